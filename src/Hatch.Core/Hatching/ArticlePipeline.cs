@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Hatch.Core.Domain;
+
+namespace Hatch.Core.Hatching;
+
+/// <summary>The stages a hatch goes through; the web app shows them as a request's stage.</summary>
+public enum HatchStage { Selecting, Writing, Validating }
+
+/// <summary>Everything a hatch needs besides the highlights.</summary>
+public sealed record HatchOptions
+{
+    public ArticleOptions Article { get; init; } = new();
+    public SelectionOptions Selection { get; init; } = new();
+}
+
+/// <summary>
+/// Selection → Writer → Validation, shared by the command line and the background jobs.
+/// Nothing that fails validation leaves this class.
+/// </summary>
+public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector selector, TimeProvider time)
+{
+    public IArticleWriter Writer => writer;
+
+    public async Task<DraftDocument> HatchAsync(
+        IEnumerable<Highlight> highlights,
+        HatchOptions options,
+        Func<HatchStage, CancellationToken, Task>? onStage = null,
+        CancellationToken cancellationToken = default)
+    {
+        onStage ??= static (_, _) => Task.CompletedTask;
+
+        await onStage(HatchStage.Selecting, cancellationToken);
+        var selection = selector.Select(highlights, options.Selection);
+        if (selection.Chosen.Count == 0)
+            throw new NoHighlightsException(options.Selection);
+
+        await onStage(HatchStage.Writing, cancellationToken);
+        var started = time.GetTimestamp();
+        var written = await writer.WriteAsync(new ArticleRequest(selection.Chosen, options.Article), cancellationToken);
+        var elapsed = time.GetElapsedTime(started);
+
+        await onStage(HatchStage.Validating, cancellationToken);
+        var errors = ArticleValidator.Validate(written.Article, selection.Chosen.Count, writer.RulesFor(selection.Chosen.Count));
+        if (errors.Count > 0)
+            throw new ArticleValidationException(errors);
+
+        var article = written.Article with { ReadingMinutes = ReadingTime.Minutes(written.Article) };
+        var provenance = written.Provenance with
+        {
+            HighlightsConsidered = selection.Considered,
+            HighlightsUsed = selection.Chosen.Count,
+            HighlightsLeftOut = selection.LeftOut,
+            LeftOutReason = selection.LeftOutReason ?? written.Provenance.LeftOutReason,
+            LatencyMs = written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds,
+            CreatedAt = time.GetUtcNow(),
+        };
+        return new DraftDocument(article, selection.Chosen, provenance, options.Article.AuthorName, options.Article.Language);
+    }
+}
+
+/// <summary>Raised when the filters leave nothing to write from.</summary>
+public sealed class NoHighlightsException(SelectionOptions options)
+    : Exception(Describe(options))
+{
+    private static string Describe(SelectionOptions options)
+    {
+        var filters = new List<string>();
+        if (options.Tag is not null) filters.Add($"tag \"{options.Tag}\"");
+        if (options.Since is not null) filters.Add($"highlighted since {options.Since:yyyy-MM-dd}");
+        return filters.Count == 0
+            ? "There are no highlights to hatch from."
+            : $"No highlights match {string.Join(" and ", filters)}.";
+    }
+}
+
+/// <summary>Reading time at a comfortable 230 words a minute, never less than one minute.</summary>
+public static class ReadingTime
+{
+    public const int WordsPerMinute = 230;
+
+    public static int Minutes(Article article)
+    {
+        var words = CountWords(article.Title) + CountWords(article.Overview) + CountWords(article.Conclusion)
+            + article.Sections.Sum(s => CountWords(s.Heading) + CountWords(s.Body))
+            + article.Advice.Sum(a => CountWords(a.Title) + CountWords(a.Detail));
+        return Math.Max(1, (int)Math.Ceiling(words / (double)WordsPerMinute));
+    }
+
+    private static int CountWords(string? text) =>
+        string.IsNullOrEmpty(text) ? 0 : text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+}
