@@ -3,19 +3,24 @@ using Hatch.Core.Hatching.Extractive;
 using Hatch.Core.Highlights;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Hatch.Core;
 
 public static class HatchCoreExtensions
 {
-    /// <summary>Registers the importers and the hatching pipeline with the extractive writer (the embedded default).</summary>
-    public static IServiceCollection AddHatchCore(this IServiceCollection services)
+    /// <summary>
+    /// Registers the importers and the hatching pipeline. The writer is the offline extractive one unless
+    /// configuration names a language model provider.
+    /// </summary>
+    public static IHostApplicationBuilder AddHatchCore(this IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(HighlightImporters.Default);
         services.TryAddSingleton<HighlightSelector>();
         services.TryAddSingleton<IArticleWriter, ExtractiveArticleWriter>();
         services.TryAddSingleton<ArticlePipeline>();
-        return services;
+        return builder;
     }
 }

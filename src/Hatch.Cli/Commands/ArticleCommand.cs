@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Globalization;
+using Hatch.Core.Domain;
+using Hatch.Core.Hatching;
+using Hatch.Core.Highlights;
+using Hatch.Core.Rendering;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hatch.Cli.Commands;
+
+/// <summary>`hatch article FILE...`: import export files and draft an article in process, with no database.</summary>
+public static class ArticleCommand
+{
+    /// <summary>Above this many highlights the command says what it is doing on stderr.</summary>
+    public const int ProgressThreshold = 1000;
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var files = new Argument<string[]>("FILE")
+        {
+            Description = "Highlight export files (Kindle My Clippings.txt, Readwise CSV, Glasp JSON/CSV, Hypothesis JSON, Hatch JSON, Markdown).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "The files' format; 'auto' tells it from each file's content.",
+            DefaultValueFactory = _ => "auto",
+        };
+        format.AcceptOnlyFromAmong(["auto", .. HighlightImporters.Default.Formats]);
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "What to print: the article as Markdown, a standalone HTML page, or JSON with its sources and provenance.",
+            DefaultValueFactory = _ => "markdown",
+        };
+        output.AcceptOnlyFromAmong("markdown", "html", "json");
+        var outPath = new Option<string?>("--out") { Description = "Write the article to this file instead of standard output." };
+        var author = new Option<string?>("--author") { Description = "Your name, shown as 'Hatched by NAME'." };
+        var tag = new Option<string?>("--tag") { Description = "Use only highlights carrying this tag." };
+        var since = new Option<string?>("--since") { Description = "Use only highlights made on or after this date (e.g. 2024-05-01)." };
+        var maxHighlights = new Option<int>("--max-highlights")
+        {
+            Description = "The most highlights given to the writer; the most central are kept and the rest counted as left out.",
+            DefaultValueFactory = _ => SelectionOptions.DefaultMaxHighlights,
+        };
+        maxHighlights.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError("--max-highlights must be at least 1.");
+        });
+        var style = new Option<string>("--style") { Description = "Style preset.", DefaultValueFactory = _ => "essay" };
+        style.AcceptOnlyFromAmong([.. ArticleOptions.Styles]);
+        var length = new Option<string>("--length") { Description = "Target length.", DefaultValueFactory = _ => "medium" };
+        length.AcceptOnlyFromAmong([.. ArticleOptions.Lengths]);
+        var language = new Option<string>("--language") { Description = "The article's language (used by language-model writers).", DefaultValueFactory = _ => "en" };
+        var strict = new Option<bool>("--strict") { Description = "Fail on the first file with any bad record instead of skipping bad records." };
+
+        var command = new Command("article", "Draft an article from highlight export files, offline, and print it.")
+        {
+            files, format, output, outPath, author, tag, since, maxHighlights, style, length, language, strict,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            DateTimeOffset? sinceDate = null;
+            if (parse.GetValue(since) is { } sinceText)
+            {
+                if (!DateTimeOffset.TryParse(sinceText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                    return await Fail(stderr, $"--since: '{sinceText}' is not a date (use e.g. 2024-05-01).");
+                sinceDate = parsed;
+            }
+
+            using var host = CliHost.Build();
+            var importers = host.Services.GetRequiredService<HighlightImporters>();
+            var highlights = new List<Highlight>();
+            foreach (var file in parse.GetValue(files) ?? [])
+            {
+                if (!File.Exists(file))
+                    return await Fail(stderr, file.StartsWith('-') ? $"{file}: unknown option." : $"{file}: no such file.");
+                ImportResult result;
+                try
+                {
+                    result = importers.ImportFile(file, parse.GetValue(format)!, parse.GetValue(strict));
+                }
+                catch (ImportException ex)
+                {
+                    await stderr.WriteLineAsync($"hatch: {ex.Message}");
+                    foreach (var issue in ex.Issues)
+                        await stderr.WriteLineAsync($"  {issue}");
+                    return ExitCodes.BadInput;
+                }
+                foreach (var issue in result.Rejected)
+                    await stderr.WriteLineAsync($"hatch: skipped {issue}");
+                highlights.AddRange(result.Highlights);
+                if (highlights.Count >= ProgressThreshold)
+                    await stderr.WriteLineAsync($"hatch: read {result.Highlights.Count:N0} highlights from {Path.GetFileName(file)} ({result.Format}).");
+            }
+
+            var options = new HatchOptions
+            {
+                Article = new ArticleOptions
+                {
+                    AuthorName = parse.GetValue(author),
+                    Style = parse.GetValue(style)!,
+                    Length = parse.GetValue(length)!,
+                    Language = parse.GetValue(language)!,
+                },
+                Selection = new SelectionOptions
+                {
+                    MaxHighlights = parse.GetValue(maxHighlights),
+                    Tag = parse.GetValue(tag),
+                    Since = sinceDate,
+                },
+            };
+            if (highlights.Count >= ProgressThreshold)
+                await stderr.WriteLineAsync($"hatch: drafting from the most central {Math.Min(options.Selection.MaxHighlights, highlights.Count):N0} of {highlights.Count:N0} highlights…");
+
+            var pipeline = host.Services.GetRequiredService<ArticlePipeline>();
+            DraftDocument draft;
+            try
+            {
+                draft = await pipeline.HatchAsync(highlights, options, cancellationToken: cancellationToken);
+            }
+            catch (NoHighlightsException ex)
+            {
+                return await Fail(stderr, ex.Message);
+            }
+            catch (ArticleValidationException ex)
+            {
+                await stderr.WriteLineAsync($"hatch: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+
+            var text = DraftRenderer.Render(draft, Enum.Parse<DraftFormat>(parse.GetValue(output)!, ignoreCase: true));
+            if (parse.GetValue(outPath) is { } path)
+            {
+                await File.WriteAllTextAsync(path, text, cancellationToken);
+                await stderr.WriteLineAsync($"hatch: wrote {path}");
+            }
+            else
+            {
+                await stdout.WriteAsync(text);
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static async Task<int> Fail(TextWriter stderr, string message)
+    {
+        await stderr.WriteLineAsync($"hatch: {message}");
+        return ExitCodes.BadInput;
+    }
+}
