@@ -62,8 +62,7 @@ public sealed class GlaspImporter : IHighlightImporter
 
     private ImportResult ImportJson(string content, string fileName)
     {
-        var input = JsonInput.Parse(content, fileName, "Glasp");
-        using var document = input.Document;
+        using var input = JsonInput.Parse(content, fileName, "Glasp");
         var highlights = new List<Highlight>();
         foreach (var (doc, path) in Documents(input.Root, fileName))
         {

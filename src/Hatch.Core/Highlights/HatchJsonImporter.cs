@@ -27,8 +27,7 @@ public sealed class HatchJsonImporter : IHighlightImporter
 
     public ImportResult Import(string content, string fileName)
     {
-        var input = JsonInput.Parse(content, fileName, "Hatch JSON");
-        using var document = input.Document;
+        using var input = JsonInput.Parse(content, fileName, "Hatch JSON");
         var (items, itemsPath) = input.Root switch
         {
             { ValueKind: JsonValueKind.Array } array => (array, "$"),

@@ -30,8 +30,7 @@ public sealed class HypothesisImporter : IHighlightImporter
 
     public ImportResult Import(string content, string fileName)
     {
-        var input = JsonInput.Parse(content, fileName, "Hypothesis");
-        using var document = input.Document;
+        using var input = JsonInput.Parse(content, fileName, "Hypothesis");
         var (rows, rowsPath) = Rows(input.Root, fileName);
         var highlights = new List<Highlight>();
         var index = 0;

@@ -20,8 +20,8 @@ internal static class ImportSupport
     public static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     /// <summary>
-    /// Splits a tag list as exporters write it ("a, b", "#a #b" is not a thing any of them emit),
-    /// leaving trimming and case-insensitive de-duplication to the facade.
+    /// Exporters write tag lists as one comma-separated field ("focus, habits"); case-insensitive de-duplication is
+    /// left to the facade so that tags merged from several fields are tidied once.
     /// </summary>
     public static IEnumerable<string> SplitTags(string? value) =>
         string.IsNullOrWhiteSpace(value)
@@ -66,7 +66,7 @@ internal static class ImportSupport
 /// Parses a whole JSON document for the JSON importers: malformed JSON stops the import with the file, line and
 /// position, and record-level issues can be given the line of the JSON path they name.
 /// </summary>
-internal sealed class JsonInput
+internal sealed class JsonInput : IDisposable
 {
     private static readonly JsonDocumentOptions Options = new()
     {
@@ -87,9 +87,11 @@ internal sealed class JsonInput
         _fileName = fileName;
     }
 
-    public JsonDocument Document { get; }
+    private JsonDocument Document { get; }
 
     public JsonElement Root => Document.RootElement;
+
+    public void Dispose() => Document.Dispose();
 
     public List<ImportIssue> Issues { get; } = [];
 

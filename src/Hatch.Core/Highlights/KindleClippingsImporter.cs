@@ -37,7 +37,9 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         {
             var trimmed = line.Trim();
             if (trimmed.SequenceEqual(RecordSeparator)) hasSeparator = true;
-            else if (trimmed.StartsWith("- ") && HeaderPattern().IsMatch(trimmed.ToString())) hasHeader = true;
+            // "- Note: …" is also a Markdown bullet; a real header has the " | " fields or the "Added on" date.
+            else if (trimmed.StartsWith("- ") && (trimmed.Contains(" | ", StringComparison.Ordinal) || trimmed.Contains("Added on", StringComparison.OrdinalIgnoreCase))
+                && HeaderPattern().IsMatch(trimmed.ToString())) hasHeader = true;
             if (hasSeparator && hasHeader) return 100;
         }
         return hasSeparator ? 20 : hasHeader ? 10 : 0;

@@ -31,6 +31,14 @@ public sealed class HighlightImportersTests
     }
 
     [Fact]
+    public void AMarkdownListWhoseBulletsLookLikeKindleWordsIsStillMarkdown()
+    {
+        var result = HighlightImporters.Default.Import("- Note: the chapter on habits is the best part\n- Highlight the first page of every chapter\n", "list.txt");
+        Assert.Equal("markdown", result.Format);
+        Assert.Equal(2, result.Highlights.Count);
+    }
+
+    [Fact]
     public void DefaultListsEveryFormatOnce()
     {
         Assert.Equal(["kindle", "readwise", "glasp", "hypothesis", "json", "markdown"], HighlightImporters.Default.Formats);
