@@ -66,7 +66,8 @@ public sealed class PromptAndBudgetTests
         foreach (var dropped in prompt.LeftOut)
             Assert.DoesNotContain($"[{dropped.Number}] \"", block);
         Assert.Contains("did not fit the model's context", prompt.LeftOutReason);
-        Assert.Contains(string.Join(", ", prompt.LeftOut.Select(h => h.Number)), prompt.LeftOutReason);
+        Assert.Contains($"{prompt.LeftOut.Count} of 80 highlights", prompt.LeftOutReason);
+        Assert.Contains("left out: " + string.Join(", ", prompt.LeftOut.Take(10).Select(h => h.Number)), prompt.LeftOutReason);
         Assert.Equal(string.Join(", ", prompt.Included.Select(h => h.Number)), prompt.Arguments["highlight_numbers"]);
         // Kept in number order for the reader, whatever the ranking.
         Assert.Equal(prompt.Included.Select(h => h.Number).Order(), prompt.Included.Select(h => h.Number));
