@@ -20,7 +20,7 @@ return mode switch
 {
     "prompt" => Bench.Prompt(),
     "load" => await Bench.LoadAsync(),
-    "serve" => await Bench.ServeAsync(args.Skip(1).FirstOrDefault()),
+    "serve" => await Bench.ServeAsync(),
     "profile" => Bench.Profile(),
     "all" => Bench.Prompt() | await Bench.LoadAsync(),
     _ => Usage(),
@@ -28,7 +28,7 @@ return mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Hatch.LlmBench [prompt|load|serve [PORT]|all]");
+    Console.Error.WriteLine("usage: Hatch.LlmBench [prompt|load|serve|profile|all]");
     return 2;
 }
 
@@ -127,7 +127,7 @@ internal static class Bench
         return ratio <= 1.15 ? 0 : 1;
     }
 
-    public static async Task<int> ServeAsync(string? port)
+    public static async Task<int> ServeAsync()
     {
         await using var server = await FakeOpenAIServer.StartAsync();
         // Articles for drafting requests (they carry a response_format), a short word for `hatch llm check`.
@@ -135,7 +135,6 @@ internal static class Bench
             ? FakeReply.Text("ready")
             : FakeReply.Text(ArticleJson.ValidJson(1, 2, 3));
         Console.WriteLine($"fake OpenAI-compatible server on {server.OpenAIEndpoint} (Azure route: {server.BaseUri}); press Enter to stop");
-        _ = port;
         await Task.Run(Console.ReadLine);
         return 0;
     }
