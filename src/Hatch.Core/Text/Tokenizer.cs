@@ -1,8 +1,12 @@
 namespace Hatch.Core.Text;
 
 /// <summary>One word of a text: as written, and its stem (null for a stopword).</summary>
-/// <param name="AfterBreak">Punctuation separates it from the previous word, so the two never form a phrase.</param>
-public readonly record struct Token(string Surface, string? Stem, bool AfterBreak)
+/// <param name="AfterBreak">
+/// Punctuation, or the start of the text, separates it from the previous word, so the two never form a phrase.
+/// Texts are tokenized a sentence at a time and then joined, so the first word must not pair with the last sentence's.
+/// </param>
+/// <param name="StartsClause">First word of the text or after . ! ? ; : where a command ("Write daily.") would begin.</param>
+public readonly record struct Token(string Surface, string? Stem, bool AfterBreak, bool StartsClause = false)
 {
     public bool IsContent => Stem is not null;
 }
@@ -13,7 +17,8 @@ public static class Tokenizer
     public static List<Token> Tokenize(string text)
     {
         var tokens = new List<Token>();
-        var afterBreak = false;
+        var afterBreak = true;
+        var startsClause = true;
         var i = 0;
         while (i < text.Length)
         {
@@ -21,14 +26,16 @@ public static class Tokenizer
             if (!char.IsLetterOrDigit(ch))
             {
                 if (!char.IsWhiteSpace(ch) && ch is not '\'' and not '’' and not '-') afterBreak = true;
+                if (ch is '.' or '!' or '?' or ';' or ':') startsClause = true;
                 i++;
                 continue;
             }
             var start = i;
             while (i < text.Length && (char.IsLetterOrDigit(text[i]) || IsInnerJoiner(text, i))) i++;
             var surface = text[start..i];
-            tokens.Add(new Token(surface, StemOf(surface), afterBreak));
+            tokens.Add(new Token(surface, StemOf(surface), afterBreak, startsClause));
             afterBreak = false;
+            startsClause = false;
         }
         return tokens;
     }
@@ -85,6 +92,15 @@ public static class Stopwords
         "yours", "yourself", "yourselves", "able", "actually", "already", "come", "comes", "day", "days", "find", "good",
         "great", "kind", "long", "look", "mean", "means", "part", "people", "point", "simply", "sure", "tell", "think",
         "time", "times", "today", "truly", "two", "three", "unless", "year", "years",
+        // Advice cues and adverbs: they say how to act, never what the reading is about, and made headings like
+        // "Avoid and Morning" or "Switch and Later".
+        "avoid", "avoids", "avoided", "avoiding", "tried", "tries", "trying", "kept", "keeps", "keeping", "uses", "gotten",
+        "later", "soon", "together", "alone", "ago", "anyway", "indeed", "especially", "usually", "exactly", "probably",
+        "nearly", "mostly", "merely", "barely", "hardly", "certainly", "definitely", "basically", "generally", "whenever",
+        "wherever", "whoever", "everyone", "someone", "somebody", "anybody", "nobody", "everybody", "along", "across",
+        "behind", "beyond", "despite", "onto", "throughout", "unlike", "versus", "whereas", "besides", "beside", "okay",
+        "etc", "stuff", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty", "thirty",
+        "forty", "fifty", "hundred", "thousand", "million", "billion", "half", "twice", "second", "third", "sooner", "overnight",
     };
 
     public static bool Contains(string lowerWord) => Words.Contains(lowerWord);

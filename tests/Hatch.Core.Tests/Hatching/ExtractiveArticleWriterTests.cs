@@ -108,6 +108,65 @@ public sealed class ExtractiveArticleWriterTests
     }
 
     [Fact]
+    public async Task HeadingsNameEachTopicByItsNounPhrase()
+    {
+        var article = await Write(TwoTopicHighlights.Make());
+
+        Assert.Contains(article.Sections, s => s.Heading.Contains("Deliberate Practice", StringComparison.Ordinal));
+        Assert.Contains(article.Sections, s => s.Heading.Contains("Attention Residue", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(60)]
+    public async Task NoHeadingContainsAnAdviceCueOrAnAdverb(int generated)
+    {
+        var highlights = generated == 0 ? TwoTopicHighlights.Make() : SampleHighlights.Generated(generated);
+        var cues = new[] { "Avoid", "Try", "Later", "Should", "Must", "Never", "Always", "Make", "Keep", "Get", "Use", "Thing", "Way" };
+
+        var article = await Write(highlights);
+
+        Assert.All(article.Sections, s =>
+        {
+            var words = s.Heading.Split(' ');
+            Assert.DoesNotContain(words, cues.Contains);
+            Assert.DoesNotContain(words, w => w.Length > 4 && w.EndsWith("ly", StringComparison.Ordinal));
+        });
+    }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(40)]
+    [InlineData(120)]
+    public async Task HeadingsAcrossSectionsAreDistinctAndShareNoWord(int count)
+    {
+        var article = await Write(SampleHighlights.Generated(count).Concat(TwoTopicHighlights.Make()).ToArray());
+
+        var headings = article.Sections.Select(s => s.Heading).ToArray();
+        Assert.Equal(headings.Length, headings.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        var words = headings.SelectMany(h => h.Split(' ').Where(w => w != "and").Distinct()).ToArray();
+        Assert.Equal(words.Length, words.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    [InlineData(40)]
+    [InlineData(300)]
+    public async Task TheTitleIsShortNamesALeadingThemeAndIsNoSourcesTitle(int generated)
+    {
+        var highlights = generated == 0 ? TwoTopicHighlights.Make() : SampleHighlights.Generated(generated);
+
+        var article = await Write(highlights);
+
+        Assert.InRange(article.Title.Length, 1, ArticleTitles.MaxLength);
+        Assert.DoesNotContain(highlights, h => string.Equals(h.Source.Title, article.Title, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("Threads Across Your Highlights", article.Title);
+        var firstHeading = article.Sections[0].Heading.Split(" and ")[0];
+        Assert.Contains(firstHeading, article.Title);
+    }
+
+    [Fact]
     public async Task AdviceIsOnlyTakenFromPrescriptiveSentencesAndNotes()
     {
         var highlights = SampleHighlights.Sleep.Concat(SampleHighlights.Budgeting).ToArray();

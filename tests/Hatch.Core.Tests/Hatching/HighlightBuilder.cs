@@ -106,3 +106,32 @@ internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => now;
 }
+
+/// <summary>Two topics, each named by a two-word phrase and wrapped in the advice wording that used to leak into headings.</summary>
+internal static class TwoTopicHighlights
+{
+    private static readonly string[] PracticeFrames =
+    [
+        "Avoid mindless repetition; deliberate practice targets the one skill you cannot yet perform.",
+        "Try to end deliberate practice before fatigue sets in, and always note the mistake.",
+        "The coach designs deliberate practice around immediate feedback on a single weakness.",
+        "You should never confuse deliberate practice with playing what you already know.",
+        "Later sessions of deliberate practice go better when the feedback arrives quickly.",
+        "A musician's deliberate practice isolates the hardest bar and repeats it slowly.",
+    ];
+
+    private static readonly string[] AttentionFrames =
+    [
+        "Avoid switching tasks later in the morning; attention residue lingers for twenty minutes.",
+        "Attention residue from an unfinished email follows you into the next meeting.",
+        "Try to finish one task fully, because attention residue makes the next one slower.",
+        "You should always close the inbox: attention residue builds with every glance.",
+        "Task switching leaves attention residue that quietly lowers the quality of work.",
+        "The cost of task switching is attention residue, never the switch itself.",
+    ];
+
+    public static IReadOnlyList<Domain.Highlight> Make() =>
+        PracticeFrames.Select(t => HighlightBuilder.Make(t, "Peak Performance"))
+            .Concat(AttentionFrames.Select(t => HighlightBuilder.Make(t, "Deep Focus")))
+            .ToArray();
+}

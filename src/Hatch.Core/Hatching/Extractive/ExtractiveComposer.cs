@@ -52,9 +52,9 @@ internal sealed partial class ExtractiveComposer
     {
         public int[] Members { get; } = members;
         public double[] Centroid { get; } = centroid;
-        public IReadOnlyList<string> Phrases { get; set; } = [];
         public string Heading { get; set; } = "";
         public string Name { get; set; } = "";
+        public KeyPhrase? Lead { get; set; }
     }
 
     public ExtractiveComposer(ArticleRequest request, CancellationToken cancellationToken)
@@ -152,22 +152,12 @@ internal sealed partial class ExtractiveComposer
     {
         var tokens = _items.Select(i => (IReadOnlyList<Token>)i.Tokens).ToArray();
         var phrases = KeyPhrases.ForGroups(tokens, themes.Select(t => (IReadOnlyList<int>)t.Members).ToArray(), perGroup: 6);
-        var usedLeads = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var usedHeadings = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var headings = KeyPhrases.Headings(phrases);
         for (var t = 0; t < themes.Count; t++)
         {
-            var theme = themes[t];
-            theme.Phrases = phrases[t];
-            var available = phrases[t].Where(p => !usedLeads.Contains(p)).ToList();
-            var lead = available.FirstOrDefault();
-            var second = available.Skip(1).FirstOrDefault();
-            var heading = lead is null ? "Further Threads" : KeyPhrases.TitleCase(lead);
-            if (second is not null) heading += " and " + KeyPhrases.TitleCase(second);
-            for (var suffix = 2; !usedHeadings.Add(heading); suffix++)
-                heading = (lead is null ? "Further Threads" : KeyPhrases.TitleCase(lead)) + $" ({suffix})";
-            if (lead is not null) usedLeads.Add(lead);
-            theme.Heading = heading;
-            theme.Name = lead ?? "the remaining passages";
+            themes[t].Heading = headings[t].Heading;
+            themes[t].Name = headings[t].Lead?.Text ?? "the remaining passages";
+            themes[t].Lead = headings[t].Lead;
         }
     }
 
@@ -230,10 +220,10 @@ internal sealed partial class ExtractiveComposer
 
     private string Title(List<Theme> themes)
     {
-        var names = themes.Select(t => t.Phrases.FirstOrDefault()).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase)
-            .Take(3).Select(KeyPhrases.TitleCase).ToArray();
-        var tail = _items.Count == 1 ? "Notes on a Single Highlight" : "Threads Across Your Highlights";
-        var title = names.Length == 0 ? tail : KeyPhrases.JoinList(names) + ": " + tail;
+        // The headings' leads are already distinct in wording, and themes come largest first.
+        var leads = themes.Select(t => t.Lead).OfType<KeyPhrase>().Take(3).ToArray();
+        var subject = _items.Count == 1 ? null : KeyPhrases.Subject(_items.Select(i => (IReadOnlyList<Token>)i.Tokens).ToArray());
+        var title = ArticleTitles.Compose(leads, single: _items.Count == 1, subject);
         // Never hand back a source's own title as the article's.
         if (_items.Any(i => string.Equals(i.Highlight.Source.Title.Trim(), title, StringComparison.OrdinalIgnoreCase)))
             title = "Reading Notes: " + title;
