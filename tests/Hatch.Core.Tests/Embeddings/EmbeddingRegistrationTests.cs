@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hatch.Core.Embeddings;
 using Hatch.Core.Hatching;
 using Hatch.Core.Hatching.Extractive;
@@ -94,7 +95,7 @@ public sealed class EmbeddingRegistrationTests
         Assert.All(vectors, v => Assert.Equal(LexicalEmbeddingGenerator.Dimensions, v.Length));
         Assert.True(VectorMath.Cosine(vectors[0], vectors[1]) > 0.99f);
         Assert.Equal(0f, VectorMath.Cosine(vectors[0], vectors[2]), 3);
-        Assert.Equal(plain.Article, viaHost.Article);
+        Assert.Equal(JsonSerializer.Serialize(plain.Article), JsonSerializer.Serialize(viaHost.Article));
         await host.StopAsync();
     }
 }

@@ -91,11 +91,11 @@ public sealed class SemanticServicesTests(MiniLmFixture fixture)
         float[] a = [1, 0], b = [0.8f, 0.6f], c = [0.6f, 0.8f];
         var library = new[] { H(1, a), H(2, b), H(3, c) };
 
-        var hits = SemanticSearch.Rank([1, 0], library, keywordRanking: [Id(3), Id(2)], minCosine: 0);
+        var hits = SemanticSearch.Rank([1, 0], library, keywordRanking: [Id(2), Id(3)], minCosine: 0);
 
-        Assert.Equal([Id(2), Id(1), Id(3)], hits.Select(h => h.Id));
-        Assert.Equal(2, hits[0].SemanticRank);
-        Assert.Equal(2, hits[0].KeywordRank);
+        Assert.Equal([Id(2), Id(3), Id(1)], hits.Select(h => h.Id));
+        Assert.Equal((2, 1), (hits[0].SemanticRank, hits[0].KeywordRank));
+        Assert.Equal((1, (int?)null), (hits[2].SemanticRank, hits[2].KeywordRank));
     }
 
     [Fact]
