@@ -26,7 +26,13 @@ public sealed record Selection(IReadOnlyList<NumberedHighlight> Chosen, int Cons
 /// </summary>
 public sealed class HighlightSelector
 {
-    public Selection Select(IEnumerable<Highlight> highlights, SelectionOptions options)
+    public Selection Select(IEnumerable<Highlight> highlights, SelectionOptions options) => Select(highlights, options, null);
+
+    /// <param name="vectorsByContentHash">
+    /// Stored embeddings by <see cref="Highlight.ContentHash"/>. When every candidate has one, centrality is by
+    /// meaning (so the budget goes to the passages the chosen theme is most about); otherwise by shared words.
+    /// </param>
+    public Selection Select(IEnumerable<Highlight> highlights, SelectionOptions options, IReadOnlyDictionary<string, float[]>? vectorsByContentHash)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxHighlights, 1);
         var candidates = highlights
@@ -39,7 +45,9 @@ public sealed class HighlightSelector
         IReadOnlyList<Highlight> chosen = candidates;
         if (candidates.Length > options.MaxHighlights)
         {
-            var order = Text.CentralityRanker.Rank(candidates.Select(h => h.Text).ToArray());
+            var order = vectorsByContentHash is not null && candidates.All(h => vectorsByContentHash.ContainsKey(h.ContentHash))
+                ? Text.CentralityRanker.Rank(candidates.Select(h => vectorsByContentHash[h.ContentHash]).ToArray())
+                : Text.CentralityRanker.Rank(candidates.Select(h => h.Text).ToArray());
             // Keep the most central, then restore reading order (source, then position) so numbering is natural.
             chosen = order.Take(options.MaxHighlights).Order().Select(i => candidates[i]).ToArray();
         }

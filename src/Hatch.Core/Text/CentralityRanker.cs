@@ -1,3 +1,5 @@
+using Hatch.Core.Embeddings;
+
 namespace Hatch.Core.Text;
 
 /// <summary>Orders passages from most to least central to the collection they belong to.</summary>
@@ -44,6 +46,32 @@ public static class CentralityRanker
         for (var k = 0; k < m; k++) order[k] = candidates[refined[k]];
         return order;
     }
+
+    /// <summary>
+    /// The same ranking over dense embeddings (unit vectors): passages central in meaning rather than in wording.
+    /// Indices into <paramref name="vectors"/>, most central first; ties go to the earlier index.
+    /// </summary>
+    public static int[] Rank(IReadOnlyList<float[]> vectors, int candidateCap = CandidateCap)
+    {
+        var n = vectors.Count;
+        if (n == 0) return [];
+        var centroid = VectorMath.Centroid(vectors, Enumerable.Range(0, n), vectors[0].Length);
+        var coarse = new double[n];
+        for (var i = 0; i < n; i++) coarse[i] = VectorMath.Cosine(vectors[i], centroid);
+        var order = Enumerable.Range(0, n).ToArray();
+        Array.Sort(order, (a, b) => coarse[b].CompareTo(coarse[a]) is var c and not 0 ? c : a.CompareTo(b));
+
+        var m = Math.Min(n, candidateCap);
+        var candidates = order[..m];
+        var fine = LexRank.Scores(VectorMath.SimilarityMatrix(candidates.Select(i => vectors[i]).ToArray()), m);
+        var refined = Enumerable.Range(0, m).ToArray();
+        Array.Sort(refined, (a, b) =>
+            fine[b].CompareTo(fine[a]) is var c and not 0 ? c
+            : coarse[candidates[b]].CompareTo(coarse[candidates[a]]) is var d and not 0 ? d
+            : candidates[a].CompareTo(candidates[b]));
+        for (var k = 0; k < m; k++) order[k] = candidates[refined[k]];
+        return order;
+    }
 }
 
 /// <summary>
@@ -60,13 +88,26 @@ public static class LexRank
         if (n == 0) return [];
         if (n == 1) return [1.0];
 
+        var similarity = new float[n * n];
+        for (var i = 0; i < n; i++)
+            for (var j = i + 1; j < n; j++)
+                similarity[i * n + j] = similarity[j * n + i] = (float)vectors[i].Dot(vectors[j]);
+        return Scores(similarity, n, maxIterations, tolerance);
+    }
+
+    /// <summary>LexRank over a precomputed row-major cosine matrix (the diagonal is ignored); dense embeddings use this.</summary>
+    public static double[] Scores(float[] similarity, int n, int maxIterations = 100, double tolerance = 1e-9)
+    {
+        if (n == 0) return [];
+        if (n == 1) return [1.0];
+
         var weights = new float[n * n];
         var rowSums = new double[n];
         for (var i = 0; i < n; i++)
         {
             for (var j = i + 1; j < n; j++)
             {
-                var s = (float)vectors[i].Dot(vectors[j]);
+                var s = similarity[i * n + j];
                 if (s <= 0) continue;
                 weights[i * n + j] = s;
                 weights[j * n + i] = s;

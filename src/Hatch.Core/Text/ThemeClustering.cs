@@ -1,3 +1,6 @@
+using System.Numerics.Tensors;
+using Hatch.Core.Embeddings;
+
 namespace Hatch.Core.Text;
 
 /// <summary>
@@ -41,6 +44,102 @@ public static class ThemeClustering
             }
         }
         return best!;
+    }
+
+    /// <summary>
+    /// The same choice of themes over dense embeddings (unit vectors), so passages that share a meaning but no
+    /// words can land together. Quadratic in memory: for the few hundred passages of one article.
+    /// </summary>
+    public static int[][] Cluster(IReadOnlyList<float[]> vectors, int minK, int maxK, int firstSeed)
+    {
+        var n = vectors.Count;
+        if (n == 0) return [];
+        minK = Math.Clamp(minK, 1, n);
+        maxK = Math.Clamp(maxK, minK, n);
+        if (maxK == 1) return [Enumerable.Range(0, n).ToArray()];
+
+        var similarity = VectorMath.SimilarityMatrix(vectors);
+        int[][]? best = null;
+        var bestScore = double.NegativeInfinity;
+        for (var k = minK; k <= maxK; k++)
+        {
+            var clusters = KMeans(vectors, Seeds(similarity, n, k, firstSeed));
+            var score = k == 1 ? 0 : Silhouette(similarity, n, clusters);
+            if (score > bestScore + 1e-9)
+            {
+                best = clusters;
+                bestScore = score;
+            }
+        }
+        return best!;
+    }
+
+    /// <summary>
+    /// Spherical k-means over dense unit vectors from the given seeds, in O(n·k·d) per pass with no n×n matrix,
+    /// so it scales to whole libraries. Empty clusters are dropped; members ascend.
+    /// </summary>
+    public static int[][] KMeans(IReadOnlyList<float[]> vectors, int[] seeds, int maxIterations = MaxIterations)
+    {
+        var n = vectors.Count;
+        var k = seeds.Length;
+        if (n == 0 || k == 0) return [];
+        var d = vectors[0].Length;
+        var centroids = new float[k][];
+        for (var c = 0; c < k; c++) centroids[c] = (float[])vectors[seeds[c]].Clone();
+        var assignment = new int[n];
+        Array.Fill(assignment, -1);
+        var fit = new double[n];
+        for (var iteration = 0; iteration < maxIterations; iteration++)
+        {
+            var changed = false;
+            for (var i = 0; i < n; i++)
+            {
+                var bestCluster = 0;
+                var bestSimilarity = double.NegativeInfinity;
+                for (var c = 0; c < k; c++)
+                {
+                    double s = TensorPrimitives.Dot(vectors[i], centroids[c]);
+                    if (s > bestSimilarity + 1e-9) { bestSimilarity = s; bestCluster = c; }
+                }
+                if (iteration == 0 && Array.IndexOf(seeds, i) is var own and >= 0) bestCluster = own;
+                fit[i] = bestSimilarity;
+                if (assignment[i] != bestCluster) { assignment[i] = bestCluster; changed = true; }
+            }
+            RefillEmptyClusters(assignment, fit, k);
+            if (!changed && iteration > 0) break;
+            foreach (var centroid in centroids) Array.Clear(centroid);
+            for (var i = 0; i < n; i++) TensorPrimitives.Add(centroids[assignment[i]], vectors[i], centroids[assignment[i]]);
+            foreach (var centroid in centroids) VectorMath.Normalize(centroid);
+        }
+        var members = new List<int>[k];
+        for (var c = 0; c < k; c++) members[c] = [];
+        for (var i = 0; i < n; i++) members[assignment[i]].Add(i);
+        return members.Where(m => m.Count > 0).Select(m => m.ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// Farthest-first seeds computed on the fly (no n×n matrix), for whole libraries: each next seed is the vector
+    /// least similar to every seed so far.
+    /// </summary>
+    public static int[] Seeds(IReadOnlyList<float[]> vectors, int k, int first)
+    {
+        var n = vectors.Count;
+        k = Math.Min(k, n);
+        var seeds = new List<int>(k) { first };
+        var chosen = new bool[n];
+        chosen[first] = true;
+        var closest = new float[n];
+        for (var i = 0; i < n; i++) closest[i] = TensorPrimitives.Dot(vectors[i], vectors[first]);
+        while (seeds.Count < k)
+        {
+            var next = -1;
+            for (var i = 0; i < n; i++)
+                if (!chosen[i] && (next < 0 || closest[i] < closest[next])) next = i;
+            seeds.Add(next);
+            chosen[next] = true;
+            for (var i = 0; i < n; i++) closest[i] = Math.Max(closest[i], TensorPrimitives.Dot(vectors[i], vectors[next]));
+        }
+        return seeds.ToArray();
     }
 
     /// <summary>Farthest-first: each next seed is the passage least similar to every seed chosen so far.</summary>

@@ -1,12 +1,20 @@
 using Hatch.Core.Domain;
+using Hatch.Core.Embeddings;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hatch.Core.Hatching.Extractive;
 
 /// <summary>
-/// Drafts an article offline from the highlights' own sentences: themes by lexical clustering, the overview
-/// by LexRank, advice from sentences and notes that already prescribe something. Same input, same output.
+/// Drafts an article offline from the highlights' own sentences: themes by meaning when an embedding model is
+/// configured (by shared words otherwise), the overview by LexRank, advice from sentences and notes that already
+/// prescribe something. Same input, same output.
 /// </summary>
-public sealed class ExtractiveArticleWriter(TimeProvider time) : IArticleWriter
+public sealed partial class ExtractiveArticleWriter(
+    TimeProvider time,
+    IEmbeddingGenerator<string, Embedding<float>>? embeddings = null,
+    ILogger<ExtractiveArticleWriter>? logger = null) : IArticleWriter
 {
     public const string WriterName = "Extractive";
 
@@ -19,10 +27,12 @@ public sealed class ExtractiveArticleWriter(TimeProvider time) : IArticleWriter
     public ArticleRules RulesFor(int highlightCount) =>
         new(Math.Min(Article.MinSections, highlightCount), Article.MaxSections, 0, Article.MaxAdvice);
 
-    public Task<WrittenArticle> WriteAsync(ArticleRequest request, CancellationToken cancellationToken = default)
+    public async Task<WrittenArticle> WriteAsync(ArticleRequest request, CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
-        var (article, leftOut) = new ExtractiveComposer(request, cancellationToken).Compose();
+        var composer = new ExtractiveComposer(request, cancellationToken);
+        var vectors = await EmbedAsync(composer.TextsRead, cancellationToken);
+        var (article, leftOut) = composer.Compose(vectors);
         var provenance = new DraftProvenance
         {
             Writer = WriterName,
@@ -34,6 +44,27 @@ public sealed class ExtractiveArticleWriter(TimeProvider time) : IArticleWriter
             LatencyMs = (long)time.GetElapsedTime(started).TotalMilliseconds,
             CreatedAt = time.GetUtcNow(),
         };
-        return Task.FromResult(new WrittenArticle(article, provenance));
+        return new WrittenArticle(article, provenance);
     }
+
+    /// <summary>
+    /// Vectors for grouping by meaning, or null for the lexical grouping: when no model is configured (None), or
+    /// when a remote provider fails, since an offline draft grouped by words beats no draft at all.
+    /// </summary>
+    private async Task<float[][]?> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        if (LexicalEmbeddingGenerator.IsLexical(embeddings) || texts.Count < 2) return null;
+        try
+        {
+            return await embeddings!.EmbedAsync(texts, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogEmbeddingFailed(logger ?? NullLogger<ExtractiveArticleWriter>.Instance, e, texts.Count);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedding {Count} highlights failed; the extractive writer grouped them by shared words instead")]
+    private static partial void LogEmbeddingFailed(ILogger logger, Exception exception, int count);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Hatch.Core.Domain;
+using Hatch.Core.Embeddings;
 using Hatch.Core.Text;
 
 namespace Hatch.Core.Hatching.Extractive;
@@ -81,11 +82,15 @@ internal sealed partial class ExtractiveComposer
         _items = usable.Select((h, i) => new Item(i, h.Number, h.Highlight)).ToList();
     }
 
-    public (Article Article, string? LeftOut) Compose()
+    /// <summary>The texts this run reads, in its canonical order: what to embed for <see cref="Compose"/>.</summary>
+    public IReadOnlyList<string> TextsRead => _items.Select(i => i.Highlight.Text).ToArray();
+
+    /// <param name="embeddings">Unit vectors parallel to <see cref="TextsRead"/> to group by meaning; null groups by shared words.</param>
+    public (Article Article, string? LeftOut) Compose(IReadOnlyList<float[]>? embeddings = null)
     {
         Analyse();
         _cancellationToken.ThrowIfCancellationRequested();
-        var themes = FindThemes();
+        var themes = FindThemes(embeddings is not null && embeddings.Count == _items.Count ? embeddings : null);
         _cancellationToken.ThrowIfCancellationRequested();
         NameThemes(themes);
 
@@ -132,19 +137,30 @@ internal sealed partial class ExtractiveComposer
             IsPrescriptive = Prescriptive.IsPrescriptive(text),
         };
 
-    private List<Theme> FindThemes()
+    private List<Theme> FindThemes(IReadOnlyList<float[]>? embeddings)
     {
         var vectors = _items.Select(i => i.Vector).ToArray();
-        var centrality = CentralityRanker.Rank(vectors, _model.TermCount);
+        int[] centrality;
+        int[][] groups;
         var n = _items.Count;
-        var groups = ThemeClustering.Cluster(vectors, _model.TermCount, minK: Math.Min(2, n), maxK: Math.Min(MaxThemes, n), centrality[0]);
+        if (embeddings is not null)
+        {
+            // Grouped by meaning, so a section can join passages from different sources; sentences are still
+            // ranked and headings still named by words (the TF-IDF centroid below), which is what they quote.
+            (groups, centrality) = ThemeGrouper.Cluster(embeddings, MaxThemes);
+        }
+        else
+        {
+            centrality = CentralityRanker.Rank(vectors, _model.TermCount);
+            groups = ThemeClustering.Cluster(vectors, _model.TermCount, minK: Math.Min(2, n), maxK: Math.Min(MaxThemes, n), centrality[0]);
+        }
 
         var rankOf = new int[n];
         for (var r = 0; r < centrality.Length; r++) rankOf[centrality[r]] = r;
         return groups
             .OrderByDescending(g => g.Length)
             .ThenBy(g => g.Min(i => rankOf[i]))
-            .Select(g => new Theme(g, TfIdfModel.Centroid(vectors, g, _model.TermCount)))
+            .Select(g => new Theme(g.Order().ToArray(), TfIdfModel.Centroid(vectors, g, _model.TermCount)))
             .ToList();
     }
 
