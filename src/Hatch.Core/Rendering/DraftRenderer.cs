@@ -45,7 +45,7 @@ public static partial class DraftRenderer
 
     public static string? Disclosure(DraftDocument draft) =>
         draft.Provenance.Writer == "Extractive"
-            ? "Drafted offline by Hatch's extractive writer: every sentence is taken from your own highlights, no language model was used."
+            ? "Drafted offline by Hatch's extractive writer from your own highlights: every cited sentence is quoted from them, and no language model was used."
             : null;
 
     // ---------- Markdown ----------
