@@ -1,4 +1,7 @@
 using Hatch.Core;
+using Hatch.Core.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,6 +28,8 @@ public static class CliHost
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter(level => level >= LogLevel.Warning);
         builder.AddHatchCore();
+        builder.AddHatchData();
+        builder.Services.AddIdentityCore<HatchUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
         return builder.Build();
     }
 }

@@ -22,6 +22,8 @@ public sealed class WebOptions
 
 public static class HatchWebExtensions
 {
+    private const string ChallengeScheme = "Hatch.Challenge";
+
     /// <summary>
     /// ASP.NET Core Identity: a cookie for the pages, bearer tokens for the API (Identity's own endpoints under /api/auth),
     /// and the roles Editor and Admin.
@@ -38,6 +40,17 @@ public static class HatchWebExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<HatchDbContext>();
+        // Identity's composite scheme authenticates by bearer token or cookie; its challenge always answers 401.
+        // Pages want the sign-in redirect instead, so challenges and forbids pick the scheme by path.
+        services.AddAuthentication(options =>
+            {
+                options.DefaultChallengeScheme = ChallengeScheme;
+                options.DefaultForbidScheme = ChallengeScheme;
+            })
+            .AddPolicyScheme(ChallengeScheme, null, options => options.ForwardDefaultSelector = context =>
+                context.Request.Path.StartsWithSegments("/api") || context.Request.Headers.Authorization.Count > 0
+                    ? IdentityConstants.BearerScheme
+                    : IdentityConstants.ApplicationScheme);
         services.ConfigureApplicationCookie(options =>
         {
             options.LoginPath = "/Account/Login";
