@@ -48,6 +48,8 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
         try
         {
             var stored = await SelectAsync(request, cancellationToken);
+            if (stored.Count == 0)
+                throw new NothingToHatchException($"There are no {request.Selection.Describe()} to hatch from any more.");
             var document = await pipeline.HatchAsync(
                 stored.Select(h => h.ToHighlight()),
                 Options(request),
@@ -92,7 +94,7 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
             }
             var reason = ex switch
             {
-                NoHighlightsException or ArticleValidationException or HatchRequestStateException => ex.Message,
+                NoHighlightsException or NothingToHatchException or ArticleValidationException or HatchRequestStateException => ex.Message,
                 _ when IsTransient(ex) => $"Gave up after {MaxAttempts} attempts: {Describe(ex)}",
                 _ => $"Something went wrong while writing the article: {Describe(ex)}",
             };
@@ -162,3 +164,6 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
     [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} failed: {Reason}")]
     private partial void LogFailed(Exception ex, Guid requestId, string reason);
 }
+
+/// <summary>The request's selection matches none of the user's highlights (they were deleted, or a tag was removed).</summary>
+public sealed class NothingToHatchException(string message) : Exception(message);
