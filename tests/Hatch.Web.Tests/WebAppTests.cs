@@ -165,7 +165,7 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
         }
         var failed = await client.GetFromJsonAsync<HatchStatus>($"/api/hatches/{request.Id}", Json);
         Assert.Equal("Failed", failed!.Status);
-        Assert.Contains("tag \"gone\"", failed.Error ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("There are no highlights tagged \"gone\" to hatch from any more.", failed.Error);
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync($"/api/hatches/{request.Id}/retry", null)).StatusCode);
         Assert.Equal("Failed", (await WaitForFinishAsync(client, request.Id)).Status);
