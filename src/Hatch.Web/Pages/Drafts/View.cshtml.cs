@@ -16,6 +16,12 @@ public sealed partial class ViewModel(HatchDbContext db) : UserPageModel
     public DraftDocument Document { get; private set; } = null!;
     public IReadOnlyDictionary<int, Guid> HighlightIds { get; private set; } = new Dictionary<int, Guid>();
 
+    /// <summary>
+    /// Every highlight the article points at: its citation lists and the [n] markers inside its text (an overview
+    /// may cite inline without a list), so each marker on the page has a source to land on.
+    /// </summary>
+    public IReadOnlyList<NumberedHighlight> Cited { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         var draft = await db.FindDraftAsync(UserId, id, ct);
@@ -23,6 +29,13 @@ public sealed partial class ViewModel(HatchDbContext db) : UserPageModel
         Draft = draft;
         Document = draft.ToDocument();
         HighlightIds = draft.Highlights.ToDictionary(h => h.Number, h => h.HighlightId);
+        var article = Document.Article;
+        var texts = new[] { article.Overview, article.Conclusion }
+            .Concat(article.Sections.Select(s => s.Body)).Concat(article.Advice.Select(a => a.Detail));
+        var numbers = article.AllCitations()
+            .Concat(texts.SelectMany(t => Segments(t).Where(s => s.Citations is not null).SelectMany(s => s.Citations!)))
+            .ToHashSet();
+        Cited = Document.Highlights.Where(h => numbers.Contains(h.Number)).ToArray();
         return Page();
     }
 
@@ -50,13 +63,17 @@ public sealed partial class ViewModel(HatchDbContext db) : UserPageModel
         var last = 0;
         foreach (Match m in Citation().Matches(text))
         {
-            if (m.Index > last) segments.Add(new Segment(text[last..m.Index], null));
+            // "like them [1]." reads as "like them¹." : the space before a marker goes.
+            if (m.Index > last) segments.Add(new Segment(text[last..m.Index].TrimEnd(), null));
             segments.Add(new Segment(null, m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray()));
             last = m.Index + m.Length;
         }
         if (last < text.Length) segments.Add(new Segment(text[last..], null));
         if (citations is { Count: > 0 } && !segments.Any(s => s.Citations is not null))
+        {
+            if (segments is [.., { Text: { } tail }]) segments[^1] = new Segment(tail.TrimEnd(), null);
             segments.Add(new Segment(null, citations.Distinct().Order().ToArray()));
+        }
         return segments;
     }
 
