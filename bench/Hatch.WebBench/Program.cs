@@ -29,6 +29,11 @@ public static class WebBench
             ?? throw new InvalidOperationException("Set HATCH_BENCH_PG (or HATCH_TEST_PG) to a PostgreSQL connection string without Database.");
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_bench_{Guid.NewGuid():N}", MaxPoolSize = 200 }.ConnectionString;
 
+        // WebApplicationFactory finds the app's content root by this variable outside a test project.
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "HatchService.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/'))!;
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_HATCH_WEB", Path.Combine(root, "src", "Hatch.Web"));
+
         // The app first, so its migrations create the database.
         await using var app = new BenchFactory(connectionString, workers);
         using var client = app.CreateClient();
@@ -114,6 +119,7 @@ public static class NoopJobs
 
     public static TimeSpan Measure(string connectionString, int count, int workers)
     {
+        GlobalConfiguration.Configuration.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
         var options = new PostgreSqlStorageOptions { SchemaName = "hangfire_noop", EnableLongPolling = true, UseSlidingInvisibilityTimeout = true, PrepareSchemaIfNecessary = true };
         var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
         var client = new BackgroundJobClient(storage);
