@@ -22,6 +22,7 @@ public static class CliApp
             ArticleCommand.Create(stdout, stderr),
             DbCommand.Create(stdout, stderr),
             UsersCommand.Create(stdout, stderr),
+            LlmCommand.Create(stdout, stderr),
         };
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)

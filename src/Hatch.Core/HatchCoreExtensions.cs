@@ -1,6 +1,6 @@
 using Hatch.Core.Hatching;
-using Hatch.Core.Hatching.Extractive;
 using Hatch.Core.Highlights;
+using Hatch.Core.Llm;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -19,7 +19,7 @@ public static class HatchCoreExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(HighlightImporters.Default);
         services.TryAddSingleton<HighlightSelector>();
-        services.TryAddSingleton<IArticleWriter, ExtractiveArticleWriter>();
+        builder.AddHatchLlm();
         services.TryAddSingleton<ArticlePipeline>();
         return builder;
     }

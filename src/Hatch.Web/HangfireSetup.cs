@@ -121,6 +121,7 @@ public static class WorkerRole
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddHatchConfiguration(args);
         Hatch.Core.HatchCoreExtensions.AddHatchCore(builder);
+        Hatch.Core.Telemetry.TelemetryExtensions.AddHatchTelemetry(builder, "hatch-worker");
         builder.AddHatchData();
         builder.AddHatchJobs();
         builder.AddHatchHangfire(forceWorker: true);

@@ -1,6 +1,7 @@
 using Hatch.Core;
 using Hatch.Core.Data;
 using Hatch.Core.Jobs;
+using Hatch.Core.Telemetry;
 using Hatch.Web;
 using Hatch.Web.Api;
 
@@ -15,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddHatchConfiguration(args);
 builder.AddHatchCore();
+builder.AddHatchTelemetry("hatch-web");
 builder.AddHatchData();
 builder.AddHatchJobs();
 builder.AddHatchHangfire();

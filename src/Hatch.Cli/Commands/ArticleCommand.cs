@@ -3,6 +3,7 @@ using System.Globalization;
 using Hatch.Core.Domain;
 using Hatch.Core.Hatching;
 using Hatch.Core.Highlights;
+using Hatch.Core.Llm;
 using Hatch.Core.Rendering;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -53,10 +54,12 @@ public static class ArticleCommand
         var language = new Option<string>("--language") { Description = "The article's language (used by language-model writers).", DefaultValueFactory = _ => "en" };
         var strict = new Option<bool>("--strict") { Description = "Fail on the first file with any bad record instead of skipping bad records." };
 
-        var command = new Command("article", "Draft an article from highlight export files, offline, and print it.")
+        var command = new Command("article", "Draft an article from highlight export files and print it: offline by default, or with the configured language model.")
         {
             files, format, output, outPath, author, tag, since, maxHighlights, style, length, language, strict,
         };
+        var provider = ProviderOptions.Create();
+        provider.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -68,7 +71,8 @@ public static class ArticleCommand
                 sinceDate = parsed;
             }
 
-            using var host = CliHost.Build();
+            using var host = await CliHost.BuildOrReportAsync(stderr, provider.Overrides(parse));
+            if (host is null) return ExitCodes.BadInput;
             var importers = host.Services.GetRequiredService<HighlightImporters>();
             var highlights = new List<Highlight>();
             foreach (var file in parse.GetValue(files) ?? [])
@@ -126,6 +130,11 @@ public static class ArticleCommand
             catch (ArticleValidationException ex)
             {
                 await stderr.WriteLineAsync($"hatch: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+            catch (ArticleWriterException ex)
+            {
+                await stderr.WriteLineAsync($"hatch: {ex.Reason}{(ex.IsTransient ? " (this may work if you try again later)" : "")}");
                 return ExitCodes.Failed;
             }
 

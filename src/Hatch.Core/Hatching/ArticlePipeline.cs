@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hatch.Core.Domain;
+using Hatch.Core.Telemetry;
 
 namespace Hatch.Core.Hatching;
 
@@ -28,34 +29,68 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
         CancellationToken cancellationToken = default)
     {
         onStage ??= static (_, _) => Task.CompletedTask;
-
-        await onStage(HatchStage.Selecting, cancellationToken);
-        var selection = selector.Select(highlights, options.Selection);
-        if (selection.Chosen.Count == 0)
-            throw new NoHighlightsException(options.Selection);
-
-        await onStage(HatchStage.Writing, cancellationToken);
+        using var hatch = HatchTelemetry.Source.StartActivity("hatch");
+        hatch?.SetTag("hatch.writer", writer.Name);
         var started = time.GetTimestamp();
-        var written = await writer.WriteAsync(new ArticleRequest(selection.Chosen, options.Article), cancellationToken);
-        var elapsed = time.GetElapsedTime(started);
-
-        await onStage(HatchStage.Validating, cancellationToken);
-        var errors = ArticleValidator.Validate(written.Article, selection.Chosen.Count, writer.RulesFor(selection.Chosen.Count));
-        if (errors.Count > 0)
-            throw new ArticleValidationException(errors);
-
-        var article = written.Article with { ReadingMinutes = ReadingTime.Minutes(written.Article) };
-        var provenance = written.Provenance with
+        var outcome = "failed";
+        try
         {
-            HighlightsConsidered = selection.Considered,
-            HighlightsUsed = selection.Chosen.Count,
-            HighlightsLeftOut = selection.LeftOut,
-            LeftOutReason = selection.LeftOutReason ?? written.Provenance.LeftOutReason,
-            LatencyMs = written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds,
-            CreatedAt = time.GetUtcNow(),
-        };
-        return new DraftDocument(article, selection.Chosen, provenance, options.Article.AuthorName, options.Article.Language);
+            await onStage(HatchStage.Selecting, cancellationToken);
+            Selection selection;
+            using (var select = HatchTelemetry.Source.StartActivity("hatch.select"))
+            {
+                selection = selector.Select(highlights, options.Selection);
+                select?.SetTag("hatch.highlights.considered", selection.Considered);
+                select?.SetTag("hatch.highlights.chosen", selection.Chosen.Count);
+            }
+            if (selection.Chosen.Count == 0)
+                throw new NoHighlightsException(options.Selection);
+
+            await onStage(HatchStage.Writing, cancellationToken);
+            WrittenArticle written;
+            var writeStarted = time.GetTimestamp();
+            using (HatchTelemetry.Source.StartActivity("hatch.write"))
+                written = await writer.WriteAsync(new ArticleRequest(selection.Chosen, options.Article), cancellationToken);
+            var elapsed = time.GetElapsedTime(writeStarted);
+
+            await onStage(HatchStage.Validating, cancellationToken);
+            using (var validate = HatchTelemetry.Source.StartActivity("hatch.validate"))
+            {
+                var errors = ArticleValidator.Validate(written.Article, selection.Chosen.Count, writer.RulesFor(selection.Chosen.Count));
+                validate?.SetTag("hatch.validation.errors", errors.Count);
+                if (errors.Count > 0)
+                {
+                    outcome = "invalid";
+                    throw new ArticleValidationException(errors);
+                }
+            }
+
+            var article = written.Article with { ReadingMinutes = ReadingTime.Minutes(written.Article) };
+            // A writer may leave out more than the selector did (a model's token budget); both are reported.
+            var writerLeftOut = written.Provenance.Writer == writer.Name && written.Provenance.HighlightsConsidered > 0
+                ? written.Provenance.HighlightsLeftOut
+                : 0;
+            var provenance = written.Provenance with
+            {
+                HighlightsConsidered = selection.Considered,
+                HighlightsUsed = selection.Chosen.Count - writerLeftOut,
+                HighlightsLeftOut = selection.LeftOut + writerLeftOut,
+                LeftOutReason = JoinReasons(selection.LeftOutReason, writerLeftOut > 0 ? written.Provenance.LeftOutReason : null),
+                LatencyMs = written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds,
+                CreatedAt = time.GetUtcNow(),
+            };
+            outcome = "succeeded";
+            return new DraftDocument(article, selection.Chosen, provenance, options.Article.AuthorName, options.Article.Language);
+        }
+        finally
+        {
+            hatch?.SetTag("hatch.outcome", outcome);
+            HatchTelemetry.RecordRequest(writer.Name, outcome, time.GetElapsedTime(started));
+        }
     }
+
+    private static string? JoinReasons(string? first, string? second) =>
+        first is null ? second : second is null ? first : first + "; " + second;
 }
 
 /// <summary>Raised when the filters leave nothing to write from.</summary>

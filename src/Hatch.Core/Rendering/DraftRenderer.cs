@@ -73,8 +73,8 @@ public static partial class DraftRenderer
             for (var i = 0; i < article.Advice.Count; i++)
             {
                 var item = article.Advice[i];
-                md.Append(i + 1).Append(". **").Append(EscapeMarkdownLine(item.Title)).Append("**: ")
-                    .AppendLine(EscapeMarkdownLine(Flatten(WithCitations(item.Detail, item.Citations))));
+                var (title, after) = AdviceParts(item);
+                md.Append(i + 1).Append(". **").Append(EscapeMarkdownLine(title)).Append("**").AppendLine(EscapeInline(after));
             }
             md.AppendLine();
         }
@@ -87,7 +87,7 @@ public static partial class DraftRenderer
         {
             md.AppendLine("## Sources").AppendLine();
             foreach (var source in cited)
-                md.Append("- ").AppendLine(EscapeMarkdownLine(SourceLine(source)));
+                md.Append("- [").Append(source.Number).Append("] ").AppendLine(EscapeMarkdownLine(SourceLine(source)[($"[{source.Number}] ").Length..]));
             md.AppendLine();
         }
         if (draft.Provenance.LeftOutReason is { } leftOut)
@@ -113,6 +113,26 @@ public static partial class DraftRenderer
         if (flat.Length <= QuoteLength) return flat;
         var cut = flat.LastIndexOf(' ', QuoteLength - 1);
         return flat[..(cut > QuoteLength / 2 ? cut : QuoteLength - 1)].TrimEnd(' ', ',', ';', ':', '.') + "…";
+    }
+
+    /// <summary>
+    /// The bold title and what follows it, with citations. When the detail opens with the title (the extractive
+    /// writer titles advice with the sentence's first clause) the title is not printed twice:
+    /// "**Block two mornings a week.** [1]" or "**Do this at 5pm**, before shutting the laptop. [17]".
+    /// </summary>
+    public static (string Title, string After) AdviceParts(AdviceItem item)
+    {
+        var title = Flatten(item.Title).TrimEnd('.', ':', ';', ',', ' ');
+        var detail = Flatten(item.Detail);
+        if (title.Length > 0 && detail.StartsWith(title, StringComparison.OrdinalIgnoreCase))
+        {
+            var rest = detail[title.Length..];
+            // The detail's own words and casing win; what follows continues the same sentence.
+            return rest is "" or "." or "!"
+                ? (detail, WithCitations("", item.Citations))
+                : (detail[..title.Length], WithCitations(rest, item.Citations));
+        }
+        return (title, ": " + WithCitations(detail, item.Citations));
     }
 
     /// <summary>Appends the citation marker unless the text already cites inline.</summary>
@@ -150,6 +170,13 @@ public static partial class DraftRenderer
     /// </summary>
     public static string EscapeMarkdownLine(string text)
     {
+        var escaped = EscapeMarkdownText(text);
+        // Block constructs only matter at the start of a line: headings, lists, quotes, tables.
+        return LineStartSyntax().IsMatch(escaped) ? "\\" + escaped : escaped;
+    }
+
+    private static string EscapeMarkdownText(string text)
+    {
         var flat = Flatten(text);
         var escaped = new StringBuilder(flat.Length + 16);
         foreach (var ch in flat)
@@ -170,11 +197,12 @@ public static partial class DraftRenderer
                     break;
             }
         }
-        var result = escaped.ToString();
-        // Block constructs only matter at the start of a line: headings, lists, quotes, tables.
-        if (LineStartSyntax().IsMatch(result)) result = "\\" + result;
-        return result;
+        return escaped.ToString();
     }
+
+    /// <summary>Escapes text that continues a line: its leading space is kept and block syntax cannot apply.</summary>
+    private static string EscapeInline(string text) =>
+        (text.Length > 0 && char.IsWhiteSpace(text[0]) ? " " : "") + EscapeMarkdownText(text);
 
     [GeneratedRegex(@"\n\s*\n")]
     private static partial Regex ParagraphBreak();
@@ -213,8 +241,10 @@ public static partial class DraftRenderer
         {
             html.AppendLine("<h2>Actionable Advice</h2><ol>");
             foreach (var item in article.Advice)
-                html.Append("<li><strong>").Append(Encode(item.Title)).Append("</strong>: ")
-                    .Append(LinkCitations(Encode(Flatten(WithCitations(item.Detail, item.Citations))))).AppendLine("</li>");
+            {
+                var (title, after) = AdviceParts(item);
+                html.Append("<li><strong>").Append(Encode(title)).Append("</strong>").Append(LinkCitations(Encode(after))).AppendLine("</li>");
+            }
             html.AppendLine("</ol>");
         }
         html.AppendLine("<h2>Conclusion</h2>");

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Hatch.Core.Domain;
+using Hatch.Core.Hatching;
+using Hatch.Core.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+
+namespace Hatch.Core.Llm;
+
+/// <summary>The variables for one Article prompt and which highlights made it in.</summary>
+public sealed record ArticlePrompt(
+    KernelArguments Arguments,
+    IReadOnlyList<NumberedHighlight> Included,
+    IReadOnlyList<NumberedHighlight> LeftOut,
+    string? LeftOutReason,
+    int EstimatedPromptTokens,
+    int HighlightBudgetTokens)
+{
+    public IReadOnlySet<int> SentNumbers { get; } = Included.Select(h => h.Number).ToHashSet();
+}
+
+/// <summary>
+/// Fits the highlights into the model's context: whole highlights only, most central first (the ranking the
+/// extractive writer uses), leaving room for the reply and for one larger retry or repair round.
+/// </summary>
+public sealed partial class ArticlePromptBuilder
+{
+    /// <summary>Chat framing (roles, separators) the tokenizer does not see in the template text.</summary>
+    private const int FramingTokens = 64;
+
+    /// <summary>Candidates formatted and counted together (in parallel) before the greedy pass takes them.</summary>
+    private const int CountChunk = 256;
+
+    /// <summary>After this many candidates in a row did not fit, the rest are left out without being counted.</summary>
+    private const int MaxConsecutiveMisses = 64;
+
+    private readonly PromptTemplate _template;
+    private readonly TokenCounter _tokens;
+    private readonly LlmOptions _options;
+    private readonly int _templateTokens;
+    private readonly int _schemaTokens;
+
+    public ArticlePromptBuilder(PromptLibrary prompts, TokenCounter tokens, IOptions<LlmOptions> options)
+    {
+        _template = prompts[PromptLibrary.Article];
+        _tokens = tokens;
+        _options = options.Value;
+        _templateTokens = tokens.Count(_template.Text);
+        _schemaTokens = tokens.Count(SchemaInstruction);
+    }
+
+    /// <summary>The Article's JSON schema as text, for servers that take JSON mode but not json_schema.</summary>
+    public static string SchemaJson { get; } = JsonSerializer.Serialize(
+        AIJsonUtilities.CreateJsonSchema(typeof(Article), serializerOptions: JsonSerializerOptions.Default));
+
+    private static string SchemaInstruction { get; } =
+        "\nThe reply must be a JSON object that matches this JSON schema exactly (every property is required):\n" + SchemaJson;
+
+    /// <summary>The output budget of the first attempt: the prompt's config.json max_tokens, capped by the setting.</summary>
+    public int OutputTokens => Math.Min(_template.DefaultMaxTokens ?? _options.MaxOutputTokens, _options.MaxOutputTokens);
+
+    public ArticlePrompt Build(ArticleRequest request, bool schemaInPrompt)
+    {
+        var options = request.Options;
+        var highlights = request.Highlights;
+
+        // Room for the reply twice over: once for the reply, once for either the longer retry after a
+        // truncated reply or the repair round that quotes the previous reply.
+        var budget = _options.ContextTokens - 2 * OutputTokens - _templateTokens - _schemaTokens - FramingTokens - 32;
+
+        var order = CentralityRanker.Rank(highlights.Select(h => h.Highlight.Text).ToArray());
+        var formatted = new string?[highlights.Count];
+        var included = new List<int>(Math.Min(highlights.Count, 256));
+        var leftOut = new List<int>();
+        var used = 0;
+        var misses = 0;
+        var position = 0;
+        // Counting tokens is the cost here (~1 µs a token), so candidates are formatted and counted a chunk at a
+        // time on all cores, in ranking order, and counting stops once the budget is full: either nothing can fit
+        // or many candidates in a row did not (a smaller, less central one might still squeeze in, but looking
+        // through thousands of them for it is not worth the wait).
+        while (position < order.Count && budget - used >= 4 && misses < MaxConsecutiveMisses)
+        {
+            var count = Math.Min(CountChunk, order.Count - position);
+            var texts = new string[count];
+            var costs = new int[count];
+            var start = position;
+            if (count >= 32)
+                Parallel.For(0, count, j => CountOne(highlights, order[start + j], texts, costs, j));
+            else
+                for (var j = 0; j < count; j++) CountOne(highlights, order[start + j], texts, costs, j);
+
+            for (var j = 0; j < count; j++)
+            {
+                var index = order[position + j];
+                if (budget - used >= 4 && misses < MaxConsecutiveMisses && used + costs[j] <= budget)
+                {
+                    formatted[index] = texts[j];
+                    included.Add(index);
+                    used += costs[j];
+                    misses = 0;
+                }
+                else
+                {
+                    leftOut.Add(index);
+                    misses++;
+                }
+            }
+            position += count;
+        }
+        for (; position < order.Count; position++)
+            leftOut.Add(order[position]);
+        included.Sort();
+
+        var block = new StringBuilder(used * 4);
+        foreach (var index in included)
+        {
+            if (block.Length > 0) block.Append('\n');
+            block.Append(formatted[index]);
+        }
+
+        var includedHighlights = included.Select(i => highlights[i]).ToArray();
+        var leftOutHighlights = leftOut.Order().Select(i => highlights[i]).ToArray();
+        string? reason = leftOutHighlights.Length == 0
+            ? null
+            : $"{leftOutHighlights.Length} of {highlights.Count} highlights did not fit the model's context " +
+              $"({_options.ContextTokens:N0} tokens, {2 * OutputTokens:N0} kept for the reply); the most central were kept, " +
+              $"left out: {NumbersShort(leftOutHighlights.Select(h => h.Number).ToArray())}";
+
+        var arguments = new KernelArguments
+        {
+            ["author"] = string.IsNullOrWhiteSpace(options.AuthorName) ? "the reader" : options.AuthorName,
+            ["style"] = options.Style,
+            ["length"] = options.Length,
+            ["language"] = options.Language,
+            ["highlight_count"] = includedHighlights.Length.ToString(CultureInfo.InvariantCulture),
+            ["highlight_numbers"] = Numbers(includedHighlights.Select(h => h.Number)),
+            ["highlights"] = block.ToString(),
+            ["schema"] = schemaInPrompt ? SchemaInstruction : "",
+            ["repair"] = "",
+        };
+        return new ArticlePrompt(arguments, includedHighlights, leftOutHighlights, reason,
+            _templateTokens + (schemaInPrompt ? _schemaTokens : 0) + used + FramingTokens, budget);
+    }
+
+    private void CountOne(IReadOnlyList<NumberedHighlight> highlights, int index, string[] texts, int[] costs, int slot)
+    {
+        var text = Format(highlights[index]);
+        texts[slot] = text;
+        // The number changes from hatch to hatch, the rest of the entry does not: remember the rest's count and
+        // add the "[n] " prefix generously (brackets, space, one token per three digits) plus the newline.
+        var number = highlights[index].Number;
+        var prefixLength = text.IndexOf(' ') + 1;
+        costs[slot] = _tokens.CountMemoized(text[prefixLength..]) + 3 + (number.ToString(CultureInfo.InvariantCulture).Length + 2) / 3 + 1;
+    }
+
+    /// <summary>Renders highlights for any prompt's data block (Digest and ReviseSection use it too).</summary>
+    public static string FormatBlock(IEnumerable<NumberedHighlight> highlights) =>
+        string.Join('\n', highlights.Select(Format));
+
+    /// <summary>
+    /// One highlight as a data entry. Untrusted text is neutralised so it cannot close the data block early:
+    /// runs of '=' (the fence) are shortened and continuation lines are indented under their number.
+    /// </summary>
+    public static string Format(NumberedHighlight numbered)
+    {
+        var h = numbered.Highlight;
+        var builder = new StringBuilder(h.Text.Length + 96);
+        builder.Append('[').Append(numbered.Number).Append("] \"").Append(Inert(h.Text)).Append('"');
+        builder.Append("\n    Source: ").Append(Inert(h.Source.Title));
+        if (!string.IsNullOrWhiteSpace(h.Source.Author)) builder.Append(" by ").Append(Inert(h.Source.Author));
+        if (h.Location is { IsEmpty: false } location) builder.Append(" (").Append(location).Append(')');
+        if (!string.IsNullOrWhiteSpace(h.Note)) builder.Append("\n    Reader's note: ").Append(Inert(h.Note));
+        return builder.ToString();
+    }
+
+    [GeneratedRegex("={3,}")]
+    private static partial Regex Fence();
+
+    [GeneratedRegex(@"\b(BEGIN|END)(\s+)(HIGHLIGHTS|SECTION)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Marker();
+
+    internal static string Inert(string text)
+    {
+        var value = text.Contains("==", StringComparison.Ordinal) ? Fence().Replace(text, "==") : text;
+        value = Marker().Replace(value, "$1-$3");
+        return value.Contains('\n') ? value.ReplaceLineEndings("\n    ") : value;
+    }
+
+    private static string Numbers(IEnumerable<int> numbers) => string.Join(", ", numbers);
+
+    /// <summary>Provenance is shown to editors: thousands of numbers would say less than a count.</summary>
+    private static string NumbersShort(int[] numbers) =>
+        numbers.Length <= 50 ? Numbers(numbers) : Numbers(numbers.Take(50)) + $" and {numbers.Length - 50:N0} more";
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hatch.TestSupport;
+
+/// <summary>One scripted answer of the fake provider.</summary>
+public sealed record FakeReply
+{
+    public int Status { get; init; } = 200;
+    /// <summary>The assistant message content of a 200 reply.</summary>
+    public string Content { get; init; } = "";
+    /// <summary>stop, length, content_filter.</summary>
+    public string FinishReason { get; init; } = "stop";
+    /// <summary>A raw response body, sent instead of a generated one (error bodies, garbage).</summary>
+    public string? RawBody { get; init; }
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+    /// <summary>How long to wait before answering (honours the client hanging up).</summary>
+    public TimeSpan Delay { get; init; }
+    /// <summary>Abort the connection instead of answering.</summary>
+    public bool Drop { get; init; }
+    public int PromptTokens { get; init; } = 100;
+    public int CompletionTokens { get; init; } = 50;
+
+    public static FakeReply Text(string content, string finishReason = "stop") => new() { Content = content, FinishReason = finishReason };
+
+    /// <summary>An OpenAI-style error: {"error":{"message","type","code"}}, optionally with Retry-After seconds.</summary>
+    public static FakeReply Error(int status, string message, string? code = null, int? retryAfterSeconds = null) => new()
+    {
+        Status = status,
+        RawBody = JsonSerializer.Serialize(new { error = new { message, type = "invalid_request_error", code, param = (string?)null } }),
+        Headers = retryAfterSeconds is { } s ? new Dictionary<string, string> { ["Retry-After"] = s.ToString(System.Globalization.CultureInfo.InvariantCulture) } : new Dictionary<string, string>(),
+    };
+}
+
+/// <summary>A request the fake provider received.</summary>
+public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset ReceivedAt)
+{
+    public JsonNode? Json => string.IsNullOrEmpty(Body) ? null : JsonNode.Parse(Body);
+    public string? Model => Json?["model"]?.GetValue<string>();
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>All message contents joined, in order (system first).</summary>
+    public string MessagesText => string.Join("\n", (Json?["messages"]?.AsArray() ?? []).Select(m => m?["content"]?.ToString() ?? ""));
+}
+
+/// <summary>
+/// A real HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions protocol (<c>POST /v1/chat/completions</c>,
+/// bearer auth) and Azure OpenAI's deployment route (<c>/openai/deployments/{d}/chat/completions?api-version=…</c>,
+/// <c>api-key</c> header), so the real Semantic Kernel connectors run against it. Answers come from a queue of
+/// scripted replies, then from <see cref="Responder"/> or <see cref="DefaultReply"/>; every request is recorded.
+/// </summary>
+public sealed class FakeOpenAIServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<FakeReply> _queue = new();
+    private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+
+    private FakeOpenAIServer(WebApplication app) => _app = app;
+
+    /// <summary>When set, OpenAI routes require "Authorization: Bearer KEY" and Azure routes "api-key: KEY".</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Answers when the queue is empty; defaults to an empty 200 reply.</summary>
+    public FakeReply DefaultReply { get; set; } = FakeReply.Text("ok");
+
+    /// <summary>Computes an answer when the queue is empty (takes precedence over <see cref="DefaultReply"/>).</summary>
+    public Func<RecordedRequest, FakeReply>? Responder { get; set; }
+
+    /// <summary>http://127.0.0.1:PORT</summary>
+    public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>The base URL an OpenAI-compatible client takes: http://127.0.0.1:PORT/v1</summary>
+    public Uri OpenAIEndpoint => new(BaseUri, "/v1");
+
+    public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+    public void Enqueue(params FakeReply[] replies)
+    {
+        foreach (var reply in replies) _queue.Enqueue(reply);
+    }
+
+    public static async Task<FakeOpenAIServer> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o =>
+        {
+            o.Listen(IPAddress.Loopback, 0);
+            o.Limits.MaxConcurrentConnections = null;
+        });
+        var app = builder.Build();
+        var server = new FakeOpenAIServer(app);
+        app.MapPost("/v1/chat/completions", context => server.HandleAsync(context, azure: false));
+        app.MapPost("/chat/completions", context => server.HandleAsync(context, azure: false));
+        app.MapPost("/openai/deployments/{deployment}/chat/completions", context => server.HandleAsync(context, azure: true));
+        app.MapPost("/openai/v1/chat/completions", context => server.HandleAsync(context, azure: true));
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUri = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext context, bool azure)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var request = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", headers, body, DateTimeOffset.UtcNow);
+        _requests.Enqueue(request);
+
+        if (ApiKey is not null)
+        {
+            var presented = azure ? request.Header("api-key") : request.Header("Authorization");
+            var expected = azure ? ApiKey : "Bearer " + ApiKey;
+            if (presented != expected)
+            {
+                await WriteAsync(context, FakeReply.Error(401, "Incorrect API key provided.", "invalid_api_key"), request);
+                return;
+            }
+        }
+        if (azure && !context.Request.Query.ContainsKey("api-version") && !request.Path.StartsWith("/openai/v1", StringComparison.Ordinal))
+        {
+            await WriteAsync(context, FakeReply.Error(404, "Resource not found (api-version is missing)"), request);
+            return;
+        }
+
+        var reply = _queue.TryDequeue(out var queued) ? queued : Responder?.Invoke(request) ?? DefaultReply;
+        await WriteAsync(context, reply, request);
+    }
+
+    private static async Task WriteAsync(HttpContext context, FakeReply reply, RecordedRequest request)
+    {
+        if (reply.Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(reply.Delay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        if (reply.Drop)
+        {
+            context.Abort();
+            return;
+        }
+        context.Response.StatusCode = reply.Status;
+        foreach (var (name, value) in reply.Headers)
+            context.Response.Headers[name] = value;
+        context.Response.ContentType = "application/json";
+        var body = reply.RawBody ?? JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..12],
+            @object = "chat.completion",
+            created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            model = request.Model ?? "fake-model",
+            choices = new[]
+            {
+                new
+                {
+                    index = 0,
+                    message = new { role = "assistant", content = reply.Content },
+                    finish_reason = reply.FinishReason,
+                    logprobs = (object?)null,
+                },
+            },
+            usage = new
+            {
+                prompt_tokens = reply.PromptTokens,
+                completion_tokens = reply.CompletionTokens,
+                total_tokens = reply.PromptTokens + reply.CompletionTokens,
+            },
+        });
+        await context.Response.WriteAsync(body, context.RequestAborted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
