@@ -20,6 +20,8 @@ public static class CliApp
         new("Hatch turns the passages you highlight into structured articles that cite them.")
         {
             ArticleCommand.Create(stdout, stderr),
+            DbCommand.Create(stdout, stderr),
+            UsersCommand.Create(stdout, stderr),
             LlmCommand.Create(stdout, stderr),
         };
 

@@ -1,6 +1,8 @@
 using Hatch.Core;
-using Hatch.Core.Telemetry;
+using Hatch.Core.Data;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Hatch.Core.Telemetry;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +33,8 @@ public static class CliHost
         // command prints the final reason, so Polly's own lines would only bury them.
         builder.Logging.AddFilter("Polly", LogLevel.None);
         builder.AddHatchCore();
+        builder.AddHatchData();
+        builder.Services.AddIdentityCore<HatchUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
         builder.AddHatchTelemetry("hatch-cli");
         return builder.Build();
     }

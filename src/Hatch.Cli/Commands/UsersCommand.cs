@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Hatch.Core.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hatch.Cli.Commands;
+
+/// <summary>`hatch users add EMAIL --role admin|editor [--password P]`.</summary>
+public static class UsersCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var email = new Argument<string>("EMAIL") { Description = "The new user's email address (also the sign-in name)." };
+        var role = new Option<string>("--role") { Description = "The role to give: admin or editor.", Required = true };
+        role.AcceptOnlyFromAmong("admin", "editor");
+        var password = new Option<string?>("--password") { Description = "The password; when left out a strong one is generated and printed once." };
+
+        var add = new Command("add", "Create a user with a role (or give an existing user the role).") { email, role, password };
+        add.SetAction(async (parse, cancellationToken) =>
+        {
+            using var host = CliHost.Build();
+            await using var scope = host.Services.CreateAsyncScope();
+            var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
+            if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)
+            {
+                await stderr.WriteLineAsync("hatch: the database schema is behind; run `hatch db migrate` first.");
+                return ExitCodes.Failed;
+            }
+            await database.EnsureRolesAsync(cancellationToken);
+
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
+            var address = parse.GetValue(email)!.Trim();
+            var roleName = parse.GetValue(role) == "admin" ? HatchUser.Roles.Admin : HatchUser.Roles.Editor;
+            var user = await users.FindByEmailAsync(address);
+            string? generated = null;
+            if (user is null)
+            {
+                var given = parse.GetValue(password);
+                generated = given is null ? GeneratePassword() : null;
+                user = new HatchUser { UserName = address, Email = address, EmailConfirmed = true };
+                var created = await users.CreateAsync(user, given ?? generated!);
+                if (!created.Succeeded)
+                    return await Fail(stderr, created);
+            }
+            if (!await users.IsInRoleAsync(user, roleName))
+            {
+                var added = await users.AddToRoleAsync(user, roleName);
+                if (!added.Succeeded) return await Fail(stderr, added);
+            }
+            await stdout.WriteLineAsync($"hatch: {address} has the role {roleName}.");
+            if (generated is not null)
+                await stdout.WriteLineAsync($"hatch: generated password (shown only now): {generated}");
+            return ExitCodes.Ok;
+        });
+        return new Command("users", "Manage user accounts.") { add };
+    }
+
+    private static async Task<int> Fail(TextWriter stderr, IdentityResult result)
+    {
+        foreach (var error in result.Errors)
+            await stderr.WriteLineAsync($"hatch: {error.Description}");
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>20 random characters that always satisfy Identity's default rules (upper, lower, digit, symbol).</summary>
+    internal static string GeneratePassword()
+    {
+        const string upper = "ABCDEFGHJKLMNPQRSTUVWXYZ", lower = "abcdefghijkmnopqrstuvwxyz", digits = "23456789", symbols = "!@#$%^&*-_=+";
+        const string all = upper + lower + digits + symbols;
+        var chars = new List<char>
+        {
+            upper[RandomNumberGenerator.GetInt32(upper.Length)], lower[RandomNumberGenerator.GetInt32(lower.Length)],
+            digits[RandomNumberGenerator.GetInt32(digits.Length)], symbols[RandomNumberGenerator.GetInt32(symbols.Length)],
+        };
+        while (chars.Count < 20) chars.Add(all[RandomNumberGenerator.GetInt32(all.Length)]);
+        return new string(chars.OrderBy(_ => RandomNumberGenerator.GetInt32(int.MaxValue)).ToArray());
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Hatch.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Hatch.Core.Data;
+
+internal sealed class StoredHighlightConfiguration : IEntityTypeConfiguration<StoredHighlight>
+{
+    public void Configure(EntityTypeBuilder<StoredHighlight> e)
+    {
+        e.ToTable("highlights");
+        e.HasKey(h => h.Id);
+        e.Property(h => h.UserId).IsRequired();
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(h => h.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(h => h.ContentHash).HasMaxLength(64).IsRequired();
+        e.HasIndex(h => new { h.UserId, h.ContentHash }).IsUnique();
+        e.HasIndex(h => new { h.UserId, h.SourceTitle });
+        e.HasIndex(h => new { h.UserId, h.ImportedAt });
+        e.Property(h => h.Text).IsRequired();
+        e.Property(h => h.SourceTitle).IsRequired();
+        e.Property(h => h.Tags).IsRequired();
+        e.Ignore(h => h.TagList);
+    }
+}
+
+internal sealed class HatchRequestConfiguration : IEntityTypeConfiguration<HatchRequest>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public void Configure(EntityTypeBuilder<HatchRequest> e)
+    {
+        e.ToTable("hatch_requests");
+        e.HasKey(r => r.Id);
+        e.Property(r => r.UserId).IsRequired();
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.Stage).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.JobId).HasMaxLength(100);
+        e.Property(r => r.Selection).HasColumnName("SelectionJson").IsRequired().HasConversion(
+            v => JsonSerializer.Serialize(v, Json),
+            v => JsonSerializer.Deserialize<HatchSelection>(v, Json) ?? HatchSelection.All,
+            new ValueComparer<HatchSelection>((a, b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json),
+                v => JsonSerializer.Serialize(v, Json).GetHashCode()));
+        e.Property(r => r.Settings).HasColumnName("OptionsJson").IsRequired().HasConversion(
+            v => JsonSerializer.Serialize(v, Json),
+            v => JsonSerializer.Deserialize<HatchSettings>(v, Json) ?? new HatchSettings("essay", "en", "medium"));
+        e.Ignore(r => r.IsFinished);
+        e.HasIndex(r => new { r.UserId, r.CreatedAt });
+        e.HasIndex(r => new { r.Status, r.UpdatedAt });
+    }
+}
+
+internal sealed class StoredDraftConfiguration : IEntityTypeConfiguration<StoredDraft>
+{
+    public void Configure(EntityTypeBuilder<StoredDraft> e)
+    {
+        e.ToTable("drafts");
+        e.HasKey(d => d.Id);
+        // The invariant "one draft per request" is the database's to keep, whatever jobs do.
+        e.HasIndex(d => d.RequestId).IsUnique();
+        e.HasOne<HatchRequest>().WithOne().HasForeignKey<StoredDraft>(d => d.RequestId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.NoAction);
+        e.HasIndex(d => new { d.UserId, d.CreatedAt });
+        e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(d => d.Language).HasMaxLength(35);
+        e.Ignore(d => d.Article);
+        e.Ignore(d => d.Provenance);
+        e.HasMany(d => d.Highlights).WithOne().HasForeignKey(h => h.DraftId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class DraftHighlightConfiguration : IEntityTypeConfiguration<DraftHighlight>
+{
+    public void Configure(EntityTypeBuilder<DraftHighlight> e)
+    {
+        e.ToTable("draft_highlights");
+        e.HasKey(h => new { h.DraftId, h.Number });
+        e.HasOne(h => h.Highlight).WithMany().HasForeignKey(h => h.HighlightId).OnDelete(DeleteBehavior.Restrict);
+        e.HasIndex(h => h.HighlightId);
+    }
+}

@@ -1,0 +1,169 @@
+using System.Data.Common;
+using Hangfire;
+using Hatch.Core.Data;
+using Hatch.Core.Domain;
+using Hatch.Core.Hatching;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Hatch.Core.Jobs;
+
+/// <summary>
+/// Runs one hatch request: loads it by id, runs the pipeline with stage updates, and stores the draft and the
+/// request's success in one transaction. Reentrant: Hangfire may run it twice (a crash, a sweep, a retry), and
+/// a second run finds the draft and only marks the request Succeeded; the unique index on drafts.RequestId
+/// settles two runs that race.
+/// </summary>
+/// <remarks>
+/// Retries: a permanent error (nothing to write from, an article that fails validation, a bad request) fails the
+/// request at once with its reason and the job ends normally, so Hangfire does not retry it. A transient error
+/// (database or network hiccup, timeout) puts the request back to Queued with the error shown and rethrows, so
+/// Hangfire retries with its back-off; on the <see cref="MaxAttempts"/>th attempt the request fails with the reason
+/// instead. Hangfire's own retry count is set to the same number so that the request's state, not Hangfire's, decides.
+/// </remarks>
+public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline, TimeProvider time, ILogger<HatchJob> logger)
+{
+    public const int MaxAttempts = 3;
+
+    [AutomaticRetry(Attempts = MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    public async Task RunAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        var request = await db.HatchRequests.FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is null)
+        {
+            LogMissing(requestId);
+            return;
+        }
+        if (request.IsFinished) return;
+
+        if (await DraftIdForAsync(requestId, cancellationToken) is { } existing)
+        {
+            request.Succeed(existing, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        request.Start(time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            var stored = await SelectAsync(request, cancellationToken);
+            if (stored.Count == 0)
+                throw new NothingToHatchException($"There are no {request.Selection.Describe()} to hatch from any more.");
+            var document = await pipeline.HatchAsync(
+                stored.Select(h => h.ToHighlight()),
+                Options(request),
+                async (stage, ct) =>
+                {
+                    // Validation is part of writing as far as the person watching is concerned.
+                    var shown = stage == HatchStage.Selecting ? HatchRequestStage.Selecting : HatchRequestStage.Writing;
+                    if (request.Stage == shown) return;
+                    request.Advance(shown, time.GetUtcNow());
+                    await db.SaveChangesAsync(ct);
+                },
+                cancellationToken);
+
+            request.Advance(HatchRequestStage.Saving, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+
+            var idsByHash = stored.GroupBy(h => h.ContentHash).ToDictionary(g => g.Key, g => g.First().Id);
+            var draft = StoredDraft.From(request, document, idsByHash, time.GetUtcNow());
+            db.Drafts.Add(draft);
+            request.Succeed(draft.Id, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken); // one transaction: the draft, its links and Succeeded
+            LogSucceeded(requestId, draft.Id, request.Attempts);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // shutting down: Hangfire hands the job to the next worker, which starts the request again
+        }
+        catch (Exception ex)
+        {
+            if (ex is DbUpdateException && await DraftIdForAsync(requestId, CancellationToken.None) is { } winner)
+            {
+                // Another run of this request stored its draft first; the unique index turned ours away.
+                await SaveStateAsync(requestId, r => r.Succeed(winner, time.GetUtcNow()));
+                return;
+            }
+            if (IsTransient(ex) && request.Attempts < MaxAttempts)
+            {
+                LogTransient(ex, requestId, request.Attempts);
+                await SaveStateAsync(requestId, r => r.Requeue(time.GetUtcNow(),
+                    $"Attempt {r.Attempts} of {MaxAttempts} failed ({Describe(ex)}); trying again shortly."));
+                throw;
+            }
+            var reason = ex switch
+            {
+                NoHighlightsException or NothingToHatchException or ArticleValidationException or HatchRequestStateException => ex.Message,
+                _ when IsTransient(ex) => $"Gave up after {MaxAttempts} attempts: {Describe(ex)}",
+                _ => $"Something went wrong while writing the article: {Describe(ex)}",
+            };
+            LogFailed(ex, requestId, reason);
+            await SaveStateAsync(requestId, r => r.Fail(reason, time.GetUtcNow()));
+        }
+    }
+
+    private async Task<List<StoredHighlight>> SelectAsync(HatchRequest request, CancellationToken cancellationToken)
+    {
+        var query = db.HighlightsOf(request.UserId).AsNoTracking();
+        var selection = request.Selection;
+        if (selection.HighlightIds is { Count: > 0 } ids)
+            query = query.Where(h => ids.Contains(h.Id));
+        else if (selection.Source is { } source)
+            query = query.Where(h => h.SourceTitle == source);
+        else if (selection.Tag is { } tag)
+        {
+            var key = StoredHighlight.TagKey(tag);
+            query = query.Where(h => h.Tags.Contains(key));
+        }
+        return await query.OrderBy(h => h.SourceTitle).ThenBy(h => h.Offset).ThenBy(h => h.Id).ToListAsync(cancellationToken);
+    }
+
+    private static HatchOptions Options(HatchRequest request) => new()
+    {
+        Article = new ArticleOptions
+        {
+            Style = request.Settings.Style,
+            Language = request.Settings.Language,
+            Length = request.Settings.Length,
+        },
+    };
+
+    private Task<Guid?> DraftIdForAsync(Guid requestId, CancellationToken cancellationToken) =>
+        db.Drafts.Where(d => d.RequestId == requestId).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Records an outcome on a clean slate, whatever state the failed unit of work left the context in.</summary>
+    private async Task SaveStateAsync(Guid requestId, Action<HatchRequest> change)
+    {
+        db.ChangeTracker.Clear();
+        var request = await db.HatchRequests.FirstAsync(r => r.Id == requestId, CancellationToken.None);
+        if (request.IsFinished) return;
+        change(request);
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    internal static bool IsTransient(Exception ex) => ex switch
+    {
+        DbException { IsTransient: true } or TimeoutException or HttpRequestException or IOException => true,
+        DbUpdateConcurrencyException => true,
+        TaskCanceledException => true, // an HTTP timeout; our own cancellation is handled before this
+        _ => ex.InnerException is { } inner && IsTransient(inner),
+    };
+
+    private static string Describe(Exception ex) => ex.InnerException is { } inner && ex is DbUpdateException ? inner.Message : ex.Message;
+
+    [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} no longer exists; job ignored")]
+    private partial void LogMissing(Guid requestId);
+
+    [LoggerMessage(LogLevel.Information, "Hatch request {RequestId} succeeded with draft {DraftId} after {Attempts} attempt(s)")]
+    private partial void LogSucceeded(Guid requestId, Guid draftId, int attempts);
+
+    [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} hit a transient error on attempt {Attempt}; Hangfire will retry")]
+    private partial void LogTransient(Exception ex, Guid requestId, int attempt);
+
+    [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} failed: {Reason}")]
+    private partial void LogFailed(Exception ex, Guid requestId, string reason);
+}
+
+/// <summary>The request's selection matches none of the user's highlights (they were deleted, or a tag was removed).</summary>
+public sealed class NothingToHatchException(string message) : Exception(message);

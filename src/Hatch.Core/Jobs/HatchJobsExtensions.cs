@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Hatch.Core.Jobs;
+
+public static class HatchJobsExtensions
+{
+    /// <summary>The job classes and the scheduler; the host chooses Hangfire's storage and whether this process runs a worker.</summary>
+    public static IHostApplicationBuilder AddHatchJobs(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<HatchScheduler>();
+        builder.Services.AddScoped<HatchJob>();
+        builder.Services.AddScoped<HatchRequestSweeper>();
+        return builder;
+    }
+}

@@ -1,0 +1,55 @@
+using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
+using Hatch.Core.Data;
+using Hatch.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hatch.Core.Jobs;
+
+/// <summary>
+/// Finds accepted requests whose job is gone (a crash between storing and enqueueing, a restart that emptied the
+/// in-memory queue, a deleted job) and enqueues them again. Runs once when a process starts and every minute as a
+/// Hangfire recurring job. A request is only considered once it has been untouched for <see cref="JobOptions.OrphanAfter"/>,
+/// so one that is being enqueued right now is left alone; a live job (enqueued, scheduled for retry, processing) is never doubled.
+/// </summary>
+public sealed partial class HatchRequestSweeper(
+    HatchDbContext db, HatchScheduler scheduler, JobStorage storage, TimeProvider time, IOptions<JobOptions> options, ILogger<HatchRequestSweeper> logger)
+{
+    public const string RecurringJobId = "hatch-request-sweeper";
+
+    private static readonly HashSet<string> LiveStates = new(StringComparer.OrdinalIgnoreCase)
+    {
+        EnqueuedState.StateName, ScheduledState.StateName, ProcessingState.StateName, AwaitingState.StateName,
+    };
+
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        var cutoff = time.GetUtcNow() - options.Value.OrphanAfter;
+        var candidates = await db.HatchRequests
+            .Where(r => (r.Status == HatchRequestStatus.Queued || r.Status == HatchRequestStatus.Running) && r.UpdatedAt < cutoff)
+            .OrderBy(r => r.UpdatedAt)
+            .Take(options.Value.SweepBatch)
+            .ToListAsync(cancellationToken);
+        if (candidates.Count == 0) return 0;
+
+        var requeued = 0;
+        using var connection = storage.GetConnection();
+        foreach (var request in candidates)
+        {
+            if (request.JobId is { } jobId && connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state))
+                continue;
+            LogOrphan(request.Id, request.Status, request.JobId);
+            await scheduler.EnqueueAsync(request, cancellationToken);
+            requeued++;
+        }
+        return requeued;
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} is {Status} but its job {JobId} is gone; enqueued again")]
+    private partial void LogOrphan(Guid requestId, HatchRequestStatus status, string? jobId);
+}

@@ -1,0 +1,91 @@
+using Hangfire;
+using Hatch.Core.Data;
+using Hatch.Core.Domain;
+using Hatch.Core.Hatching;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Hatch.Core.Jobs;
+
+public enum SubmitOutcome { Accepted, UnknownHighlights, NothingToHatch, InvalidSettings }
+
+public sealed record SubmitResult(SubmitOutcome Outcome, HatchRequest? Request = null, string? Problem = null);
+
+public enum RetryOutcome { Requeued, NotFound, NotFailed }
+
+/// <summary>
+/// Accepts hatch requests: the request row is stored (Queued) before its job is enqueued, so if enqueueing fails
+/// or the queue is lost the sweeper still finds it.
+/// </summary>
+public sealed partial class HatchScheduler(HatchDbContext db, IBackgroundJobClient jobs, TimeProvider time, ILogger<HatchScheduler> logger)
+{
+    public async Task<SubmitResult> SubmitAsync(string userId, HatchSelection selection, HatchSettings settings, CancellationToken cancellationToken = default)
+    {
+        if (!ArticleOptions.Styles.Contains(settings.Style))
+            return new(SubmitOutcome.InvalidSettings, Problem: $"style must be one of {string.Join(", ", ArticleOptions.Styles)}.");
+        if (!ArticleOptions.Lengths.Contains(settings.Length))
+            return new(SubmitOutcome.InvalidSettings, Problem: $"length must be one of {string.Join(", ", ArticleOptions.Lengths)}.");
+        if (string.IsNullOrWhiteSpace(settings.Language) || settings.Language.Length > 35)
+            return new(SubmitOutcome.InvalidSettings, Problem: "language must be a language name or tag such as 'en'.");
+
+        var mine = db.HighlightsOf(userId);
+        if (selection.HighlightIds is { Count: > 0 } ids)
+        {
+            var distinct = ids.Distinct().ToArray();
+            var found = await mine.CountAsync(h => distinct.Contains(h.Id), cancellationToken);
+            if (found != distinct.Length) return new(SubmitOutcome.UnknownHighlights, Problem: "Some of the selected highlights do not exist.");
+            selection = selection with { HighlightIds = distinct, Source = null, Tag = null };
+        }
+        else
+        {
+            if (selection.Source is { } source)
+                mine = mine.Where(h => h.SourceTitle == source);
+            else if (selection.Tag is { } tag)
+            {
+                var key = StoredHighlight.TagKey(tag);
+                mine = mine.Where(h => h.Tags.Contains(key));
+            }
+            if (!await mine.AnyAsync(cancellationToken))
+                return new(SubmitOutcome.NothingToHatch, Problem: $"There are no {selection.Describe()} to hatch from.");
+        }
+
+        var request = HatchRequest.Create(userId, selection, settings, time.GetUtcNow());
+        db.HatchRequests.Add(request);
+        await db.SaveChangesAsync(cancellationToken);
+        await EnqueueAsync(request, cancellationToken);
+        return new(SubmitOutcome.Accepted, request);
+    }
+
+    /// <summary>A person's Retry on a failed request: same request, fresh attempts.</summary>
+    public async Task<RetryOutcome> RetryAsync(string userId, Guid requestId, CancellationToken cancellationToken = default)
+    {
+        var request = await db.RequestsOf(userId).FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        if (request is null) return RetryOutcome.NotFound;
+        if (request.Status != HatchRequestStatus.Failed) return RetryOutcome.NotFailed;
+        request.Requeue(time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        await EnqueueAsync(request, cancellationToken);
+        return RetryOutcome.Requeued;
+    }
+
+    /// <summary>Enqueues the (already stored) request's job and records its id. Never throws for a storage outage: the sweeper retries.</summary>
+    public async Task EnqueueAsync(HatchRequest request, CancellationToken cancellationToken = default)
+    {
+        string jobId;
+        try
+        {
+            var id = request.Id;
+            jobId = jobs.Enqueue<HatchJob>(job => job.RunAsync(id, CancellationToken.None));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogEnqueueFailed(ex, request.Id);
+            return;
+        }
+        request.AssignJob(jobId, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    [LoggerMessage(LogLevel.Error, "Hatch request {RequestId} is stored but could not be enqueued; the sweeper will enqueue it")]
+    private partial void LogEnqueueFailed(Exception ex, Guid requestId);
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Hatch.Core.Jobs;
+
+/// <summary><c>Hatch:Jobs</c>: where background jobs run and how lost ones are found.</summary>
+public sealed class JobOptions
+{
+    public const string SectionName = "Hatch:Jobs";
+
+    /// <summary>Run a Hangfire worker in this process. False makes a web-only process; `--role worker` makes a worker-only one.</summary>
+    public bool RunWorker { get; set; } = true;
+
+    /// <summary>Hangfire workers in this process; 0 means Hangfire's default (5 per core, at most 20).</summary>
+    [Range(0, 100)]
+    public int WorkerCount { get; set; }
+
+    /// <summary>A Queued or Running request untouched for this long whose job is gone is enqueued again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many orphans one sweep re-enqueues at most.</summary>
+    [Range(1, 10_000)]
+    public int SweepBatch { get; set; } = 200;
+}

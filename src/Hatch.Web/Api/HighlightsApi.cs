@@ -1,0 +1,160 @@
+using System.Security.Claims;
+using System.Text;
+using Hatch.Core.Data;
+using Hatch.Core.Domain;
+using Hatch.Core.Highlights;
+using Hatch.Core.Rendering;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Hatch.Web.Api;
+
+public sealed record HighlightDto(
+    Guid Id, string Text, string? Note, string Source, string? Author, string? Url, string? Location,
+    IReadOnlyList<string> Tags, string? Color, DateTimeOffset? HighlightedAt, DateTimeOffset ImportedAt)
+{
+    public static HighlightDto From(StoredHighlight h) => new(
+        h.Id, h.Text, h.Note, h.SourceTitle, h.SourceAuthor, DraftRenderer.SafeUrl(h.SourceUrl),
+        h.ToHighlight().Location?.ToString(), h.TagList, h.Color, h.HighlightedAt, h.ImportedAt);
+}
+
+public sealed record HighlightInput(
+    string? Text, string? Note = null, string? Source = null, string? Author = null, string? Url = null,
+    string? Page = null, string? Location = null, IReadOnlyList<string>? Tags = null, string? Color = null, DateTimeOffset? HighlightedAt = null);
+
+public sealed record HighlightPage(IReadOnlyList<HighlightDto> Items, int Total, int Page, int PageSize);
+
+public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize)
+{
+    public HighlightFilter Filter => new(Q, Source, Tag, From, To);
+}
+
+/// <summary>/api/highlights: the signed-in user's library.</summary>
+public static class HighlightsApi
+{
+    public const int MaxBatch = 5000;
+    public const int MaxPageSize = 500;
+
+    public static IEndpointRouteBuilder MapHighlightsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/highlights")
+            .WithTags("Highlights")
+            .RequireAuthorization()
+            .AddEndpointFilter<CookieFormsNeedAntiforgery>();
+
+        group.MapGet("/", ListAsync).WithSummary("Lists highlights, with search, source/tag/date filters and paging.");
+        group.MapGet("/{id:guid}", GetAsync).WithSummary("One highlight.");
+        group.MapPost("/", AddAsync).WithSummary("Adds a JSON batch of highlights; duplicates (same text and source) are counted, not stored twice.");
+        group.MapPost("/import", ImportAsync)
+            .DisableAntiforgery() // checked by CookieFormsNeedAntiforgery, so bearer clients can upload too
+            .Accepts<IFormFile>("multipart/form-data")
+            .WithSummary("Imports an export file (multipart field 'file') in any format Hatch reads.");
+        return app;
+    }
+
+    private static async Task<Ok<HighlightPage>> ListAsync([AsParameters] HighlightListQuery query, ClaimsPrincipal user, HatchDbContext db, CancellationToken ct)
+    {
+        var page = Math.Max(1, query.Page ?? 1);
+        var size = Math.Clamp(query.PageSize ?? 50, 1, MaxPageSize);
+        var matching = db.HighlightsOf(user.UserId()).AsNoTracking().Matching(query.Filter);
+        var total = await matching.CountAsync(ct);
+        var items = await matching.InReadingOrder().Skip((page - 1) * size).Take(size).ToListAsync(ct);
+        return TypedResults.Ok(new HighlightPage(items.Select(HighlightDto.From).ToArray(), total, page, size));
+    }
+
+    private static async Task<Results<Ok<HighlightDto>, NotFound>> GetAsync(Guid id, ClaimsPrincipal user, HatchDbContext db, CancellationToken ct) =>
+        await db.HighlightsOf(user.UserId()).AsNoTracking().FirstOrDefaultAsync(h => h.Id == id, ct) is { } h
+            ? TypedResults.Ok(HighlightDto.From(h))
+            : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<ImportReport>, ValidationProblem>> AddAsync(
+        IReadOnlyList<HighlightInput> batch, ClaimsPrincipal user, HighlightLibrary library, CancellationToken ct)
+    {
+        if (batch.Count == 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["highlights"] = ["Send at least one highlight."] });
+        if (batch.Count > MaxBatch)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["highlights"] = [$"Send at most {MaxBatch} highlights at once."] });
+
+        var accepted = new List<Highlight>(batch.Count);
+        var rejected = new List<ImportRejection>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var input = batch[i];
+            if (string.IsNullOrWhiteSpace(input.Text))
+            {
+                rejected.Add(new ImportRejection(i + 1, "text is empty"));
+                continue;
+            }
+            accepted.Add(new Highlight
+            {
+                Text = input.Text.Trim(),
+                Note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim(),
+                Source = new HighlightSource(string.IsNullOrWhiteSpace(input.Source) ? HighlightSource.Unknown.Title : input.Source.Trim(), input.Author, input.Url),
+                Location = input.Page is null && input.Location is null ? null : new HighlightLocation(input.Page, input.Location),
+                Tags = input.Tags ?? [],
+                Color = input.Color,
+                HighlightedAt = input.HighlightedAt,
+            });
+        }
+        var (imported, duplicates) = await library.AddAsync(user.UserId(), accepted, ct);
+        return TypedResults.Ok(new ImportReport("json", imported, duplicates, rejected));
+    }
+
+    private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportAsync(
+        HttpRequest request, ClaimsPrincipal user, HighlightLibrary library, IOptions<WebOptions> options, CancellationToken ct)
+    {
+        var max = options.Value.MaxUploadBytes;
+        if (request.ContentLength > max + 64 * 1024)
+            return TooLarge(max);
+        if (!request.HasFormContentType)
+            return TypedResults.Problem(statusCode: 400, title: "Expected a file upload",
+                detail: "Send multipart/form-data with the export in a field named 'file'.");
+
+        IFormFile? file;
+        try
+        {
+            var form = await request.ReadFormAsync(ct);
+            file = form.Files.GetFile("file");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+        {
+            return TooLarge(max);
+        }
+        if (file is null)
+            return TypedResults.Problem(statusCode: 400, title: "Expected a file upload", detail: "The form has no field named 'file'.");
+        if (file.Length > max)
+            return TooLarge(max);
+
+        var content = await ReadTextAsync(file, ct);
+        try
+        {
+            return TypedResults.Ok(await library.ImportAsync(user.UserId(), content, file.FileName, ct));
+        }
+        catch (ImportException ex)
+        {
+            return Unreadable(ex);
+        }
+    }
+
+    internal static async Task<string> ReadTextAsync(IFormFile file, CancellationToken ct)
+    {
+        using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync(ct);
+    }
+
+    internal static ProblemHttpResult TooLarge(long max) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "The file is too large",
+        detail: $"Uploads are limited to {max / (1024 * 1024.0):0.#} MB. Split the export or raise Hatch:Web:MaxUploadBytes.");
+
+    private static ProblemHttpResult Unreadable(ImportException ex) => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        title: "The file could not be imported",
+        detail: ex.Message,
+        extensions: new Dictionary<string, object?>
+        {
+            ["rejected"] = ex.Issues.Select(i => new ImportRejection(i.Line, i.Message)).ToArray(),
+        });
+}

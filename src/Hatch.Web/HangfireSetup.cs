@@ -1,0 +1,133 @@
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hatch.Core.Data;
+using Hatch.Core.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace Hatch.Web;
+
+/// <summary>
+/// Hangfire: in-memory storage with the SQLite default, Hangfire.PostgreSql (schema "hangfire") when the database is
+/// PostgreSQL. A worker runs in the web process unless Hatch:Jobs:RunWorker is false; `--role worker` runs one alone.
+/// </summary>
+public static class HangfireSetup
+{
+    public const string SchemaName = "hangfire";
+
+    public static IHostApplicationBuilder AddHatchHangfire(this IHostApplicationBuilder builder, bool forceWorker = false)
+    {
+        var services = builder.Services;
+        // Registered before AddHangfire so each host (and each test server) has its own storage and activator,
+        // instead of Hangfire's process-wide JobStorage.Current.
+        services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+
+        var runWorker = forceWorker || builder.Configuration.GetValue($"{JobOptions.SectionName}:{nameof(JobOptions.RunWorker)}", true);
+        if (runWorker)
+        {
+            services.AddHangfireServer((sp, options) =>
+            {
+                var jobs = sp.GetRequiredService<IOptions<JobOptions>>().Value;
+                if (jobs.WorkerCount > 0) options.WorkerCount = jobs.WorkerCount;
+                // Hangfire's default poll is 15 s for scheduled retries; a second is plenty for a person watching.
+                options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+        }
+        services.AddHostedService<JobsStartup>();
+        return builder;
+    }
+
+    public static JobStorage CreateStorage(DatabaseOptions database)
+    {
+        if (database.Provider != DatabaseProvider.Postgres)
+            return new InMemoryStorage(new InMemoryStorageOptions());
+
+        var options = new PostgreSqlStorageOptions
+        {
+                SchemaName = SchemaName,
+                PrepareSchemaIfNecessary = true,
+                // LISTEN/NOTIFY: a job enqueued by one process starts on another in well under a second.
+                EnableLongPolling = true,
+                // A long model call keeps its job: the fetch is renewed while the worker runs, never handed to a second worker.
+                UseSlidingInvisibilityTimeout = true,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
+    }
+
+    /// <summary>The dashboard at /hangfire, for administrators only.</summary>
+    public static WebApplication MapHatchHangfire(this WebApplication app)
+    {
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new AdminOnlyDashboardFilter()],
+            AppPath = "/",
+            DashboardTitle = "Hatch jobs",
+        });
+        return app;
+    }
+
+    private sealed class AdminOnlyDashboardFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) =>
+            context.GetHttpContext().User is { Identity.IsAuthenticated: true } user && user.IsInRole(HatchUser.Roles.Admin);
+    }
+}
+
+/// <summary>On start: registers the minutely sweep and sweeps once, so requests lost with the last process are picked up.</summary>
+internal sealed partial class JobsStartup(IServiceScopeFactory scopes, IRecurringJobManager recurring, ILogger<JobsStartup> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            recurring.AddOrUpdate<HatchRequestSweeper>(HatchRequestSweeper.RecurringJobId, s => s.SweepAsync(CancellationToken.None), Cron.Minutely());
+            await using var scope = scopes.CreateAsyncScope();
+            var swept = await scope.ServiceProvider.GetRequiredService<HatchRequestSweeper>().SweepAsync(stoppingToken);
+            if (swept > 0) LogSwept(swept);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(ex);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Re-enqueued {Count} hatch request(s) left from before this start")]
+    private partial void LogSwept(int count);
+
+    [LoggerMessage(LogLevel.Error, "The start-up sweep for lost hatch requests failed; the minutely sweep will try again")]
+    private partial void LogSweepFailed(Exception ex);
+}
+
+/// <summary>`--role worker`: a process that runs jobs against the shared database and serves nothing.</summary>
+public static class WorkerRole
+{
+    public static bool IsRequested(string[] args)
+    {
+        var index = Array.IndexOf(args, "--role");
+        return (index >= 0 && index + 1 < args.Length && args[index + 1].Equals("worker", StringComparison.OrdinalIgnoreCase))
+            || args.Any(a => a.Equals("--role=worker", StringComparison.OrdinalIgnoreCase));
+    }
+
+    public static async Task RunAsync(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddHatchConfiguration(args);
+        Hatch.Core.HatchCoreExtensions.AddHatchCore(builder);
+        Hatch.Core.Telemetry.TelemetryExtensions.AddHatchTelemetry(builder, "hatch-worker");
+        builder.AddHatchData();
+        builder.AddHatchJobs();
+        builder.AddHatchHangfire(forceWorker: true);
+        // The job's scheduler needs Identity's tables only through the DbContext; no sign-in services are needed.
+        using var host = builder.Build();
+        await host.PrepareDatabaseAsync();
+        await host.RunAsync();
+    }
+}

@@ -1,0 +1,59 @@
+using Hatch.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hatch.Web;
+
+/// <summary>Configuration and schema steps shared by the web process and the worker process.</summary>
+public static partial class HatchHostingExtensions
+{
+    /// <summary>
+    /// The top-level appsettings.json is linked beside the binary. When the process starts elsewhere (e.g.
+    /// `dotnet run --project src/Hatch.Web` from the repository root) it is still read, and environment variables and
+    /// command-line arguments still override it.
+    /// </summary>
+    public static IHostApplicationBuilder AddHatchConfiguration(this IHostApplicationBuilder builder, string[] args)
+    {
+        if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")))
+        {
+            builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, $"appsettings.{builder.Environment.EnvironmentName}.json"), optional: true)
+                .AddEnvironmentVariables()
+                .AddCommandLine(args);
+        }
+        return builder;
+    }
+
+    /// <summary>
+    /// Development applies pending migrations; any other environment refuses to start while the schema is behind,
+    /// because migrating a shared production database is an operator's decision (`hatch db migrate`).
+    /// </summary>
+    public static async Task PrepareDatabaseAsync(this IHost host)
+    {
+        var environment = host.Services.GetRequiredService<IHostEnvironment>();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Hatch.Database");
+        await using var scope = host.Services.CreateAsyncScope();
+        var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
+        if (environment.IsDevelopment())
+        {
+            var applied = await database.MigrateAsync();
+            if (applied.Count > 0) LogMigrated(logger, applied.Count, database.ProviderName);
+            return;
+        }
+
+        var pending = await database.PendingMigrationsAsync();
+        if (pending.Count > 0)
+        {
+            var message = $"The database schema is behind: {pending.Count} migration(s) not applied ({string.Join(", ", pending)}). "
+                + "Run `hatch db migrate` (or `dotnet run --project src/Hatch.Cli -- db migrate`) with the same ConnectionStrings__Hatch, then start again.";
+            LogBehind(logger, message);
+            throw new InvalidOperationException(message);
+        }
+        await database.EnsureRolesAsync();
+    }
+
+    [LoggerMessage(LogLevel.Information, "Applied {Count} migration(s) to the {Provider} database")]
+    private static partial void LogMigrated(ILogger logger, int count, string provider);
+
+    [LoggerMessage(LogLevel.Critical, "{Message}")]
+    private static partial void LogBehind(ILogger logger, string message);
+}

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hatch.Core.Data;
+using Hatch.Web.Infrastructure;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Hatch.Web;
+
+/// <summary><c>Hatch:Web</c>: limits of the web front door.</summary>
+public sealed class WebOptions
+{
+    public const string SectionName = "Hatch:Web";
+
+    /// <summary>The largest highlight export accepted by upload, in bytes.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1024, 1L << 30)]
+    public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
+}
+
+public static class HatchWebExtensions
+{
+    private const string ChallengeScheme = "Hatch.Challenge";
+
+    /// <summary>
+    /// ASP.NET Core Identity: a cookie for the pages, bearer tokens for the API (Identity's own endpoints under /api/auth),
+    /// and the roles Editor and Admin.
+    /// </summary>
+    public static IHostApplicationBuilder AddHatchAccounts(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddAuthorization();
+        services.AddIdentityApiEndpoints<HatchUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 8;
+                options.Lockout.MaxFailedAccessAttempts = 10;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<HatchDbContext>();
+        // Identity's composite scheme authenticates by bearer token or cookie; its challenge always answers 401.
+        // Pages want the sign-in redirect instead, so challenges and forbids pick the scheme by path.
+        services.AddAuthentication(options =>
+            {
+                options.DefaultChallengeScheme = ChallengeScheme;
+                options.DefaultForbidScheme = ChallengeScheme;
+            })
+            .AddPolicyScheme(ChallengeScheme, null, options => options.ForwardDefaultSelector = context =>
+                context.Request.Path.StartsWithSegments("/api") || context.Request.Headers.Authorization.Count > 0
+                    ? IdentityConstants.BearerScheme
+                    : IdentityConstants.ApplicationScheme);
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.LoginPath = "/Account/Login";
+            options.LogoutPath = "/Account/Logout";
+            options.AccessDeniedPath = "/Account/Denied";
+            options.Cookie.Name = "hatch.auth";
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.HttpOnly = true;
+            // API callers get status codes, not a redirect to a sign-in page.
+            options.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
+            options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
+        });
+        return builder;
+    }
+
+    private static Task RedirectOrStatus(HttpContext http, string redirectUri, int status)
+    {
+        if (http.Request.Path.StartsWithSegments("/api")) http.Response.StatusCode = status;
+        else http.Response.Redirect(redirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static IHostApplicationBuilder AddHatchWeb(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = (long)(new WebOptions().MaxUploadBytes * 1.1));
+        services.AddAntiforgery(options => options.HeaderName = "RequestVerificationToken");
+        services.AddRazorPages(options =>
+        {
+            options.Conventions.AuthorizeFolder("/");
+            options.Conventions.AllowAnonymousToFolder("/Account");
+            options.Conventions.AllowAnonymousToPage("/Index");
+            options.Conventions.AllowAnonymousToPage("/Error");
+        });
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<JobStorageHealthCheck>("jobs");
+        return builder;
+    }
+
+    public static WebApplication UseHatchWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // An oversized or malformed body is the caller's mistake: answer with its status (413, 400), not 500.
+            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapHatchPages(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorPages().WithStaticAssets();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }, JsonSerializerOptions.Web));
+    }
+}

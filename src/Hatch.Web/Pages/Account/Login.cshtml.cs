@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+using Hatch.Core.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Hatch.Web.Pages.Account;
+
+public sealed class LoginModel(SignInManager<HatchUser> signIn) : PageModel
+{
+    public sealed class Input
+    {
+        [Required, EmailAddress, Display(Name = "Email")]
+        public string Email { get; set; } = "";
+
+        [Required, DataType(DataType.Password), Display(Name = "Password")]
+        public string Password { get; set; } = "";
+
+        [Display(Name = "Keep me signed in")]
+        public bool RememberMe { get; set; }
+    }
+
+    [BindProperty]
+    public Input Form { get; set; } = new();
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid) return Page();
+        var result = await signIn.PasswordSignInAsync(Form.Email, Form.Password, Form.RememberMe, lockoutOnFailure: true);
+        if (result.Succeeded)
+            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/Highlights");
+        ModelState.AddModelError(string.Empty, result.IsLockedOut
+            ? "Too many failed attempts; the account is locked for a few minutes."
+            : "That email and password do not match an account.");
+        return Page();
+    }
+}

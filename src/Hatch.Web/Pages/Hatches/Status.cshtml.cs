@@ -1,0 +1,43 @@
+using Hatch.Core.Data;
+using Hatch.Core.Domain;
+using Hatch.Core.Jobs;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hatch.Web.Pages.Hatches;
+
+public sealed class StatusModel(HatchDbContext db, HatchScheduler scheduler) : UserPageModel
+{
+    public HatchRequest Hatch { get; private set; } = null!;
+
+    /// <summary>The steps shown to the person, in order.</summary>
+    public static readonly IReadOnlyList<(string Key, string Label)> Steps =
+    [
+        ("Queued", "Queued"), ("Selecting", "Selecting highlights"), ("Writing", "Writing"), ("Saving", "Saving"), ("Succeeded", "Done"),
+    ];
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        var request = await db.RequestsOf(UserId).AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
+        if (request is null) return NotFound();
+        Hatch = request;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRetryAsync(Guid id, CancellationToken ct) =>
+        await scheduler.RetryAsync(UserId, id, ct) == RetryOutcome.NotFound ? NotFound() : RedirectToPage(new { id });
+
+    /// <summary>The index in <see cref="Steps"/> the request has reached.</summary>
+    public int CurrentStep => Hatch.Status switch
+    {
+        HatchRequestStatus.Queued => 0,
+        HatchRequestStatus.Succeeded => Steps.Count - 1,
+        _ => Hatch.Stage switch
+        {
+            HatchRequestStage.Selecting => 1,
+            HatchRequestStage.Writing => 2,
+            HatchRequestStage.Saving => 3,
+            _ => 1,
+        },
+    };
+}

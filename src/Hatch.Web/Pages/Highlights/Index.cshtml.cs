@@ -1,0 +1,125 @@
+using Hatch.Core.Data;
+using Hatch.Core.Domain;
+using Hatch.Core.Hatching;
+using Hatch.Core.Highlights;
+using Hatch.Core.Jobs;
+using Hatch.Web.Api;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Hatch.Web.Pages.Highlights;
+
+public sealed class IndexModel(HatchDbContext db, HighlightLibrary library, HatchScheduler scheduler, IOptions<WebOptions> web) : UserPageModel
+{
+    public const int PageSize = 100;
+
+    public sealed class HatchForm
+    {
+        /// <summary>selected | source | tag | all</summary>
+        public string Scope { get; set; } = "selected";
+        public List<Guid> Ids { get; set; } = [];
+        public string? ScopeSource { get; set; }
+        public string? ScopeTag { get; set; }
+        public string Style { get; set; } = "essay";
+        public string Length { get; set; } = "medium";
+        public string Language { get; set; } = "en";
+    }
+
+    [BindProperty(SupportsGet = true)] public string? Q { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Source { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Tag { get; set; }
+    [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
+    [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
+    [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+
+    [BindProperty] public HatchForm Hatch { get; set; } = new();
+
+    public IReadOnlyList<StoredHighlight> Items { get; private set; } = [];
+    public int Total { get; private set; }
+    public int LibrarySize { get; private set; }
+    public IReadOnlyList<(string Title, int Count)> Sources { get; private set; } = [];
+    public IReadOnlyList<string> Tags { get; private set; } = [];
+    public ImportReport? Report { get; private set; }
+    public string? ReportFile { get; private set; }
+    public string? ImportError { get; private set; }
+    public IReadOnlyList<ImportRejection> ImportErrorIssues { get; private set; } = [];
+    public string? HatchError { get; private set; }
+    public long MaxUploadBytes => web.Value.MaxUploadBytes;
+    public int PageCount => Math.Max(1, (int)Math.Ceiling(Total / (double)PageSize));
+    public IReadOnlyList<string> Styles => ArticleOptions.Styles;
+    public IReadOnlyList<string> Lengths => ArticleOptions.Lengths;
+
+    public HighlightFilter Filter => new(Q, Source, Tag, From, To);
+
+    public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? upload, CancellationToken ct)
+    {
+        if (upload is null || upload.Length == 0)
+            ImportError = "Choose an export file to import.";
+        else if (upload.Length > MaxUploadBytes)
+            ImportError = $"That file is larger than the {MaxUploadBytes / (1024 * 1024.0):0.#} MB limit.";
+        else
+        {
+            try
+            {
+                Report = await library.ImportAsync(UserId, await HighlightsApi.ReadTextAsync(upload, ct), upload.FileName, ct);
+                ReportFile = upload.FileName;
+            }
+            catch (ImportException ex)
+            {
+                ImportError = ex.Message;
+                ImportErrorIssues = ex.Issues.Select(i => new ImportRejection(i.Line, i.Message)).ToArray();
+            }
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostHatchAsync(CancellationToken ct)
+    {
+        var selection = Hatch.Scope switch
+        {
+            "source" when !string.IsNullOrWhiteSpace(Hatch.ScopeSource) => new HatchSelection(Source: Hatch.ScopeSource),
+            "tag" when !string.IsNullOrWhiteSpace(Hatch.ScopeTag) => new HatchSelection(Tag: Hatch.ScopeTag),
+            "all" => HatchSelection.All,
+            "selected" when Hatch.Ids.Count > 0 => new HatchSelection(HighlightIds: Hatch.Ids),
+            "selected" => null,
+            _ => null,
+        };
+        if (selection is null)
+        {
+            HatchError = Hatch.Scope == "selected"
+                ? "Tick at least one highlight, or choose a whole source, a tag, or all highlights."
+                : "Choose which source or tag to hatch from.";
+        }
+        else
+        {
+            var result = await scheduler.SubmitAsync(UserId, selection, new HatchSettings(Hatch.Style, Hatch.Language.Trim(), Hatch.Length), ct);
+            if (result.Outcome == SubmitOutcome.Accepted)
+                return RedirectToPage("/Hatches/Status", new { id = result.Request!.Id });
+            HatchError = result.Problem;
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var mine = db.HighlightsOf(UserId).AsNoTracking();
+        LibrarySize = await mine.CountAsync(ct);
+        var matching = mine.Matching(Filter);
+        Total = await matching.CountAsync(ct);
+        PageNumber = Math.Clamp(PageNumber, 1, PageCount);
+        Items = await matching.InReadingOrder().Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        Sources = (await mine.GroupBy(h => h.SourceTitle).Select(g => new { g.Key, Count = g.Count() }).OrderBy(g => g.Key).ToListAsync(ct))
+            .Select(g => (g.Key, g.Count)).ToArray();
+        Tags = (await mine.Where(h => h.Tags != "").Select(h => h.Tags).Distinct().ToListAsync(ct))
+            .SelectMany(t => t.Split(StoredHighlight.TagSeparator, StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToArray();
+    }
+
+    public string PageLink(int page) =>
+        Url.Page("/Highlights/Index", new { Q, Source, Tag, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), p = page })!;
+}

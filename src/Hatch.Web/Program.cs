@@ -1,0 +1,41 @@
+using Hatch.Core;
+using Hatch.Core.Data;
+using Hatch.Core.Jobs;
+using Hatch.Core.Telemetry;
+using Hatch.Web;
+using Hatch.Web.Api;
+
+// `--role worker`: run background jobs against the shared database without serving pages.
+if (WorkerRole.IsRequested(args))
+{
+    await WorkerRole.RunAsync(args);
+    return;
+}
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddHatchConfiguration(args);
+builder.AddHatchCore();
+builder.AddHatchTelemetry("hatch-web");
+builder.AddHatchData();
+builder.AddHatchJobs();
+builder.AddHatchHangfire();
+builder.AddHatchAccounts();
+builder.AddHatchWeb();
+
+var app = builder.Build();
+
+await app.PrepareDatabaseAsync();
+
+app.UseHatchWeb();
+app.MapHatchAuthApi();
+app.MapHighlightsApi();
+app.MapHatchesApi();
+app.MapDraftsApi();
+app.MapHatchPages();
+app.MapHatchHangfire();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,91 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Hatch.Web.BrowserTests;
+
+public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return dir.FullName;
+            throw new InvalidOperationException("HatchService.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    /// <summary>axe-core on the page as it is now: no serious or critical violations.</summary>
+    private static async Task AssertAccessibleAsync(IPage page, string what)
+    {
+        var result = await page.RunAxe();
+        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToArray();
+        Assert.True(bad.Length == 0, $"{what}: " + string.Join("; ", bad.Select(v =>
+            $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Take(3).Select(n => n.Target?.ToString()))}")));
+    }
+
+    [Fact]
+    public async Task APersonRegistersImportsSelectsHatchesWatchesTheStagesAndReadsTheDraft()
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1100, Height = 900 } });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/");
+        await AssertAccessibleAsync(page, "start page");
+
+        await page.GotoAsync("/Account/Register");
+        await AssertAccessibleAsync(page, "register page");
+        await page.GetByLabel("Email").FillAsync($"reader{Guid.NewGuid():N}@example.com");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Passw0rd!x");
+        await page.GetByLabel("Confirm password").FillAsync("Passw0rd!x");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.WaitForURLAsync("**/Highlights");
+        await AssertAccessibleAsync(page, "empty highlights page");
+
+        await page.GetByLabel("Export file").SetInputFilesAsync(Path.Combine(RepositoryRoot, "samples", "kindle-my-clippings.txt"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".report")).ToContainTextAsync("imported");
+        await AssertAccessibleAsync(page, "highlights page with import report");
+
+        var boxes = page.Locator("input[name='Hatch.Ids']");
+        var count = await boxes.CountAsync();
+        Assert.True(count >= 3, $"only {count} highlights listed");
+        for (var i = 0; i < Math.Min(count, 6); i++)
+            await boxes.Nth(i).CheckAsync();
+        await page.GetByLabel("Style").SelectOptionAsync("essay");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Hatch", Exact = true }).ClickAsync();
+
+        await page.WaitForURLAsync("**/Hatches/*");
+        await Assertions.Expect(page.Locator(".stages li")).ToHaveCountAsync(5);
+        await Assertions.Expect(page.Locator(".stages li").Nth(1)).ToContainTextAsync("Selecting");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator(".stages li.done")).ToHaveCountAsync(5);
+        await AssertAccessibleAsync(page, "request status page");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" }).ClickAsync();
+        await page.WaitForURLAsync("**/Drafts/*");
+        await Assertions.Expect(page.Locator("article h1")).ToBeVisibleAsync();
+        Assert.True(await page.Locator("sup.cite a").CountAsync() > 0, "the draft has no citation links");
+        var firstCitation = await page.Locator("sup.cite a").First.GetAttributeAsync("href");
+        Assert.Equal(1, await page.Locator(firstCitation!).CountAsync());
+        await AssertAccessibleAsync(page, "draft page");
+
+        var shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "draft.png"), FullPage = true });
+        await page.SetViewportSizeAsync(390, 844);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "draft-phone.png") });
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Markdown" }).ClickAsync());
+        Assert.EndsWith(".md", download.SuggestedFilename);
+
+        await page.GotoAsync("/Drafts");
+        await Assertions.Expect(page.Locator(".draft-list li")).ToHaveCountAsync(1);
+        await AssertAccessibleAsync(page, "drafts page");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GotoAsync("/Account/Login");
+        await AssertAccessibleAsync(page, "sign-in page");
+    }
+}

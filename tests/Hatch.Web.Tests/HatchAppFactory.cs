@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Hatch.Core.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Hatch.Web.Tests;
+
+/// <summary>The app in process on its own database (one per test class), started in Development so it migrates.</summary>
+public abstract class HatchAppFactory : WebApplicationFactory<Program>
+{
+    public const string Password = "Passw0rd!x";
+    public const long MaxUploadBytes = 64 * 1024;
+
+    protected abstract string ConnectionString { get; }
+
+    protected virtual string Environment => "Development";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        builder.UseSetting("ConnectionStrings:Hatch", ConnectionString);
+        builder.UseSetting("Hatch:Web:MaxUploadBytes", MaxUploadBytes.ToString());
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    /// <summary>Registers a fresh user through /api/auth and returns a client carrying its bearer token.</summary>
+    public async Task<(HttpClient Client, string Email)> NewUserAsync()
+    {
+        var email = $"u{Guid.NewGuid():N}@example.com";
+        var client = CreateClient();
+        var register = await client.PostAsJsonAsync("/api/auth/register", new { email, password = Password });
+        Assert.True(register.IsSuccessStatusCode, $"register: {(int)register.StatusCode} {await register.Content.ReadAsStringAsync()}");
+        var login = await client.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (client, email);
+    }
+
+    public async Task<string> UserIdAsync(string email)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
+        return (await users.FindByEmailAsync(email))!.Id;
+    }
+
+    public sealed record TokenResponse(string AccessToken);
+}
+
+/// <summary>A real PostgreSQL from HATCH_TEST_PG (scripts/test.sh starts one), one fresh database per test class.</summary>
+public sealed class PostgresAppFactory : HatchAppFactory
+{
+    private readonly string _connectionString;
+
+    public PostgresAppFactory()
+    {
+        var server = System.Environment.GetEnvironmentVariable("HATCH_TEST_PG");
+        if (string.IsNullOrWhiteSpace(server))
+            throw new InvalidOperationException(
+                "HATCH_TEST_PG is not set. These tests need a real PostgreSQL: run scripts/test.sh, which starts a throwaway cluster, " +
+                "or export HATCH_TEST_PG=\"Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres\".");
+        _connectionString = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
+    }
+
+    protected override string ConnectionString => _connectionString;
+}
+
+/// <summary>The embedded default: a SQLite file in a temporary folder.</summary>
+public sealed class SqliteAppFactory : HatchAppFactory
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("hatch-test-").FullName;
+
+    protected override string ConnectionString => $"Data Source={Path.Combine(_folder, "hatch.db")}";
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
