@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.RegularExpressions;
 
 namespace Hatch.Core.Domain;
 
@@ -27,13 +28,31 @@ public sealed record Article(
     public const int MinAdvice = 3;
     public const int MaxAdvice = 7;
 
-    /// <summary>Every highlight number the article cites, in ascending order.</summary>
+    /// <summary>Every highlight number the article cites, listed or inline (the overview and conclusion cite only inline), ascending.</summary>
     public IReadOnlyList<int> AllCitations() =>
-        Sections.SelectMany(s => s.Citations)
-            .Concat(Advice.SelectMany(a => a.Citations))
+        Sections.SelectMany(s => s.Citations.Concat(Citations.Inline(s.Body)))
+            .Concat(Advice.SelectMany(a => a.Citations.Concat(Citations.Inline(a.Detail))))
+            .Concat(Citations.Inline(Overview))
+            .Concat(Citations.Inline(Conclusion))
+            .Where(n => n > 0)
             .Distinct()
             .Order()
             .ToArray();
+}
+
+/// <summary>Citation markers written inside text: [3] or [2, 5].</summary>
+public static partial class Citations
+{
+    [GeneratedRegex(@"\[(\d+(?:\s*[,;]\s*\d+)*)\]")]
+    private static partial Regex Marker();
+
+    /// <summary>The numbers cited inline in <paramref name="text"/>; a number too large to read is returned as -1.</summary>
+    public static IEnumerable<int> Inline(string? text) =>
+        string.IsNullOrEmpty(text)
+            ? []
+            : Marker().Matches(text)
+                .SelectMany(m => m.Groups[1].Value.Split([',', ';'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                .Select(n => int.TryParse(n, out var value) ? value : -1);
 }
 
 [Description("One analysis section of the article.")]

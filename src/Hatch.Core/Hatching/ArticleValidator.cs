@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Hatch.Core.Domain;
 
 namespace Hatch.Core.Hatching;
@@ -16,16 +15,10 @@ public sealed record ArticleRules(int MinSections, int MaxSections, int MinAdvic
 /// points at a highlight that was actually given to the writer. Messages name the part that is wrong so they
 /// can be fed back to a model for repair or shown to a person.
 /// </summary>
-public static partial class ArticleValidator
+public static class ArticleValidator
 {
-    [GeneratedRegex(@"\[(\d+(?:\s*[,;]\s*\d+)*)\]")]
-    private static partial Regex InlineCitation();
-
     /// <summary>The numbers cited inline in a text as [3] or [2, 5].</summary>
-    public static IEnumerable<int> InlineCitations(string text) =>
-        InlineCitation().Matches(text)
-            .SelectMany(m => m.Groups[1].Value.Split([',', ';'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .Select(n => int.TryParse(n, out var value) ? value : -1);
+    public static IEnumerable<int> InlineCitations(string text) => Citations.Inline(text);
 
     public static IReadOnlyList<string> Validate(Article? article, int highlightCount, ArticleRules? rules = null)
     {

@@ -3,6 +3,7 @@ using Hangfire;
 using Hatch.Core.Data;
 using Hatch.Core.Domain;
 using Hatch.Core.Hatching;
+using Hatch.Core.Llm;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -94,6 +95,7 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
             }
             var reason = ex switch
             {
+                ArticleWriterException writer => writer.Reason,
                 NoHighlightsException or NothingToHatchException or ArticleValidationException or HatchRequestStateException => ex.Message,
                 _ when IsTransient(ex) => $"Gave up after {MaxAttempts} attempts: {Describe(ex)}",
                 _ => $"Something went wrong while writing the article: {Describe(ex)}",
@@ -144,6 +146,9 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
 
     internal static bool IsTransient(Exception ex) => ex switch
     {
+        // The model writer has already retried transient provider errors in its HTTP pipeline (with back-off and
+        // Retry-After); retrying the job too would multiply model calls. Its failure is final; the person can Retry.
+        ArticleWriterException => false,
         DbException { IsTransient: true } or TimeoutException or HttpRequestException or IOException => true,
         DbUpdateConcurrencyException => true,
         TaskCanceledException => true, // an HTTP timeout; our own cancellation is handled before this
