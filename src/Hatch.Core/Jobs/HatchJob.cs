@@ -51,9 +51,10 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
             var stored = await SelectAsync(request, cancellationToken);
             if (stored.Count == 0)
                 throw new NothingToHatchException($"There are no {request.Selection.Describe()} to hatch from any more.");
+            var author = await db.Users.Where(u => u.Id == request.UserId).Select(u => u.UserName).FirstOrDefaultAsync(cancellationToken);
             var document = await pipeline.HatchAsync(
                 stored.Select(h => h.ToHighlight()),
-                Options(request),
+                Options(request, author),
                 async (stage, ct) =>
                 {
                     // Validation is part of writing as far as the person watching is concerned.
@@ -121,10 +122,12 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
         return await query.OrderBy(h => h.SourceTitle).ThenBy(h => h.Offset).ThenBy(h => h.Id).ToListAsync(cancellationToken);
     }
 
-    private static HatchOptions Options(HatchRequest request) => new()
+    private static HatchOptions Options(HatchRequest request, string? userName) => new()
     {
         Article = new ArticleOptions
         {
+            // "Hatched by NAME": the name part of the sign-in, never the whole address.
+            AuthorName = userName?.Split('@')[0],
             Style = request.Settings.Style,
             Language = request.Settings.Language,
             Length = request.Settings.Length,
