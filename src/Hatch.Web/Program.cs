@@ -4,6 +4,7 @@ using Hatch.Core.Jobs;
 using Hatch.Core.Telemetry;
 using Hatch.Web;
 using Hatch.Web.Api;
+using Hatch.Web.Infrastructure;
 
 // `--role worker`: run background jobs against the shared database without serving pages.
 if (WorkerRole.IsRequested(args))
@@ -22,12 +23,14 @@ builder.AddHatchJobs();
 builder.AddHatchHangfire();
 builder.AddHatchAccounts();
 builder.AddHatchWeb();
+builder.AddHatchProtection();
 
 var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 
 app.UseHatchWeb();
+app.UseHatchProtection();
 app.MapHatchAuthApi();
 app.MapHighlightsApi();
 app.MapHatchesApi();
