@@ -73,8 +73,8 @@ public static partial class DraftRenderer
             for (var i = 0; i < article.Advice.Count; i++)
             {
                 var item = article.Advice[i];
-                var (title, after) = AdviceParts(item);
-                md.Append(i + 1).Append(". **").Append(EscapeMarkdownLine(title)).Append("**").AppendLine(EscapeInline(after));
+                var (title, rest) = AdviceParts(item);
+                md.Append(i + 1).Append(". **").Append(EscapeMarkdownLine(title)).Append("**").AppendLine(EscapeInline(WithCitations(rest, item.Citations)));
             }
             md.AppendLine();
         }
@@ -116,11 +116,12 @@ public static partial class DraftRenderer
     }
 
     /// <summary>
-    /// The bold title and what follows it, with citations. When the detail opens with the title (the extractive
-    /// writer titles advice with the sentence's first clause) the title is not printed twice:
-    /// "**Block two mornings a week.** [1]" or "**Do this at 5pm**, before shutting the laptop. [17]".
+    /// The bold title and the text that follows it (without citations). When the detail opens with the title (the
+    /// extractive writer titles advice with the sentence's first clause) the title is not printed twice:
+    /// "**Block two mornings a week.**" or "**Do this at 5pm**, before shutting the laptop."; otherwise the detail
+    /// follows a colon.
     /// </summary>
-    public static (string Title, string After) AdviceParts(AdviceItem item)
+    public static (string Title, string FollowingText) AdviceParts(AdviceItem item)
     {
         var title = Flatten(item.Title).TrimEnd('.', ':', ';', ',', ' ');
         var detail = Flatten(item.Detail);
@@ -128,11 +129,9 @@ public static partial class DraftRenderer
         {
             var rest = detail[title.Length..];
             // The detail's own words and casing win; what follows continues the same sentence.
-            return rest is "" or "." or "!"
-                ? (detail, WithCitations("", item.Citations))
-                : (detail[..title.Length], WithCitations(rest, item.Citations));
+            return rest is "" or "." or "!" ? (detail, "") : (detail[..title.Length], rest);
         }
-        return (title, ": " + WithCitations(detail, item.Citations));
+        return (title, ": " + detail);
     }
 
     /// <summary>Appends the citation marker unless the text already cites inline.</summary>
@@ -242,8 +241,8 @@ public static partial class DraftRenderer
             html.AppendLine("<h2>Actionable Advice</h2><ol>");
             foreach (var item in article.Advice)
             {
-                var (title, after) = AdviceParts(item);
-                html.Append("<li><strong>").Append(Encode(title)).Append("</strong>").Append(LinkCitations(Encode(after))).AppendLine("</li>");
+                var (title, rest) = AdviceParts(item);
+                html.Append("<li><strong>").Append(Encode(title)).Append("</strong>").Append(LinkCitations(Encode(WithCitations(rest, item.Citations)))).AppendLine("</li>");
             }
             html.AppendLine("</ol>");
         }

@@ -79,4 +79,27 @@ public sealed class DraftRendererTests
         Assert.Equal(draft.Article.Sections.Select(s => s.Citations), article.Sections.Select(s => s.Citations));
         Assert.Equal(draft.Article.Advice[0].Detail, article.Advice[0].Detail);
     }
+
+    [Theory]
+    [InlineData("Block two mornings a week", "Block two mornings a week.", "1. **Block two mornings a week.** [1]")]
+    [InlineData("Do this at 5pm", "Do this at 5pm, before shutting the laptop.", "1. **Do this at 5pm**, before shutting the laptop. [1]")]
+    [InlineData("Protect mornings", "Keep the first hour free of meetings.", "1. **Protect mornings**: Keep the first hour free of meetings. [1]")]
+    public void AdviceDoesNotRepeatATitleThatOpensItsDetail(string title, string detail, string expectedLine)
+    {
+        var draft = Hostile();
+        draft = draft with { Article = draft.Article with { Advice = [new AdviceItem(title, detail, [1])] } };
+
+        var markdown = DraftRenderer.Markdown(draft);
+
+        Assert.Contains(expectedLine + "\n", markdown.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void SourcesListHighlightsCitedOnlyInlineInTheOverview()
+    {
+        var draft = Hostile();
+        draft = draft with { Article = draft.Article with { Sections = [new ArticleSection("Plain", "Nothing odd.", [1])], Overview = "Only here [2]." } };
+
+        Assert.Contains("- [2] \"A plain passage.\"", DraftRenderer.Markdown(draft));
+    }
 }
