@@ -48,7 +48,9 @@ public static class HangfireSetup
     public static JobStorage CreateStorage(DatabaseOptions database)
     {
         if (database.Provider != DatabaseProvider.Postgres)
-            return new InMemoryStorage(new InMemoryStorageOptions());
+            // Guid ids: a restarted process starts counting long ids at 1 again, so a request's job id recorded before the
+            // restart could name another request's live job, and the sweeper would wait on it instead of re-enqueueing.
+            return new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
 
         var options = new PostgreSqlStorageOptions
         {
