@@ -120,6 +120,14 @@ public static class WorkerRole
 
     public static async Task RunAsync(string[] args)
     {
+        using var host = Build(args);
+        await host.PrepareDatabaseAsync();
+        await host.RunAsync();
+    }
+
+    /// <summary>The worker host, built but not started (tests run it beside a web-only app on one database).</summary>
+    public static IHost Build(string[] args)
+    {
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddHatchConfiguration(args);
         Hatch.Core.HatchCoreExtensions.AddHatchCore(builder);
@@ -128,8 +136,6 @@ public static class WorkerRole
         builder.AddHatchJobs();
         builder.AddHatchHangfire(forceWorker: true);
         // The job's scheduler needs Identity's tables only through the DbContext; no sign-in services are needed.
-        using var host = builder.Build();
-        await host.PrepareDatabaseAsync();
-        await host.RunAsync();
+        return builder.Build();
     }
 }
