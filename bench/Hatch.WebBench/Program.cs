@@ -60,7 +60,8 @@ public static class WebBench
         });
         var submitSeconds = clock.Elapsed.TotalSeconds;
         var finished = await WaitAllAsync(app, requests + 1);
-        var total = clock.Elapsed.TotalSeconds;
+        // From the first submit to the last request's FinishedAt, so the poll interval adds nothing to the figure.
+        var total = (finished.Values.Max() - start).TotalSeconds;
 
         var latencies = submitted.Select(s => (finished[s.Key] - s.Value).TotalMilliseconds).Order().ToArray();
         double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * latencies.Length) - 1, 0, latencies.Length - 1)];
@@ -81,15 +82,20 @@ public static class WebBench
 
         static async Task<Dictionary<Guid, DateTimeOffset>> WaitAllAsync(WebApplicationFactory<Program> app, int expected)
         {
+            // Polls with two cheap counts and reads the finish times once at the end, so the harness's own queries do not
+            // compete with the app for the two cores (reading every finished row every 100 ms did).
             while (true)
             {
                 await using var scope = app.Services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
                 var failed = await db.HatchRequests.CountAsync(r => r.Status == HatchRequestStatus.Failed);
                 if (failed > 0) throw new InvalidOperationException($"{failed} request(s) failed: {await db.HatchRequests.Where(r => r.Error != null).Select(r => r.Error).FirstAsync()}");
-                var done = await db.HatchRequests.Where(r => r.Status == HatchRequestStatus.Succeeded).Select(r => new { r.Id, r.FinishedAt }).ToListAsync();
-                if (done.Count >= expected) return done.ToDictionary(d => d.Id, d => d.FinishedAt!.Value);
-                await Task.Delay(100);
+                if (await db.HatchRequests.CountAsync(r => r.Status == HatchRequestStatus.Succeeded) >= expected)
+                {
+                    var done = await db.HatchRequests.Where(r => r.Status == HatchRequestStatus.Succeeded).Select(r => new { r.Id, r.FinishedAt }).ToListAsync();
+                    return done.ToDictionary(d => d.Id, d => d.FinishedAt!.Value);
+                }
+                await Task.Delay(250);
             }
         }
     }

@@ -48,7 +48,9 @@ public static class HangfireSetup
     public static JobStorage CreateStorage(DatabaseOptions database)
     {
         if (database.Provider != DatabaseProvider.Postgres)
-            return new InMemoryStorage(new InMemoryStorageOptions());
+            // Guid ids: a restarted process starts counting long ids at 1 again, so a request's job id recorded before the
+            // restart could name another request's live job, and the sweeper would wait on it instead of re-enqueueing.
+            return new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
 
         var options = new PostgreSqlStorageOptions
         {
@@ -118,6 +120,14 @@ public static class WorkerRole
 
     public static async Task RunAsync(string[] args)
     {
+        using var host = Build(args);
+        await host.PrepareDatabaseAsync();
+        await host.RunAsync();
+    }
+
+    /// <summary>The worker host, built but not started (tests run it beside a web-only app on one database).</summary>
+    public static IHost Build(string[] args)
+    {
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddHatchConfiguration(args);
         Hatch.Core.HatchCoreExtensions.AddHatchCore(builder);
@@ -126,8 +136,6 @@ public static class WorkerRole
         builder.AddHatchJobs();
         builder.AddHatchHangfire(forceWorker: true);
         // The job's scheduler needs Identity's tables only through the DbContext; no sign-in services are needed.
-        using var host = builder.Build();
-        await host.PrepareDatabaseAsync();
-        await host.RunAsync();
+        return builder.Build();
     }
 }

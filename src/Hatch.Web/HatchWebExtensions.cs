@@ -101,17 +101,32 @@ public static class HatchWebExtensions
 
     public static WebApplication UseHatchWeb(this WebApplication app)
     {
-        app.UseExceptionHandler(new ExceptionHandlerOptions
-        {
-            // An oversized or malformed body is the caller's mistake: answer with its status (413, 400), not 500.
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
-        });
-        app.UseStatusCodePages();
+        // An oversized or malformed body is the caller's mistake: answer with its status (413, 400), not 500.
+        static int StatusFor(Exception ex) => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+        // A person in a browser gets a page they can read and a way back; API clients keep ProblemDetails.
+        app.UseWhen(IsPageRequest, page => page
+            .UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = StatusFor })
+            .UseStatusCodePagesWithReExecute("/Error"));
+        app.UseWhen(http => !IsPageRequest(http), api => api
+            .UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor })
+            .UseStatusCodePages());
+        // Explicitly after the error handling, so the re-executed /Error is routed to its page (an implicit UseRouting
+        // would sit at the very start, and a re-executed request would find no endpoint).
+        app.UseRouting();
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
+    }
+
+    /// <summary>A browser asking for a page: HTML accepted, and not the API, the job dashboard or the machine-readable routes.</summary>
+    private static bool IsPageRequest(HttpContext http)
+    {
+        var path = http.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi"))
+            return false;
+        return http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
     }
 
     public static WebApplication MapHatchPages(this WebApplication app)

@@ -5,7 +5,9 @@ using Hatch.Core.Domain;
 using Hatch.Core.Hatching;
 using Hatch.Core.Llm;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Core.Jobs;
 
@@ -22,65 +24,98 @@ namespace Hatch.Core.Jobs;
 /// Hangfire retries with its back-off; on the <see cref="MaxAttempts"/>th attempt the request fails with the reason
 /// instead. Hangfire's own retry count is set to the same number so that the request's state, not Hangfire's, decides.
 /// </remarks>
-public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline, TimeProvider time, ILogger<HatchJob> logger)
+public sealed partial class HatchJob(
+    HatchDbContext db, ArticlePipeline pipeline, IServiceScopeFactory scopes, TimeProvider time, IOptions<JobOptions> options, ILogger<HatchJob> logger)
 {
     public const int MaxAttempts = 3;
 
     [AutomaticRetry(Attempts = MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(Guid requestId, CancellationToken cancellationToken)
     {
-        var request = await db.HatchRequests.FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
-        if (request is null)
+        // One round trip for the request, any draft an earlier run already stored, and the byline's name.
+        var found = await db.HatchRequests
+            .Where(r => r.Id == requestId)
+            .Select(r => new
+            {
+                Request = r,
+                DraftId = db.Drafts.Where(d => d.RequestId == r.Id).Select(d => (Guid?)d.Id).FirstOrDefault(),
+                Author = db.Users.Where(u => u.Id == r.UserId).Select(u => u.UserName).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (found is null)
         {
             LogMissing(requestId);
             return;
         }
+        var request = found.Request;
         if (request.IsFinished) return;
 
-        if (await DraftIdForAsync(requestId, cancellationToken) is { } existing)
+        if (found.DraftId is { } existing)
         {
             request.Succeed(existing, time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
             return;
         }
 
+        if (request.Status == HatchRequestStatus.Running && request.Attempts >= MaxAttempts)
+        {
+            // Still Running means every earlier run stopped without recording an outcome (the process died mid-run:
+            // out of memory, killed, a crash in the writer). Running it yet again would only repeat that forever.
+            var reason = $"Gave up after {request.Attempts} attempts: the worker stopped each time before the article was finished.";
+            LogFailed(null, requestId, reason);
+            request.Fail(reason, time.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            return;
+        }
+
+        // Written at once, not deferred like later stages: Running is what stops a second worker's sweep from
+        // calling the request lost, and Attempts must be counted before the work that might kill the process.
         request.Start(time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
+        var stages = new StageReporter(scopes, requestId, HatchRequestStage.Selecting, options.Value.StageReportDelay, time, logger);
         try
         {
             var stored = await SelectAsync(request, cancellationToken);
             if (stored.Count == 0)
                 throw new NothingToHatchException($"There are no {request.Selection.Describe()} to hatch from any more.");
-            var author = await db.Users.Where(u => u.Id == request.UserId).Select(u => u.UserName).FirstOrDefaultAsync(cancellationToken);
             var document = await pipeline.HatchAsync(
                 stored.Select(h => h.ToHighlight()),
-                Options(request, author),
-                async (stage, ct) =>
-                {
-                    // Validation is part of writing as far as the person watching is concerned.
-                    var shown = stage == HatchStage.Selecting ? HatchRequestStage.Selecting : HatchRequestStage.Writing;
-                    if (request.Stage == shown) return;
-                    request.Advance(shown, time.GetUtcNow());
-                    await db.SaveChangesAsync(ct);
-                },
+                Options(request, found.Author),
+                // Validation is part of writing as far as the person watching is concerned.
+                (stage, _) => stages.ReportAsync(stage == HatchStage.Selecting ? HatchRequestStage.Selecting : HatchRequestStage.Writing),
                 cancellationToken);
-
-            request.Advance(HatchRequestStage.Saving, time.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken);
+            await stages.ReportAsync(HatchRequestStage.Saving);
 
             var idsByHash = stored.GroupBy(h => h.ContentHash).ToDictionary(g => g.Key, g => g.First().Id);
             var draft = StoredDraft.From(request, document, idsByHash, time.GetUtcNow());
             db.Drafts.Add(draft);
             request.Succeed(draft.Id, time.GetUtcNow());
-            await db.SaveChangesAsync(cancellationToken); // one transaction: the draft, its links and Succeeded
+            // One transaction and one batch: the draft, its highlight links and Succeeded.
+            await db.SaveChangesAsync(cancellationToken);
+            await stages.StopAsync();
             LogSucceeded(requestId, draft.Id, request.Attempts);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw; // shutting down: Hangfire hands the job to the next worker, which starts the request again
+            await stages.StopAsync();
+            // Shutting down: Hangfire hands the job to the next worker. Queued again (not left Running) so the person sees
+            // it waiting and the next run is not mistaken for the aftermath of a crash.
+            try
+            {
+                await SaveStateAsync(requestId, r =>
+                {
+                    if (r.Status == HatchRequestStatus.Running) r.Requeue(time.GetUtcNow(), "Interrupted by a restart; it will run again shortly.");
+                });
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRequeueFailed(ex, requestId); // the request stays Running; the next run picks it up all the same
+            }
+            throw;
         }
         catch (Exception ex)
         {
+            await stages.StopAsync();
             if (ex is DbUpdateException && await DraftIdForAsync(requestId, CancellationToken.None) is { } winner)
             {
                 // Another run of this request stored its draft first; the unique index turned ours away.
@@ -169,8 +204,11 @@ public sealed partial class HatchJob(HatchDbContext db, ArticlePipeline pipeline
     [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} hit a transient error on attempt {Attempt}; Hangfire will retry")]
     private partial void LogTransient(Exception ex, Guid requestId, int attempt);
 
+    [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} was interrupted by shutdown and could not be marked Queued")]
+    private partial void LogRequeueFailed(Exception ex, Guid requestId);
+
     [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} failed: {Reason}")]
-    private partial void LogFailed(Exception ex, Guid requestId, string reason);
+    private partial void LogFailed(Exception? ex, Guid requestId, string reason);
 }
 
 /// <summary>The request's selection matches none of the user's highlights (they were deleted, or a tag was removed).</summary>

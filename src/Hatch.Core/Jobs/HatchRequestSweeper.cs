@@ -41,14 +41,44 @@ public sealed partial class HatchRequestSweeper(
         using var connection = storage.GetConnection();
         foreach (var request in candidates)
         {
-            if (request.JobId is { } jobId && connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state))
+            if (request.JobId is { } jobId && IsLive(connection, jobId))
                 continue;
+            // Claim the request before enqueueing: two sweeps at once (the start-up sweep of a web process and of a
+            // worker, or a start-up sweep and the minutely one) would otherwise both enqueue it. The claim also
+            // notices a request that a job finished or picked up since it was read above.
+            var seen = request.UpdatedAt;
+            var now = time.GetUtcNow();
+            var claimed = await db.HatchRequests
+                .Where(r => r.Id == request.Id && r.UpdatedAt == seen
+                    && (r.Status == HatchRequestStatus.Queued || r.Status == HatchRequestStatus.Running))
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.UpdatedAt, now), cancellationToken);
+            if (claimed == 0) continue;
             LogOrphan(request.Id, request.Status, request.JobId);
             await scheduler.EnqueueAsync(request, cancellationToken);
             requeued++;
         }
         return requeued;
     }
+
+    /// <summary>
+    /// Whether the request's recorded job can still run it. An id the storage does not know or cannot read (expired, or
+    /// written by another storage before a configuration change) counts as gone.
+    /// </summary>
+    private bool IsLive(IStorageConnection connection, string jobId)
+    {
+        try
+        {
+            return connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state);
+        }
+        catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or InvalidOperationException)
+        {
+            LogUnreadableJob(ex, jobId);
+            return false;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Job {JobId} could not be read from the job storage; its request counts as orphaned")]
+    private partial void LogUnreadableJob(Exception ex, string jobId);
 
     [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} is {Status} but its job {JobId} is gone; enqueued again")]
     private partial void LogOrphan(Guid requestId, HatchRequestStatus status, string? jobId);

@@ -18,6 +18,14 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan OrphanAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A running request's Writing and Saving stages are written once they have lasted this long (zero: at once).
+    /// Shorter than the status page's first poll, so a person never misses a stage they could have seen, while a
+    /// run that finishes within it costs no stage writes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan StageReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How many orphans one sweep re-enqueues at most.</summary>
     [Range(1, 10_000)]
     public int SweepBatch { get; set; } = 200;
