@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
+using Hatch.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hatch.Core.Digests;
+
+/// <summary>What one dispatcher pass did.</summary>
+public sealed record DispatchResult(int Due, int Planned, int Enqueued, int Orphans);
+
+/// <summary>
+/// The one recurring digest job. Each pass takes due readers by the indexed <c>next_run_at</c> in batches; per batch,
+/// in one transaction, it plans each reader's digest (<see cref="DigestPlanner.Plan(DigestSettings, DateTimeOffset?, DateTimeOffset, DateTimeOffset, DateTimeOffset)"/>),
+/// inserts the digest row and moves <c>next_run_at</c> on; after the commit it enqueues one <see cref="DigestJob"/> per
+/// digest. On PostgreSQL the batch is locked with <c>FOR UPDATE SKIP LOCKED</c>, so a second dispatcher takes other
+/// readers; the unique (user, period key) index is the last word if two ever plan the same run.
+/// </summary>
+public sealed partial class DigestDispatcher(
+    HatchDbContext db, IBackgroundJobClient jobs, JobStorage storage, TimeProvider time, IOptions<DigestOptions> options, ILogger<DigestDispatcher> logger)
+{
+    public const string RecurringJobId = "digest-dispatcher";
+
+    private static readonly HashSet<string> LiveStates = new(StringComparer.OrdinalIgnoreCase)
+    {
+        EnqueuedState.StateName, ScheduledState.StateName, ProcessingState.StateName, AwaitingState.StateName,
+    };
+
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public Task DispatchJobAsync(CancellationToken cancellationToken) => DispatchAsync(cancellationToken);
+
+    public async Task<DispatchResult> DispatchAsync(CancellationToken cancellationToken = default)
+    {
+        var o = options.Value;
+        int due = 0, planned = 0, enqueued = 0;
+        while (due < o.MaxPerPass)
+        {
+            var (taken, digests) = await PlanBatchAsync(Math.Min(o.BatchSize, o.MaxPerPass - due), cancellationToken);
+            due += taken;
+            planned += digests.Count;
+            enqueued += await EnqueueAsync(digests, cancellationToken);
+            if (taken < o.BatchSize) break;
+        }
+        var orphans = await SweepAsync(cancellationToken);
+        if (due > 0) LogPass(due, planned, enqueued);
+        return new DispatchResult(due, planned, enqueued, orphans);
+    }
+
+    /// <summary>Plans one batch in one transaction; returns how many readers were due and the digests it inserted.</summary>
+    private async Task<(int Taken, List<StoredDigest> Digests)> PlanBatchAsync(int batch, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var dueRows = await DueAsync(now, batch, cancellationToken);
+        if (dueRows.Count == 0) return (0, []);
+
+        var digests = new List<StoredDigest>();
+        foreach (var row in dueRows)
+        {
+            if (PlanOne(row, now) is { } digest)
+            {
+                db.Digests.Add(digest);
+                digests.Add(digest);
+            }
+        }
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return (dueRows.Count, digests);
+        }
+        catch (DbUpdateException ex)
+        {
+            // A digest of this batch exists already: another dispatcher planned it (on SQLite, or a lock was lost).
+            // Redo the batch reader by reader, so one conflict costs only its own digest, never the others'.
+            LogBatchConflict(ex, dueRows.Count);
+            await transaction.RollbackAsync(CancellationToken.None);
+            var userIds = dueRows.Select(r => r.UserId).ToArray();
+            db.ChangeTracker.Clear();
+            var kept = new List<StoredDigest>();
+            foreach (var userId in userIds)
+                if (await PlanAloneAsync(userId, cancellationToken) is { } digest) kept.Add(digest);
+            return (dueRows.Count, kept);
+        }
+    }
+
+    private async Task<StoredDigest?> PlanAloneAsync(string userId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var row = (await DueAsync(now, 1, cancellationToken, userId)).FirstOrDefault();
+        if (row is null) return null; // no longer due: someone else moved it on
+        var digest = PlanOne(row, now);
+        if (digest is not null && await db.Digests.AnyAsync(d => d.UserId == userId && d.PeriodKey == digest.PeriodKey, cancellationToken))
+        {
+            LogDuplicate(userId, digest.PeriodKey);
+            digest = null;
+        }
+        if (digest is not null) db.Digests.Add(digest);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return digest;
+        }
+        catch (DbUpdateException ex)
+        {
+            // Lost the race for this one period: the other dispatcher owns it and has moved next_run_at on.
+            LogDuplicate(userId, digest?.PeriodKey ?? "?");
+            logger.LogDebug(ex, "Duplicate digest for {UserId} skipped", userId);
+            await transaction.RollbackAsync(CancellationToken.None);
+            db.ChangeTracker.Clear();
+            return null;
+        }
+    }
+
+    /// <summary>Plans a due row in memory: moves <c>next_run_at</c> on and returns the digest to insert, if any.</summary>
+    private StoredDigest? PlanOne(StoredDigestSettings row, DateTimeOffset now)
+    {
+        try
+        {
+            var settings = row.Settings;
+            var plan = DigestPlanner.Plan(settings, row.LastPeriodEnd, row.EnabledAt ?? now, row.NextRunAt ?? now, now);
+            row.NextRunAt = plan.NextRunAt;
+            row.UpdatedAt = now;
+            if (plan.Run is not { } period) return null;
+            // Optimistically the new end: a skipped digest gives it back (DigestJob), so its highlights carry over.
+            row.LastPeriodEnd = period.End;
+            return StoredDigest.Plan(row.UserId, period, plan.CatchUp, now);
+        }
+        catch (Exception ex) when (ex is ArgumentException or System.Text.Json.JsonException or InvalidDataException or InvalidOperationException)
+        {
+            // Stored settings that no longer compile (a time zone the system lost): stop scheduling them rather than
+            // fail the whole batch every minute; saving the settings again reschedules.
+            LogUnschedulable(ex, row.UserId);
+            row.NextRunAt = null;
+            row.UpdatedAt = now;
+            return null;
+        }
+    }
+
+    private Task<List<StoredDigestSettings>> DueAsync(DateTimeOffset now, int batch, CancellationToken cancellationToken, string? userId = null)
+    {
+        var utc = now.ToUniversalTime();
+        if (db.Database.IsNpgsql())
+        {
+            // Row locks keep a second dispatcher off these readers until this transaction commits; SKIP LOCKED lets it
+            // take the next readers instead of waiting. The ORDER BY + LIMIT walk the next_run_at index.
+            return userId is null
+                ? db.DigestSettings.FromSql($"""
+                    SELECT * FROM digest_settings
+                    WHERE "Enabled" AND "NextRunAt" <= {utc}
+                    ORDER BY "NextRunAt"
+                    LIMIT {batch}
+                    FOR UPDATE SKIP LOCKED
+                    """).ToListAsync(cancellationToken)
+                : db.DigestSettings.FromSql($"""
+                    SELECT * FROM digest_settings
+                    WHERE "UserId" = {userId} AND "Enabled" AND "NextRunAt" <= {utc}
+                    FOR UPDATE
+                    """).ToListAsync(cancellationToken);
+        }
+        // SQLite has one writer at a time; its transaction is the lock.
+        var query = db.DigestSettings.Where(s => s.Enabled && s.NextRunAt <= utc);
+        if (userId is not null) query = query.Where(s => s.UserId == userId);
+        return query.OrderBy(s => s.NextRunAt).Take(batch).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Enqueues the committed digests' jobs, several at a time, and records their ids in one statement. A failure
+    /// leaves the digest Queued without a live job, which the sweep picks up.
+    /// </summary>
+    private async Task<int> EnqueueAsync(IReadOnlyList<StoredDigest> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0) return 0;
+        var assigned = new ConcurrentBag<(Guid Id, string JobId)>();
+        await Parallel.ForEachAsync(digests, new ParallelOptions { MaxDegreeOfParallelism = options.Value.EnqueueParallelism, CancellationToken = cancellationToken },
+            (digest, _) =>
+            {
+                var id = digest.Id;
+                try
+                {
+                    assigned.Add((id, jobs.Enqueue<DigestJob>(job => job.RunAsync(id, CancellationToken.None))));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogEnqueueFailed(ex, id);
+                }
+                return ValueTask.CompletedTask;
+            });
+        await RecordJobIdsAsync(assigned.ToArray(), cancellationToken);
+        return assigned.Count;
+    }
+
+    private async Task RecordJobIdsAsync(IReadOnlyList<(Guid Id, string JobId)> assigned, CancellationToken cancellationToken)
+    {
+        if (assigned.Count == 0) return;
+        var now = time.GetUtcNow().ToUniversalTime();
+        if (db.Database.IsNpgsql())
+        {
+            var ids = assigned.Select(a => a.Id).ToArray();
+            var jobIds = assigned.Select(a => a.JobId).ToArray();
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE digests AS d SET "JobId" = v.job_id, "UpdatedAt" = {now}
+                FROM unnest({ids}, {jobIds}) AS v(id, job_id)
+                WHERE d."Id" = v.id
+                """, cancellationToken);
+            return;
+        }
+        foreach (var (id, jobId) in assigned)
+            await db.Digests.Where(d => d.Id == id).ExecuteUpdateAsync(s => s.SetProperty(d => d.JobId, jobId).SetProperty(d => d.UpdatedAt, now), cancellationToken);
+    }
+
+    /// <summary>The sweeper pattern of hatch requests: Queued digests whose job is gone are enqueued again.</summary>
+    public async Task<int> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var cutoff = time.GetUtcNow().ToUniversalTime() - options.Value.OrphanAfter;
+        var candidates = await db.Digests.AsNoTracking()
+            .Where(d => (d.Status == DigestStatus.Queued || d.Status == DigestStatus.Running) && d.UpdatedAt < cutoff)
+            .OrderBy(d => d.UpdatedAt)
+            .Take(options.Value.BatchSize)
+            .ToListAsync(cancellationToken);
+        if (candidates.Count == 0) return 0;
+
+        var orphans = new List<StoredDigest>();
+        using (var connection = storage.GetConnection())
+        {
+            foreach (var digest in candidates)
+            {
+                if (digest.JobId is { } jobId && connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state))
+                    continue;
+                LogOrphan(digest.Id, digest.JobId);
+                orphans.Add(digest);
+            }
+        }
+        return await EnqueueAsync(orphans, cancellationToken);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Digest dispatch: {Due} reader(s) due, {Planned} digest(s) planned, {Enqueued} enqueued")]
+    private partial void LogPass(int due, int planned, int enqueued);
+
+    [LoggerMessage(LogLevel.Information, "A batch of {Count} due reader(s) met an existing digest; planning them one by one")]
+    private partial void LogBatchConflict(Exception ex, int count);
+
+    [LoggerMessage(LogLevel.Information, "The digest {PeriodKey} of user {UserId} was planned by another dispatcher; skipped")]
+    private partial void LogDuplicate(string userId, string periodKey);
+
+    [LoggerMessage(LogLevel.Error, "The digest settings of user {UserId} cannot be scheduled; digests paused until they are saved again")]
+    private partial void LogUnschedulable(Exception ex, string userId);
+
+    [LoggerMessage(LogLevel.Error, "Digest {DigestId} is stored but could not be enqueued; the sweep will enqueue it")]
+    private partial void LogEnqueueFailed(Exception ex, Guid digestId);
+
+    [LoggerMessage(LogLevel.Warning, "Digest {DigestId} is waiting but its job {JobId} is gone; enqueued again")]
+    private partial void LogOrphan(Guid digestId, string? jobId);
+}
