@@ -40,6 +40,8 @@ public sealed class DigestAppFactory : HatchAppFactory
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Hatch:Jobs:RunWorker", "false");
+        // Small, so a pass with more than a handful of digests goes through the fan-out jobs as a big one would.
+        builder.UseSetting("Hatch:Digests:FanOutSize", "10");
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
@@ -326,5 +328,30 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
             var mine = digests.Where(d => d.UserId == userId).OrderBy(d => d.PeriodEnd).ToList();
             Assert.Equal(Enumerable.Range(0, rounds).Select(r => start.AddDays(r).AddHours(1)), mine.Select(d => d.PeriodEnd));
         }
+        // Every digest was handed to a job (its own, or a fan-out job for 25 readers at once).
+        Assert.All(digests, d => Assert.NotNull(d.JobId));
+    }
+
+    [Fact]
+    public async Task AWaitingDigestWhoseJobIsGoneIsEnqueuedAgain()
+    {
+        var (userId, _) = await NewReaderAsync();
+        var now = AdvanceToNextDay(TimeSpan.FromHours(12));
+        Guid id;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+            var lost = StoredDigest.Plan(userId, new DigestPeriod(now.AddDays(-2), now.AddDays(-1)), catchUp: false, now.AddMinutes(-10));
+            lost.JobId = "999999999";
+            db.Digests.Add(lost);
+            await db.SaveChangesAsync();
+            id = lost.Id;
+        }
+
+        await DispatchAsync();
+
+        var digest = Assert.Single(await DigestsOfAsync(userId), d => d.Id == id);
+        Assert.NotNull(digest.JobId);
+        Assert.NotEqual("999999999", digest.JobId);
     }
 }

@@ -51,7 +51,16 @@ public sealed partial class DigestDispatcher(
             enqueueing += time.GetElapsedTime(committed);
             if (taken < o.BatchSize) break;
         }
-        var orphans = await SweepAsync(cancellationToken);
+        var orphans = 0;
+        try
+        {
+            orphans = await SweepAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The digests planned above are committed and enqueued; a failed sweep waits for the next minute.
+            LogSweepFailed(ex);
+        }
         if (due > 0) LogPass(due, planned, enqueued, planning.TotalMilliseconds, enqueueing.TotalMilliseconds);
         return new DispatchResult(due, planned, enqueued, orphans, planning, enqueueing);
     }
@@ -329,7 +338,7 @@ public sealed partial class DigestDispatcher(
         {
             foreach (var digest in candidates)
             {
-                if (digest.JobId is { } jobId && connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state))
+                if (digest.JobId is { } jobId && IsLive(connection, jobId))
                     continue;
                 LogOrphan(digest.Id, digest.JobId);
                 orphans.Add(digest);
@@ -341,6 +350,19 @@ public sealed partial class DigestDispatcher(
         // Touched, so the next sweep looks at them again only after another OrphanAfter.
         await db.Digests.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s.SetProperty(d => d.UpdatedAt, now), cancellationToken);
         return await EnqueueDigestJobsAsync(ids, cancellationToken);
+    }
+
+    /// <summary>A job id the storage cannot read (another storage's id after a switch) counts as gone.</summary>
+    private static bool IsLive(IStorageConnection connection, string jobId)
+    {
+        try
+        {
+            return connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     [LoggerMessage(LogLevel.Information, "Digest dispatch: {Due} reader(s) due, {Planned} digest(s) planned in {PlanningMs:F0} ms, {Enqueued} enqueued in {EnqueueingMs:F0} ms")]
@@ -357,6 +379,9 @@ public sealed partial class DigestDispatcher(
 
     [LoggerMessage(LogLevel.Error, "Digest {DigestId} is stored but could not be enqueued; the sweep will enqueue it")]
     private partial void LogEnqueueFailed(Exception ex, Guid digestId);
+
+    [LoggerMessage(LogLevel.Error, "The sweep for lost digest jobs failed; the next pass will try again")]
+    private partial void LogSweepFailed(Exception ex);
 
     [LoggerMessage(LogLevel.Warning, "Digest {DigestId} is waiting but its job {JobId} is gone; enqueued again")]
     private partial void LogOrphan(Guid digestId, string? jobId);
