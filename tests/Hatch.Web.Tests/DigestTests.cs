@@ -195,6 +195,26 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
     }
 
     [Fact]
+    public async Task TheSettingsPageShowsTheNextRunInTheReadersTimeZoneWithLabelledControls()
+    {
+        var (userId, email) = await NewReaderAsync();
+        AdvanceToNextDay(TimeSpan.FromHours(12)); // a Monday-to-Sunday day at 12:00 UTC
+        await SaveSettingsAsync(userId, new DigestSettings
+        {
+            Enabled = true, Cadence = DigestCadence.Daily, LocalTime = new TimeOnly(18, 30), TimeZone = "Asia/Tokyo",
+        });
+        var client = await factory.LoginAsync(email);
+
+        var html = await client.GetStringAsync("/Digests");
+
+        // 12:00 UTC is 21:00 in Tokyo, so the next 18:30 there is tomorrow's, shown on the reader's clock.
+        Assert.Contains("18:30 (Asia/Tokyo)", html);
+        Assert.Contains("name=\"__RequestVerificationToken\"", html);
+        foreach (var id in new[] { "enabled", "cadence", "dayOfWeek", "localTime", "timeZone", "cron", "minNewHighlights", "maxHighlights", "style", "language", "submitForReview" })
+            Assert.Contains($"<label for=\"{id}\">", html);
+    }
+
+    [Fact]
     public async Task TheDigestEndpointsAreInTheOpenApiDocument()
     {
         using var doc = JsonDocument.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json"));
