@@ -5,6 +5,7 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hatch.Core.Data;
+using Hatch.Core.Digests;
 using Hatch.Core.Jobs;
 using Microsoft.Extensions.Options;
 
@@ -83,14 +84,17 @@ public static class HangfireSetup
     }
 }
 
-/// <summary>On start: registers the minutely sweep and sweeps once, so requests lost with the last process are picked up.</summary>
-internal sealed partial class JobsStartup(IServiceScopeFactory scopes, IRecurringJobManager recurring, ILogger<JobsStartup> logger) : BackgroundService
+/// <summary>On start: registers the minutely sweep and the digest dispatcher, and sweeps once, so requests lost with the last process are picked up.</summary>
+internal sealed partial class JobsStartup(
+    IServiceScopeFactory scopes, IRecurringJobManager recurring, IOptions<DigestOptions> digests, ILogger<JobsStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
             recurring.AddOrUpdate<HatchRequestSweeper>(HatchRequestSweeper.RecurringJobId, s => s.SweepAsync(CancellationToken.None), Cron.Minutely());
+            // One dispatcher for every reader's digests, never one recurring job per reader.
+            recurring.AddOrUpdate<DigestDispatcher>(DigestDispatcher.RecurringJobId, d => d.DispatchJobAsync(CancellationToken.None), digests.Value.DispatchCron);
             await using var scope = scopes.CreateAsyncScope();
             var swept = await scope.ServiceProvider.GetRequiredService<HatchRequestSweeper>().SweepAsync(stoppingToken);
             if (swept > 0) LogSwept(swept);

@@ -35,6 +35,7 @@ app.MapHatchAuthApi();
 app.MapHighlightsApi();
 app.MapHatchesApi();
 app.MapDraftsApi();
+app.MapDigestsApi();
 app.MapHatchPages();
 app.MapHatchHangfire();
 

@@ -81,3 +81,37 @@ internal sealed class DraftHighlightConfiguration : IEntityTypeConfiguration<Dra
         e.HasIndex(h => h.HighlightId);
     }
 }
+
+internal sealed class StoredDigestSettingsConfiguration : IEntityTypeConfiguration<StoredDigestSettings>
+{
+    public void Configure(EntityTypeBuilder<StoredDigestSettings> e)
+    {
+        e.ToTable("digest_settings");
+        e.HasKey(s => s.UserId);
+        e.HasOne<HatchUser>().WithOne().HasForeignKey<StoredDigestSettings>(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(s => s.SettingsJson).IsRequired();
+        e.Ignore(s => s.Settings);
+        // The dispatcher's query: WHERE Enabled AND NextRunAt <= now ORDER BY NextRunAt. NextRunAt is null while
+        // digests are off, so an index on it alone serves the range scan and the order.
+        e.HasIndex(s => s.NextRunAt);
+    }
+}
+
+internal sealed class StoredDigestConfiguration : IEntityTypeConfiguration<StoredDigest>
+{
+    public void Configure(EntityTypeBuilder<StoredDigest> e)
+    {
+        e.ToTable("digests");
+        e.HasKey(d => d.Id);
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(d => d.PeriodKey).HasMaxLength(32).IsRequired();
+        // "One digest per user and period" is the database's to keep, whatever dispatchers race.
+        e.HasIndex(d => new { d.UserId, d.PeriodKey }).IsUnique();
+        e.HasIndex(d => new { d.UserId, d.CreatedAt });
+        e.HasIndex(d => new { d.Status, d.UpdatedAt });
+        e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(d => d.JobId).HasMaxLength(100);
+        e.HasOne<Hatch.Core.Domain.HatchRequest>().WithMany().HasForeignKey(d => d.RequestId).OnDelete(DeleteBehavior.SetNull);
+        e.Ignore(d => d.Period);
+    }
+}

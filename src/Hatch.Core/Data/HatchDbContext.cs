@@ -16,10 +16,13 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<HatchRequest> HatchRequests => Set<HatchRequest>();
     public DbSet<StoredDraft> Drafts => Set<StoredDraft>();
     public DbSet<DraftHighlight> DraftHighlights => Set<DraftHighlight>();
+    public DbSet<StoredDigestSettings> DigestSettings => Set<StoredDigestSettings>();
+    public DbSet<StoredDigest> Digests => Set<StoredDigest>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
     public IQueryable<HatchRequest> RequestsOf(string userId) => HatchRequests.Where(r => r.UserId == userId);
     public IQueryable<StoredDraft> DraftsOf(string userId) => Drafts.Where(d => d.UserId == userId);
+    public IQueryable<StoredDigest> DigestsOf(string userId) => Digests.Where(d => d.UserId == userId);
 
     /// <summary>A user's draft with its numbered highlights, ready for <see cref="StoredDraft.ToDocument"/>.</summary>
     public Task<StoredDraft?> FindDraftAsync(string userId, Guid draftId, CancellationToken cancellationToken) =>

@@ -20,7 +20,16 @@ public sealed record HatchSelection(IReadOnlyList<Guid>? HighlightIds = null, st
 }
 
 /// <summary>How the article should read.</summary>
-public sealed record HatchSettings(string Style = "essay", string Language = "en", string Length = "medium");
+/// <param name="Prompt">The model prompt: "Article" for a hatch, "Digest" for a scheduled digest.</param>
+/// <param name="Period">A digest's cadence as its prompt names it ("weekly").</param>
+/// <param name="MaxHighlights">The most highlights given to the writer; null: the selector's default.</param>
+/// <param name="SubmitForReview">
+/// The reader asked for the draft to go straight to review. Recorded here so the review workflow can honour it
+/// wherever drafts are created; until then the job marks the new draft Submitted.
+/// </param>
+public sealed record HatchSettings(
+    string Style = "essay", string Language = "en", string Length = "medium",
+    string Prompt = "Article", string? Period = null, int? MaxHighlights = null, bool SubmitForReview = false);
 
 /// <summary>Raised when a request is asked to do something its current status forbids.</summary>
 public sealed class HatchRequestStateException(string message) : InvalidOperationException(message);

@@ -17,6 +17,21 @@ public sealed record ArticleOptions
     /// <summary>short, medium or long.</summary>
     public string Length { get; init; } = "medium";
 
+    /// <summary>
+    /// The prompt a model writer uses: <c>Article</c> for a hatch, <c>Digest</c> for a scheduled digest. Both ask for
+    /// the same Article shape, so validation and rendering do not care; the extractive writer ignores it.
+    /// </summary>
+    public string Prompt { get; init; } = Prompts.Article;
+
+    /// <summary>For a digest, how its period reads in the prompt: "daily", "weekly" or "periodic".</summary>
+    public string? Period { get; init; }
+
+    public static class Prompts
+    {
+        public const string Article = "Article";
+        public const string Digest = "Digest";
+    }
+
     public static readonly IReadOnlyList<string> Styles = ["essay", "briefing", "newsletter"];
     public static readonly IReadOnlyList<string> Lengths = ["short", "medium", "long"];
 }

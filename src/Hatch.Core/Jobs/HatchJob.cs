@@ -88,6 +88,8 @@ public sealed partial class HatchJob(
 
             var idsByHash = stored.GroupBy(h => h.ContentHash).ToDictionary(g => g.Key, g => g.First().Id);
             var draft = StoredDraft.From(request, document, idsByHash, time.GetUtcNow());
+            // A digest whose reader chose "straight to review" enters the review queue as it is created.
+            if (request.Settings.SubmitForReview) draft.Status = DraftStatus.Submitted;
             db.Drafts.Add(draft);
             request.Succeed(draft.Id, time.GetUtcNow());
             // One transaction and one batch: the draft, its highlight links and Succeeded.
@@ -166,7 +168,10 @@ public sealed partial class HatchJob(
             Style = request.Settings.Style,
             Language = request.Settings.Language,
             Length = request.Settings.Length,
+            Prompt = request.Settings.Prompt,
+            Period = request.Settings.Period,
         },
+        Selection = new SelectionOptions { MaxHighlights = request.Settings.MaxHighlights ?? SelectionOptions.DefaultMaxHighlights },
     };
 
     private Task<Guid?> DraftIdForAsync(Guid requestId, CancellationToken cancellationToken) =>

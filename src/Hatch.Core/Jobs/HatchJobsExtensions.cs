@@ -12,6 +12,10 @@ public static class HatchJobsExtensions
         builder.Services.AddScoped<HatchScheduler>();
         builder.Services.AddScoped<HatchJob>();
         builder.Services.AddScoped<HatchRequestSweeper>();
+        builder.Services.AddOptions<Digests.DigestOptions>().BindConfiguration(Digests.DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<Digests.DigestDispatcher>();
+        builder.Services.AddScoped<Digests.DigestJob>();
+        builder.Services.AddScoped<Digests.DigestSettingsStore>();
         return builder;
     }
 }

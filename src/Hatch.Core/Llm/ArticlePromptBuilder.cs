@@ -135,6 +135,7 @@ public sealed partial class ArticlePromptBuilder
         {
             ["author"] = string.IsNullOrWhiteSpace(options.AuthorName) ? "the reader" : options.AuthorName,
             ["style"] = options.Style,
+            ["period"] = options.Period ?? "periodic",
             ["length"] = options.Length,
             ["language"] = options.Language,
             ["highlight_count"] = includedHighlights.Length.ToString(CultureInfo.InvariantCulture),

@@ -50,7 +50,7 @@ public sealed partial class KernelArticleWriter(
     public async Task<WrittenArticle> WriteAsync(ArticleRequest request, CancellationToken cancellationToken = default)
     {
         var o = options.Value;
-        var template = prompts[PromptLibrary.Article];
+        var template = prompts[request.Options.Prompt];
         using var activity = HatchTelemetry.Source.StartActivity("hatch.llm.write");
         activity?.SetTag("hatch.llm.provider", Name);
         activity?.SetTag("hatch.llm.model", ModelLabel);

@@ -99,6 +99,102 @@ namespace Hatch.Core.Data.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Core.Data.StoredDigest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CatchUp")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("NewHighlights")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PeriodEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PeriodKey")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PeriodStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SkipReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestId");
+
+                    b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("UserId", "CreatedAt");
+
+                    b.HasIndex("UserId", "PeriodKey")
+                        .IsUnique();
+
+                    b.ToTable("digests", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Core.Data.StoredDigestSettings", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EnabledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastPeriodEnd")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NextRunAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("NextRunAt");
+
+                    b.ToTable("digest_settings", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Core.Data.StoredDraft", b =>
                 {
                     b.Property<Guid>("Id")
@@ -426,6 +522,29 @@ namespace Hatch.Core.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Highlight");
+                });
+
+            modelBuilder.Entity("Hatch.Core.Data.StoredDigest", b =>
+                {
+                    b.HasOne("Hatch.Core.Domain.HatchRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Hatch.Core.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Core.Data.StoredDigestSettings", b =>
+                {
+                    b.HasOne("Hatch.Core.Data.HatchUser", null)
+                        .WithOne()
+                        .HasForeignKey("Hatch.Core.Data.StoredDigestSettings", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Hatch.Core.Data.StoredDraft", b =>

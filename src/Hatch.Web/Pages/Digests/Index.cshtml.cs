@@ -1,0 +1,89 @@
+using System.Globalization;
+using Hatch.Core.Digests;
+using Hatch.Core.Hatching;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Hatch.Web.Pages.Digests;
+
+/// <summary>The reader's digest schedule and the digests it has produced.</summary>
+public sealed class IndexModel(DigestSettingsStore store) : UserPageModel
+{
+    public sealed class SettingsForm
+    {
+        public bool Enabled { get; set; }
+        public DigestCadence Cadence { get; set; } = DigestCadence.Weekly;
+        public string? Cron { get; set; }
+        public string LocalTime { get; set; } = "09:00";
+        public DayOfWeek DayOfWeek { get; set; } = DayOfWeek.Monday;
+        public string TimeZone { get; set; } = "UTC";
+        public int MinNewHighlights { get; set; } = 5;
+        public int MaxHighlights { get; set; } = 40;
+        public string Style { get; set; } = "essay";
+        public string Language { get; set; } = "en";
+        public bool SubmitForReview { get; set; }
+
+        public static SettingsForm From(DigestSettings s) => new()
+        {
+            Enabled = s.Enabled, Cadence = s.Cadence, Cron = s.Cron, LocalTime = s.LocalTime.ToString("HH:mm", CultureInfo.InvariantCulture),
+            DayOfWeek = s.DayOfWeek, TimeZone = s.TimeZone, MinNewHighlights = s.MinNewHighlights, MaxHighlights = s.MaxHighlights,
+            Style = s.Style, Language = s.Language, SubmitForReview = s.SubmitForReview,
+        };
+    }
+
+    [BindProperty] public SettingsForm Form { get; set; } = new();
+
+    public DateTimeOffset? NextRunAt { get; private set; }
+    public IReadOnlyList<DigestRow> History { get; private set; } = [];
+    public IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
+    public bool Saved { get; private set; }
+    public IReadOnlyList<string> Styles => ArticleOptions.Styles;
+
+    /// <summary>The next run as the reader's clock in their chosen zone shows it.</summary>
+    public string? NextRunLocal => NextRunAt is { } next
+        && TimeZoneInfo.TryFindSystemTimeZoneById(Form.TimeZone, out var zone)
+            ? TimeZoneInfo.ConvertTime(next, zone).ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture) + $" ({Form.TimeZone})"
+            : null;
+
+    public string LocalDate(DateTimeOffset instant) =>
+        (TimeZoneInfo.TryFindSystemTimeZoneById(Form.TimeZone, out var zone) ? TimeZoneInfo.ConvertTime(instant, zone) : instant)
+            .ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture);
+
+    public async Task OnGetAsync(CancellationToken ct)
+    {
+        var view = await store.GetAsync(UserId, ct);
+        Form = SettingsForm.From(view.Settings);
+        NextRunAt = view.NextRunAt;
+        History = await store.HistoryAsync(UserId, 50, ct);
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!TimeOnly.TryParseExact(Form.LocalTime, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var localTime))
+            errors["localTime"] = ["must be a time of day in the form HH:mm, such as 09:00"];
+        if (errors.Count == 0)
+        {
+            var settings = new DigestSettings
+            {
+                Enabled = Form.Enabled, Cadence = Form.Cadence, Cron = string.IsNullOrWhiteSpace(Form.Cron) ? null : Form.Cron.Trim(),
+                LocalTime = localTime, DayOfWeek = Form.DayOfWeek, TimeZone = Form.TimeZone.Trim(),
+                MinNewHighlights = Form.MinNewHighlights, MaxHighlights = Form.MaxHighlights,
+                Style = Form.Style, Language = Form.Language.Trim(), SubmitForReview = Form.SubmitForReview,
+            };
+            var (saved, problems) = await store.SaveAsync(UserId, settings, ct);
+            if (saved is not null)
+            {
+                Saved = true;
+                NextRunAt = saved.NextRunAt;
+            }
+            else errors = problems.ToDictionary();
+        }
+        Errors = errors;
+        if (!Saved) NextRunAt = (await store.GetAsync(UserId, ct)).NextRunAt;
+        History = await store.HistoryAsync(UserId, 50, ct);
+        if (errors.Count > 0) Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    public string? ErrorFor(string field) => Errors.TryGetValue(field, out var messages) ? string.Join("; ", messages) : null;
+}
