@@ -30,6 +30,7 @@ await app.PrepareDatabaseAsync();
 app.UseHatchWeb();
 app.MapHatchAuthApi();
 app.MapHighlightsApi();
+app.MapSemanticApi();
 app.MapHatchesApi();
 app.MapDraftsApi();
 app.MapHatchPages();

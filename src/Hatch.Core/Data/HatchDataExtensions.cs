@@ -26,6 +26,8 @@ public static class HatchDataExtensions
                 : sp.GetRequiredService<SqliteHatchDbContext>());
         services.AddScoped<HighlightLibrary>();
         services.AddScoped<HatchDatabase>();
+        services.AddScoped<EmbeddingStore>();
+        services.AddScoped<HighlightSearch>();
         return builder;
     }
 

@@ -16,6 +16,7 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<HatchRequest> HatchRequests => Set<HatchRequest>();
     public DbSet<StoredDraft> Drafts => Set<StoredDraft>();
     public DbSet<DraftHighlight> DraftHighlights => Set<DraftHighlight>();
+    public DbSet<HighlightEmbedding> HighlightEmbeddings => Set<HighlightEmbedding>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
     public IQueryable<HatchRequest> RequestsOf(string userId) => HatchRequests.Where(r => r.UserId == userId);

@@ -12,6 +12,9 @@ public static class HatchJobsExtensions
         builder.Services.AddScoped<HatchScheduler>();
         builder.Services.AddScoped<HatchJob>();
         builder.Services.AddScoped<HatchRequestSweeper>();
+        builder.Services.AddScoped<EmbeddingJob>();
+        builder.Services.AddScoped<EmbeddingScheduler>();
+        builder.Services.AddScoped<HighlightIntake>();
         return builder;
     }
 }
