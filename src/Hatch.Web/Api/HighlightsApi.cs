@@ -28,7 +28,7 @@ public sealed record HighlightInput(
 public sealed record HighlightPage(IReadOnlyList<HighlightDto> Items, int Total, int Page, int PageSize);
 
 /// <param name="Mode">keyword, semantic or hybrid: ranked search for <paramref name="Q"/>; absent, Q matches words anywhere (text, note, source).</param>
-public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize, SearchMode? Mode = null)
+public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize, string? Mode = null)
 {
     public HighlightFilter Filter => new(Q, Source, Tag, From, To);
 }
@@ -56,12 +56,19 @@ public static class HighlightsApi
         return app;
     }
 
-    private static async Task<Ok<HighlightPage>> ListAsync(
+    private static async Task<Results<Ok<HighlightPage>, ValidationProblem>> ListAsync(
         [AsParameters] HighlightListQuery query, ClaimsPrincipal user, HatchDbContext db, HighlightSearch search, CancellationToken ct)
     {
         var page = Math.Max(1, query.Page ?? 1);
         var size = Math.Clamp(query.PageSize ?? 50, 1, MaxPageSize);
-        if (query.Mode is { } mode && !string.IsNullOrWhiteSpace(query.Q))
+        SearchMode? searchMode = null;
+        if (!string.IsNullOrWhiteSpace(query.Mode))
+        {
+            if (!Enum.TryParse<SearchMode>(query.Mode, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["mode"] = ["mode must be keyword, semantic or hybrid."] });
+            searchMode = parsed;
+        }
+        if (searchMode is { } mode && !string.IsNullOrWhiteSpace(query.Q))
         {
             var ranked = await RankedAsync(db, search, user.UserId(), query.Q, mode, query.Filter with { Q = null }, ct);
             return TypedResults.Ok(new HighlightPage(
