@@ -310,4 +310,55 @@ public sealed class MiniLmSemanticWebTests(MiniLmSqliteAppFactory factory) : ICl
         Assert.NotEmpty(themes.Themes);
         Assert.All(themes.Themes, t => Assert.True(t.Sources.Count >= 2));
     }
+
+    public sealed record HatchState(Guid Id, string Status, Guid? DraftId, string? Error);
+
+    [Fact]
+    public async Task AHatchEmbedsItsHighlightsFirstWhenTheJobHasNotAndTheDraftPageShowsRelatedHighlights()
+    {
+        var (client, email) = await factory.NewUserAsync();
+        var userId = await factory.UserIdAsync(email);
+        // Stored straight into the library: no import, so no embedding job was ever enqueued for these.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var library = scope.ServiceProvider.GetRequiredService<HighlightLibrary>();
+            await library.AddAsync(userId, SemanticWebTests.Library.Select(l => new Hatch.Core.Domain.Highlight
+            {
+                Text = l.Text,
+                Source = new Hatch.Core.Domain.HighlightSource(l.Source, null, null),
+            }).ToArray());
+            Assert.Equal(SemanticWebTests.Library.Length, await scope.ServiceProvider.GetRequiredService<EmbeddingStore>().CountMissingAsync(userId));
+        }
+        var rows = await SemanticWebTests.AllAsync(client);
+        var chosen = rows.Where(r => r.Source is "Why We Sleep" or "Team of Teams" or "The Psychology of Money").Select(r => r.Id).ToArray();
+        var accepted = await client.PostAsJsonAsync("/api/hatches", new { highlightIds = chosen });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var id = (await accepted.Content.ReadFromJsonAsync<HatchState>(SemanticWebTests.Json))!.Id;
+        HatchState status;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        do
+        {
+            await Task.Delay(200);
+            status = (await client.GetFromJsonAsync<HatchState>($"/api/hatches/{id}", SemanticWebTests.Json))!;
+            Assert.True(DateTime.UtcNow < deadline, "the hatch did not finish");
+        } while (status.Status is not ("Succeeded" or "Failed"));
+        Assert.True(status.Status == "Succeeded", status.Error);
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+            var embedded = await db.HighlightEmbeddings.Where(e => chosen.Contains(e.HighlightId) && e.ModelId == "all-MiniLM-L6-v2").CountAsync();
+            Assert.Equal(chosen.Length, embedded);
+            // Only the hatch's highlights: the rest of the library still waits for a job that was never enqueued.
+            Assert.Equal(SemanticWebTests.Library.Length - chosen.Length, await scope.ServiceProvider.GetRequiredService<EmbeddingStore>().CountMissingAsync(userId));
+            // Now the rest, as the job would: "Make It Stick" writes about sleep too, so the sleep section has neighbours.
+            await scope.ServiceProvider.GetRequiredService<EmbeddingJob>().RunAsync(userId, CancellationToken.None);
+        }
+
+        var page = await client.GetAsync($"/Drafts/{status.DraftId}");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Related highlights not in this section", html);
+    }
 }
+

@@ -1,6 +1,7 @@
 using Hatch.Core.Embeddings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ public sealed partial class EmbeddingStore(
     HatchDbContext db,
     IEmbeddingGenerator<string, Embedding<float>> generator,
     IOptions<EmbeddingOptions> options,
+    IMemoryCache cache,
     TimeProvider time,
     ILogger<EmbeddingStore> logger)
 {
@@ -115,8 +117,21 @@ public sealed partial class EmbeddingStore(
     }
 
     /// <summary>Ideas waiting to hatch: 3–5 themes of the embedded library, each spanning at least two sources.</summary>
-    public async Task<IReadOnlyList<ThemeSuggestion>> ThemesAsync(string userId, CancellationToken cancellationToken = default) =>
-        SemanticThemes.Suggest(await LibraryAsync(userId, cancellationToken));
+    /// <remarks>
+    /// Cached per user until the embedded library changes (another vector stored, a highlight deleted): the highlights
+    /// page shows the suggestions on every visit, and a 5,000-highlight library costs ~1 s to cluster.
+    /// </remarks>
+    public async Task<IReadOnlyList<ThemeSuggestion>> ThemesAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var mine = db.HighlightsOf(userId).Join(db.HighlightEmbeddings.Where(e => e.ModelId == ModelId), h => h.Id, e => e.HighlightId, (h, e) => e);
+        var count = await mine.CountAsync(cancellationToken);
+        var latest = count == 0 ? 0 : (await mine.Select(e => e.CreatedAt).OrderByDescending(c => c).FirstAsync(cancellationToken)).UtcTicks;
+        var key = $"hatch:themes:{userId}:{ModelId}:{count}:{latest}";
+        if (cache.TryGetValue(key, out IReadOnlyList<ThemeSuggestion>? cached) && cached is not null) return cached;
+        var themes = SemanticThemes.Suggest(await LibraryAsync(userId, cancellationToken));
+        cache.Set(key, themes, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
+        return themes;
+    }
 
     /// <summary>
     /// The user's highlights nearest in meaning to one of theirs (never itself, never another user's), or null when
