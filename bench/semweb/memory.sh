@@ -8,7 +8,7 @@ USERS=${1:-8}; PER=${2:-250}; PORT=${PORT:-5077}
 DIR=$(mktemp -d); trap 'kill $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
 cd "$(dirname "$0")/../.."
 dotnet build -c Release src/Hatch.Web -v q -nologo >/dev/null
-ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Hatch="Data Source=$DIR/hatch.db" Hatch__Embeddings__Provider=MiniLM \
+ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Hatch="Data Source=$DIR/hatch.db" Hatch__Embeddings__Provider=${PROVIDER:-MiniLM} \
   Logging__LogLevel__Default=Warning dotnet src/Hatch.Web/bin/Release/net10.0/Hatch.Web.dll --urls "http://127.0.0.1:$PORT" >"$DIR/log" 2>&1 &
 PID=$!
 until curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; do sleep 0.3; done

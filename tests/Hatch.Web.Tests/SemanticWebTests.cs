@@ -205,10 +205,11 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         var fields = new List<KeyValuePair<string, string>>
         {
             new("__RequestVerificationToken", AntiforgeryField().Match(form.Value).Groups[1].Value),
-            new("Hatch.Scope", "selected"),
         };
-        fields.AddRange(ids.Select(id => new KeyValuePair<string, string>("Hatch.Ids", id.ToString())));
-        var posted = await client.PostAsync("/Highlights?handler=Hatch", new FormUrlEncodedContent(fields));
+        fields.AddRange(ids.Select(id => new KeyValuePair<string, string>("themeIds", id.ToString())));
+        var posted = await client.PostAsync("/Highlights?handler=HatchTheme", new FormUrlEncodedContent(fields));
+        var withoutToken = await client.PostAsync("/Highlights?handler=HatchTheme", new FormUrlEncodedContent(fields.Skip(1)));
+        Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
         var requestId = Guid.Parse(posted.Headers.Location!.OriginalString.Split('/', '?').First(p => Guid.TryParse(p, out _)));
 
@@ -282,10 +283,10 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex AntiforgeryField();
 
-    [GeneratedRegex("<form[^>]*handler=Hatch[^>]*>(?:(?!</form>).)*hatch-theme(?:(?!</form>).)*</form>", RegexOptions.Singleline)]
+    [GeneratedRegex("<form[^>]*handler=HatchTheme[^>]*>(?:(?!</form>).)*hatch-theme(?:(?!</form>).)*</form>", RegexOptions.Singleline)]
     private static partial Regex ThemeForm();
 
-    [GeneratedRegex("name=\"Hatch.Ids\" value=\"([0-9a-f-]{36})\"")]
+    [GeneratedRegex("name=\"themeIds\" value=\"([0-9a-f-]{36})\"")]
     private static partial Regex HiddenId();
 }
 

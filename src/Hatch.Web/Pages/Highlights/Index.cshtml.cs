@@ -116,6 +116,22 @@ public sealed class IndexModel(
         return Page();
     }
 
+    /// <summary>One click on a suggested idea: exactly the theme's highlights, with the default settings.</summary>
+    public async Task<IActionResult> OnPostHatchThemeAsync([FromForm] List<Guid> themeIds, CancellationToken ct)
+    {
+        if (themeIds.Count == 0)
+            HatchError = "That idea has no highlights any more; the suggestions have been refreshed.";
+        else
+        {
+            var result = await scheduler.SubmitAsync(UserId, new HatchSelection(HighlightIds: themeIds), new HatchSettings("essay", "en", "medium"), ct);
+            if (result.Outcome == SubmitOutcome.Accepted)
+                return RedirectToPage("/Hatches/Status", new { id = result.Request!.Id });
+            HatchError = result.Problem;
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
     private async Task LoadAsync(CancellationToken ct)
     {
         var mine = db.HighlightsOf(UserId).AsNoTracking();
