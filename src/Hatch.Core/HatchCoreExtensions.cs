@@ -1,3 +1,4 @@
+using Hatch.Core.Embeddings;
 using Hatch.Core.Hatching;
 using Hatch.Core.Highlights;
 using Hatch.Core.Llm;
@@ -19,6 +20,8 @@ public static class HatchCoreExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(HighlightImporters.Default);
         services.TryAddSingleton<HighlightSelector>();
+        // Before the writers: the extractive writer takes the embedding generator when one is registered.
+        builder.AddHatchEmbeddings();
         builder.AddHatchLlm();
         services.TryAddSingleton<ArticlePipeline>();
         return builder;

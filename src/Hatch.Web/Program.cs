@@ -33,6 +33,7 @@ app.UseHatchWeb();
 app.UseHatchProtection();
 app.MapHatchAuthApi();
 app.MapHighlightsApi();
+app.MapSemanticApi();
 app.MapHatchesApi();
 app.MapDraftsApi();
 app.MapDigestsApi();

@@ -88,4 +88,58 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
         await page.GotoAsync("/Account/Login");
         await AssertAccessibleAsync(page, "sign-in page");
     }
+
+    [Fact]
+    public async Task IdeasWaitingToHatchAreAccessibleAndHatchWithOneClick()
+    {
+        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1100, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/Account/Register");
+        await page.GetByLabel("Email").FillAsync($"ideas{Guid.NewGuid():N}@example.com");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Passw0rd!x");
+        await page.GetByLabel("Confirm password").FillAsync("Passw0rd!x");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.WaitForURLAsync("**/Highlights");
+
+        // Two topics, each across two books, embedded by MiniLM in the background job.
+        (string Text, string Source)[] library =
+        [
+            ("Sleep consolidates memory: the brain replays what was learned.", "Why We Sleep"),
+            ("Deep sleep spindles predict how much memory survives until morning.", "Why We Sleep"),
+            ("Without sleep the learning of the day is largely lost.", "Why We Sleep"),
+            ("Rest after study strengthens recall more than another hour of study.", "Make It Stick"),
+            ("Retrieval practice followed by a night of rest makes learning durable.", "Make It Stick"),
+            ("Compound interest rewards saving early.", "The Psychology of Money"),
+            ("Saving is a habit; interest turns the habit into wealth.", "The Psychology of Money"),
+            ("Money left to compound for decades outgrows any salary.", "The Psychology of Money"),
+            ("Low-cost index funds let savings compound; fees eat returns.", "Common Sense Investing"),
+            ("Costs compound too: a one percent fee takes a third of a lifetime's gains.", "Common Sense Investing"),
+        ];
+        var file = Path.Combine(Path.GetTempPath(), $"ideas-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, System.Text.Json.JsonSerializer.Serialize(library.Select(l => new { text = l.Text, source = l.Source })));
+        try
+        {
+            await page.GetByLabel("Export file").SetInputFilesAsync(file);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+            await Assertions.Expect(page.Locator(".report")).ToContainTextAsync("imported");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (await page.Locator(".ideas .theme").CountAsync() == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no ideas were suggested after the embeddings job had time to run");
+            await Task.Delay(1000);
+            await page.GotoAsync("/Highlights");
+        }
+        await AssertAccessibleAsync(page, "highlights page with ideas waiting to hatch");
+
+        await page.Locator(".ideas .theme").First.GetByRole(AriaRole.Button, new() { Name = "Hatch this idea" }).ClickAsync();
+        await page.WaitForURLAsync("**/Hatches/*");
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+    }
 }
+

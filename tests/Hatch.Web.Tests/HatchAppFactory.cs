@@ -19,12 +19,16 @@ public abstract class HatchAppFactory : WebApplicationFactory<Program>
 
     protected virtual string Environment => "Development";
 
+    /// <summary>None (hashed word vectors) keeps the suite fast; the tests about meaning use MiniLM.</summary>
+    protected virtual string EmbeddingProvider => "None";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Hatch", ConnectionString);
         builder.UseSetting("Hatch:Web:MaxUploadBytes", MaxUploadBytes.ToString());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Hatch:Embeddings:Provider", EmbeddingProvider);
     }
 
     /// <summary>Registers a fresh user through /api/auth and returns a client carrying its bearer token.</summary>
@@ -52,7 +56,7 @@ public abstract class HatchAppFactory : WebApplicationFactory<Program>
 }
 
 /// <summary>A real PostgreSQL from HATCH_TEST_PG (scripts/test.sh starts one), one fresh database per test class.</summary>
-public sealed class PostgresAppFactory : HatchAppFactory
+public class PostgresAppFactory : HatchAppFactory
 {
     private readonly string _connectionString;
 
@@ -70,7 +74,7 @@ public sealed class PostgresAppFactory : HatchAppFactory
 }
 
 /// <summary>The embedded default: a SQLite file in a temporary folder.</summary>
-public sealed class SqliteAppFactory : HatchAppFactory
+public class SqliteAppFactory : HatchAppFactory
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("hatch-test-").FullName;
 
@@ -82,4 +86,16 @@ public sealed class SqliteAppFactory : HatchAppFactory
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
+}
+
+/// <summary>SQLite with the real MiniLM model, for the tests that are about meaning rather than words.</summary>
+public sealed class MiniLmSqliteAppFactory : SqliteAppFactory
+{
+    protected override string EmbeddingProvider => "MiniLM";
+}
+
+/// <summary>PostgreSQL with the real MiniLM model.</summary>
+public sealed class MiniLmPostgresAppFactory : PostgresAppFactory
+{
+    protected override string EmbeddingProvider => "MiniLM";
 }

@@ -115,3 +115,17 @@ internal sealed class StoredDigestConfiguration : IEntityTypeConfiguration<Store
         e.Ignore(d => d.Period);
     }
 }
+
+internal sealed class HighlightEmbeddingConfiguration : IEntityTypeConfiguration<HighlightEmbedding>
+{
+    public void Configure(EntityTypeBuilder<HighlightEmbedding> e)
+    {
+        e.ToTable("highlight_embeddings");
+        // One vector per highlight and model: the key is the unique constraint that makes two racing jobs harmless.
+        e.HasKey(x => new { x.HighlightId, x.ModelId });
+        e.Property(x => x.ModelId).HasMaxLength(200);
+        e.Property(x => x.Vector).IsRequired();
+        e.HasOne<StoredHighlight>().WithMany().HasForeignKey(x => x.HighlightId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(x => x.ModelId);
+    }
+}

@@ -26,6 +26,9 @@ public static class HatchDataExtensions
                 : sp.GetRequiredService<SqliteHatchDbContext>());
         services.AddScoped<HighlightLibrary>();
         services.AddScoped<HatchDatabase>();
+        services.AddMemoryCache();
+        services.AddScoped<EmbeddingStore>();
+        services.AddScoped<HighlightSearch>();
         return builder;
     }
 

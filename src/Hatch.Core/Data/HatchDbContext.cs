@@ -18,6 +18,7 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<DraftHighlight> DraftHighlights => Set<DraftHighlight>();
     public DbSet<StoredDigestSettings> DigestSettings => Set<StoredDigestSettings>();
     public DbSet<StoredDigest> Digests => Set<StoredDigest>();
+    public DbSet<HighlightEmbedding> HighlightEmbeddings => Set<HighlightEmbedding>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
     public IQueryable<HatchRequest> RequestsOf(string userId) => HatchRequests.Where(r => r.UserId == userId);

@@ -7,8 +7,41 @@ namespace Hatch.Core.Data;
 /// <summary>One record an import or a batch left out, and why.</summary>
 public sealed record ImportRejection(int? Line, string Reason);
 
+/// <summary>A new highlight that says nearly what one already in the library says, in nearly the same words. Stored, and reported.</summary>
+public sealed record ProbableDuplicate(Guid Id, string Text, Guid ExistingId, string ExistingText, string ExistingSource, double Cosine);
+
+/// <summary>Whether an import's new highlights were compared by meaning with the library.</summary>
+public static class NearDuplicateCheck
+{
+    /// <summary>Compared during the import: <see cref="ImportReport.ProbableDuplicates"/> is the full answer.</summary>
+    public const string Checked = "checked";
+
+    /// <summary>Not compared (the model was not loaded yet, or the import was too large to embed while the reader waits).</summary>
+    public const string Skipped = "skipped";
+
+    /// <summary>Nothing new to compare.</summary>
+    public const string NotNeeded = "not-needed";
+}
+
 /// <summary>What adding highlights to a library did.</summary>
-public sealed record ImportReport(string Format, int Imported, int Duplicates, IReadOnlyList<ImportRejection> Rejected);
+public sealed record ImportReport(string Format, int Imported, int Duplicates, IReadOnlyList<ImportRejection> Rejected)
+{
+    /// <summary>New highlights that nearly repeat existing ones: kept, but worth a look.</summary>
+    public IReadOnlyList<ProbableDuplicate> ProbableDuplicates { get; init; } = [];
+
+    /// <summary>One of <see cref="NearDuplicateCheck"/>'s values.</summary>
+    public string NearDuplicateCheck { get; init; } = Data.NearDuplicateCheck.NotNeeded;
+
+    /// <summary>The ids of the highlights this import stored, for the follow-up work (embeddings, duplicates).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<Guid> AddedIds { get; init; } = [];
+}
+
+/// <summary>What <see cref="HighlightLibrary.AddAsync"/> did; deconstructs to (imported, duplicates).</summary>
+public sealed record AddResult(int Imported, int Duplicates, IReadOnlyList<Guid> AddedIds)
+{
+    public void Deconstruct(out int imported, out int duplicates) => (imported, duplicates) = (Imported, Duplicates);
+}
 
 /// <summary>Adds highlights to a user's library, de-duplicated by content hash against what is already there.</summary>
 public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters importers, TimeProvider time)
@@ -20,14 +53,14 @@ public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters impor
         var rejected = result.Rejected
             .Select(i => new ImportRejection(i.Line, i.JsonPath is null ? i.Message : $"{i.JsonPath}: {i.Message}"))
             .ToList();
-        var (imported, duplicates) = await AddAsync(userId, result.Highlights, cancellationToken);
-        return new ImportReport(result.Format, imported, duplicates + result.Duplicates, rejected);
+        var added = await AddAsync(userId, result.Highlights, cancellationToken);
+        return new ImportReport(result.Format, added.Imported, added.Duplicates + result.Duplicates, rejected) { AddedIds = added.AddedIds };
     }
 
     /// <summary>Adds highlights; returns how many were new and how many the library (or the batch) already had.</summary>
-    public async Task<(int Imported, int Duplicates)> AddAsync(string userId, IReadOnlyList<Highlight> highlights, CancellationToken cancellationToken = default)
+    public async Task<AddResult> AddAsync(string userId, IReadOnlyList<Highlight> highlights, CancellationToken cancellationToken = default)
     {
-        if (highlights.Count == 0) return (0, 0);
+        if (highlights.Count == 0) return new AddResult(0, 0, []);
         var unique = highlights.DistinctBy(h => h.ContentHash).ToList();
         var hashes = unique.Select(h => h.ContentHash).ToList();
         var known = new HashSet<string>(StringComparer.Ordinal);
@@ -40,6 +73,6 @@ public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters impor
         db.Highlights.AddRange(fresh);
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
-        return (fresh.Count, highlights.Count - fresh.Count);
+        return new AddResult(fresh.Count, highlights.Count - fresh.Count, fresh.Select(h => h.Id).ToArray());
     }
 }

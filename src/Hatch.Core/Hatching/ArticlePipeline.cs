@@ -12,6 +12,9 @@ public sealed record HatchOptions
 {
     public ArticleOptions Article { get; init; } = new();
     public SelectionOptions Selection { get; init; } = new();
+
+    /// <summary>Stored embeddings by content hash: selection ranks by centrality of meaning and the writer groups without re-embedding.</summary>
+    public IReadOnlyDictionary<string, float[]>? VectorsByContentHash { get; init; }
 }
 
 /// <summary>
@@ -39,7 +42,7 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
             Selection selection;
             using (var select = HatchTelemetry.Source.StartActivity("hatch.select"))
             {
-                selection = selector.Select(highlights, options.Selection);
+                selection = selector.Select(highlights, options.Selection, options.VectorsByContentHash);
                 select?.SetTag("hatch.highlights.considered", selection.Considered);
                 select?.SetTag("hatch.highlights.chosen", selection.Chosen.Count);
             }
@@ -50,7 +53,7 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
             WrittenArticle written;
             var writeStarted = time.GetTimestamp();
             using (HatchTelemetry.Source.StartActivity("hatch.write"))
-                written = await writer.WriteAsync(new ArticleRequest(selection.Chosen, options.Article), cancellationToken);
+                written = await writer.WriteAsync(new ArticleRequest(selection.Chosen, options.Article) { VectorsByContentHash = options.VectorsByContentHash }, cancellationToken);
             var elapsed = time.GetElapsedTime(writeStarted);
 
             await onStage(HatchStage.Validating, cancellationToken);

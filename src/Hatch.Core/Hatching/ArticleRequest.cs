@@ -39,6 +39,12 @@ public sealed record ArticleOptions
 /// <summary>The numbered highlights a writer drafts from. Numbers run 1..n in the order given.</summary>
 public sealed record ArticleRequest(IReadOnlyList<NumberedHighlight> Highlights, ArticleOptions Options)
 {
+    /// <summary>
+    /// Stored embeddings (current model) by content hash. A writer that groups by meaning uses them instead of
+    /// embedding the passages again; missing entries make it embed as usual.
+    /// </summary>
+    public IReadOnlyDictionary<string, float[]>? VectorsByContentHash { get; init; }
+
     public static ArticleRequest From(IReadOnlyList<Highlight> highlights, ArticleOptions? options = null) =>
         new(highlights.Select((h, i) => new NumberedHighlight(i + 1, h)).ToArray(), options ?? new ArticleOptions());
 }

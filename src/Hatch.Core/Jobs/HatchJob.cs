@@ -25,7 +25,8 @@ namespace Hatch.Core.Jobs;
 /// instead. Hangfire's own retry count is set to the same number so that the request's state, not Hangfire's, decides.
 /// </remarks>
 public sealed partial class HatchJob(
-    HatchDbContext db, ArticlePipeline pipeline, IServiceScopeFactory scopes, TimeProvider time, IOptions<JobOptions> options, ILogger<HatchJob> logger)
+    HatchDbContext db, ArticlePipeline pipeline, EmbeddingStore embeddings, IServiceScopeFactory scopes, TimeProvider time,
+    IOptions<JobOptions> options, ILogger<HatchJob> logger)
 {
     public const int MaxAttempts = 3;
 
@@ -78,9 +79,10 @@ public sealed partial class HatchJob(
             var stored = await SelectAsync(request, cancellationToken);
             if (stored.Count == 0)
                 throw new NothingToHatchException($"There are no {request.Selection.Describe()} to hatch from any more.");
+            var vectors = await VectorsAsync(request.UserId, stored, cancellationToken);
             var document = await pipeline.HatchAsync(
                 stored.Select(h => h.ToHighlight()),
-                Options(request, found.Author),
+                Options(request, found.Author) with { VectorsByContentHash = vectors },
                 // Validation is part of writing as far as the person watching is concerned.
                 (stage, _) => stages.ReportAsync(stage == HatchStage.Selecting ? HatchRequestStage.Selecting : HatchRequestStage.Writing),
                 cancellationToken);
@@ -159,6 +161,31 @@ public sealed partial class HatchJob(
         return await query.OrderBy(h => h.SourceTitle).ThenBy(h => h.Offset).ThenBy(h => h.Id).ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Stored vectors of the hatch's highlights by content hash, computing first the ones the background job has not
+    /// reached yet, so selection ranks by meaning and the writer groups without embedding again. Null (group by
+    /// words) when the provider knows only words or fails: a draft grouped by words beats no draft.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, float[]>?> VectorsAsync(string userId, List<StoredHighlight> stored, CancellationToken cancellationToken)
+    {
+        if (embeddings.IsLexical) return null;
+        try
+        {
+            var ids = stored.Select(h => h.Id).ToArray();
+            await embeddings.EnsureAsync(userId, ids, cancellationToken);
+            var byId = await embeddings.VectorsAsync(userId, ids, cancellationToken);
+            var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            foreach (var h in stored)
+                if (byId.TryGetValue(h.Id, out var vector)) result.TryAdd(h.ContentHash, vector);
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogEmbeddingsFailed(ex, userId);
+            return null;
+        }
+    }
+
     private static HatchOptions Options(HatchRequest request, string? userName) => new()
     {
         Article = new ArticleOptions
@@ -199,6 +226,9 @@ public sealed partial class HatchJob(
     };
 
     private static string Describe(Exception ex) => ex.InnerException is { } inner && ex is DbUpdateException ? inner.Message : ex.Message;
+
+    [LoggerMessage(LogLevel.Warning, "Embedding the highlights of a hatch for user {UserId} failed; the writer groups them by shared words")]
+    private partial void LogEmbeddingsFailed(Exception ex, string userId);
 
     [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} no longer exists; job ignored")]
     private partial void LogMissing(Guid requestId);

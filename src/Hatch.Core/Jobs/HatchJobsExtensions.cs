@@ -16,6 +16,9 @@ public static class HatchJobsExtensions
         builder.Services.AddScoped<Digests.DigestDispatcher>();
         builder.Services.AddScoped<Digests.DigestJob>();
         builder.Services.AddScoped<Digests.DigestSettingsStore>();
+        builder.Services.AddScoped<EmbeddingJob>();
+        builder.Services.AddScoped<EmbeddingScheduler>();
+        builder.Services.AddScoped<HighlightIntake>();
         return builder;
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Hatch.Core.Data;
 using Hatch.Core.Domain;
 using Hatch.Core.Highlights;
+using Hatch.Core.Jobs;
 using Hatch.Core.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -26,7 +27,8 @@ public sealed record HighlightInput(
 
 public sealed record HighlightPage(IReadOnlyList<HighlightDto> Items, int Total, int Page, int PageSize);
 
-public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize)
+/// <param name="Mode">keyword, semantic or hybrid: ranked search for <paramref name="Q"/>; absent, Q matches words anywhere (text, note, source).</param>
+public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize, string? Mode = null)
 {
     public HighlightFilter Filter => new(Q, Source, Tag, From, To);
 }
@@ -54,14 +56,38 @@ public static class HighlightsApi
         return app;
     }
 
-    private static async Task<Ok<HighlightPage>> ListAsync([AsParameters] HighlightListQuery query, ClaimsPrincipal user, HatchDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<HighlightPage>, ValidationProblem>> ListAsync(
+        [AsParameters] HighlightListQuery query, ClaimsPrincipal user, HatchDbContext db, HighlightSearch search, CancellationToken ct)
     {
         var page = Math.Max(1, query.Page ?? 1);
         var size = Math.Clamp(query.PageSize ?? 50, 1, MaxPageSize);
+        SearchMode? searchMode = null;
+        if (!string.IsNullOrWhiteSpace(query.Mode))
+        {
+            if (!Enum.TryParse<SearchMode>(query.Mode, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["mode"] = ["mode must be keyword, semantic or hybrid."] });
+            searchMode = parsed;
+        }
+        if (searchMode is { } mode && !string.IsNullOrWhiteSpace(query.Q))
+        {
+            var ranked = await RankedAsync(db, search, user.UserId(), query.Q, mode, query.Filter with { Q = null }, ct);
+            return TypedResults.Ok(new HighlightPage(
+                ranked.Skip((page - 1) * size).Take(size).Select(HighlightDto.From).ToArray(), ranked.Count, page, size));
+        }
         var matching = db.HighlightsOf(user.UserId()).AsNoTracking().Matching(query.Filter);
         var total = await matching.CountAsync(ct);
         var items = await matching.InReadingOrder().Skip((page - 1) * size).Take(size).ToListAsync(ct);
         return TypedResults.Ok(new HighlightPage(items.Select(HighlightDto.From).ToArray(), total, page, size));
+    }
+
+    /// <summary>Search hits in rank order, narrowed by the other filters (source, tag, dates).</summary>
+    internal static async Task<IReadOnlyList<StoredHighlight>> RankedAsync(
+        HatchDbContext db, HighlightSearch search, string userId, string q, SearchMode mode, HighlightFilter rest, CancellationToken ct)
+    {
+        var hits = await search.SearchAsync(userId, q, mode, HighlightSearch.MaxResults, ct);
+        var ids = hits.Select(h => h.Id).ToArray();
+        var rows = await db.HighlightsOf(userId).AsNoTracking().Where(h => ids.Contains(h.Id)).Matching(rest).ToDictionaryAsync(h => h.Id, ct);
+        return ids.Where(rows.ContainsKey).Select(id => rows[id]).ToArray();
     }
 
     private static async Task<Results<Ok<HighlightDto>, NotFound>> GetAsync(Guid id, ClaimsPrincipal user, HatchDbContext db, CancellationToken ct) =>
@@ -70,7 +96,7 @@ public static class HighlightsApi
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<ImportReport>, ValidationProblem>> AddAsync(
-        IReadOnlyList<HighlightInput> batch, ClaimsPrincipal user, HighlightLibrary library, CancellationToken ct)
+        IReadOnlyList<HighlightInput> batch, ClaimsPrincipal user, HighlightIntake intake, CancellationToken ct)
     {
         if (batch.Count == 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["highlights"] = ["Send at least one highlight."] });
@@ -98,12 +124,11 @@ public static class HighlightsApi
                 HighlightedAt = input.HighlightedAt,
             });
         }
-        var (imported, duplicates) = await library.AddAsync(user.UserId(), accepted, ct);
-        return TypedResults.Ok(new ImportReport("json", imported, duplicates, rejected));
+        return TypedResults.Ok(await intake.AddAsync(user.UserId(), accepted, rejected, "json", ct));
     }
 
     private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportAsync(
-        HttpRequest request, ClaimsPrincipal user, HighlightLibrary library, IOptions<WebOptions> options, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, HighlightIntake intake, IOptions<WebOptions> options, CancellationToken ct)
     {
         var max = options.Value.MaxUploadBytes;
         if (request.ContentLength > max + 64 * 1024)
@@ -130,7 +155,7 @@ public static class HighlightsApi
         var content = await ReadTextAsync(file, ct);
         try
         {
-            return TypedResults.Ok(await library.ImportAsync(user.UserId(), content, file.FileName, ct));
+            return TypedResults.Ok(await intake.ImportAsync(user.UserId(), content, file.FileName, ct));
         }
         catch (ImportException ex)
         {

@@ -31,7 +31,7 @@ public sealed partial class ExtractiveArticleWriter(
     {
         var started = time.GetTimestamp();
         var composer = new ExtractiveComposer(request, cancellationToken);
-        var vectors = await EmbedAsync(composer.TextsRead, cancellationToken);
+        var vectors = StoredVectors(request, composer.HashesRead) ?? await EmbedAsync(composer.TextsRead, cancellationToken);
         var (article, leftOut) = composer.Compose(vectors);
         var provenance = new DraftProvenance
         {
@@ -45,6 +45,16 @@ public sealed partial class ExtractiveArticleWriter(
             CreatedAt = time.GetUtcNow(),
         };
         return new WrittenArticle(article, provenance);
+    }
+
+    /// <summary>The caller's stored vectors when they cover every passage read, so a hatch does not embed its highlights again.</summary>
+    private float[][]? StoredVectors(ArticleRequest request, IReadOnlyList<string> hashes)
+    {
+        if (LexicalEmbeddingGenerator.IsLexical(embeddings) || hashes.Count < 2 || request.VectorsByContentHash is not { } stored) return null;
+        var vectors = new float[hashes.Count][];
+        for (var i = 0; i < hashes.Count; i++)
+            if (!stored.TryGetValue(hashes[i], out vectors[i]!)) return null;
+        return vectors;
     }
 
     /// <summary>

@@ -85,6 +85,9 @@ internal sealed partial class ExtractiveComposer
     /// <summary>The texts this run reads, in its canonical order: what to embed for <see cref="Compose"/>.</summary>
     public IReadOnlyList<string> TextsRead => _items.Select(i => i.Highlight.Text).ToArray();
 
+    /// <summary>Content hashes parallel to <see cref="TextsRead"/>, to look up stored vectors instead of embedding again.</summary>
+    public IReadOnlyList<string> HashesRead => _items.Select(i => i.Highlight.ContentHash).ToArray();
+
     /// <param name="embeddings">Unit vectors parallel to <see cref="TextsRead"/> to group by meaning; null groups by shared words.</param>
     public (Article Article, string? LeftOut) Compose(IReadOnlyList<float[]>? embeddings = null)
     {

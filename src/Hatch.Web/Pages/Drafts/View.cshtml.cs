@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Hatch.Web.Pages.Drafts;
 
-public sealed partial class ViewModel(HatchDbContext db) : UserPageModel
+public sealed partial class ViewModel(HatchDbContext db, EmbeddingStore embeddings) : UserPageModel
 {
     /// <summary>A run of text or a citation marker; the page encodes the text and links the numbers.</summary>
     public sealed record Segment(string? Text, IReadOnlyList<int>? Citations);
@@ -21,6 +21,9 @@ public sealed partial class ViewModel(HatchDbContext db) : UserPageModel
     /// may cite inline without a list), so each marker on the page has a source to land on.
     /// </summary>
     public IReadOnlyList<NumberedHighlight> Cited { get; private set; } = [];
+
+    /// <summary>Beside each section (same order as the article's sections): highlights of the library close in meaning that it did not use.</summary>
+    public IReadOnlyList<IReadOnlyList<Hatch.Web.Api.RelatedDto>> RelatedBySection { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
@@ -36,6 +39,17 @@ public sealed partial class ViewModel(HatchDbContext db) : UserPageModel
             .Concat(texts.SelectMany(t => Segments(t).Where(s => s.Citations is not null).SelectMany(s => s.Citations!)))
             .ToHashSet();
         Cited = Document.Highlights.Where(h => numbers.Contains(h.Number)).ToArray();
+
+        var groups = article.Sections
+            .Select(s => (IReadOnlyList<Guid>)s.Citations.Concat(Hatch.Core.Domain.Citations.Inline(s.Body))
+                .Where(HighlightIds.ContainsKey).Select(n => HighlightIds[n]).Distinct().ToArray())
+            .ToArray();
+        var related = await embeddings.RelatedToGroupsAsync(UserId, groups, 3, ct);
+        var all = related.SelectMany(r => r).DistinctBy(r => r.Id).ToArray();
+        var described = (await Hatch.Web.Api.SemanticApi.DescribeAsync(db, UserId, all, ct)).ToDictionary(r => r.Id);
+        RelatedBySection = related
+            .Select(r => (IReadOnlyList<Hatch.Web.Api.RelatedDto>)r.Where(x => described.ContainsKey(x.Id)).Select(x => described[x.Id] with { Score = Math.Round(x.Score, 4) }).ToArray())
+            .ToArray();
         return Page();
     }
 

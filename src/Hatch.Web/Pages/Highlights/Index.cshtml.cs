@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace Hatch.Web.Pages.Highlights;
 
-public sealed class IndexModel(HatchDbContext db, HighlightLibrary library, HatchScheduler scheduler, IOptions<WebOptions> web) : UserPageModel
+public sealed class IndexModel(
+    HatchDbContext db, HighlightIntake intake, HatchScheduler scheduler, EmbeddingStore embeddings, HighlightSearch search, IOptions<WebOptions> web) : UserPageModel
 {
     public const int PageSize = 100;
 
@@ -32,6 +33,16 @@ public sealed class IndexModel(HatchDbContext db, HighlightLibrary library, Hatc
     [BindProperty(SupportsGet = true)] public DateOnly? From { get; set; }
     [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
+
+    /// <summary>words (anywhere, as before), keyword (full-text), semantic (by meaning) or hybrid (both, fused).</summary>
+    [BindProperty(SupportsGet = true)] public string? Mode { get; set; }
+
+    public static readonly IReadOnlyList<(string Value, string Label)> Modes =
+        [("hybrid", "Meaning and words"), ("semantic", "Meaning only"), ("keyword", "Exact words"), ("words", "Words anywhere (text, note, source)")];
+
+    /// <summary>Ideas waiting to hatch: themes of the library spanning two or more sources.</summary>
+    public IReadOnlyList<Hatch.Core.Embeddings.ThemeSuggestion> Themes { get; private set; } = [];
+    public int PendingEmbeddings { get; private set; }
 
     [BindProperty] public HatchForm Hatch { get; set; } = new();
 
@@ -64,7 +75,7 @@ public sealed class IndexModel(HatchDbContext db, HighlightLibrary library, Hatc
         {
             try
             {
-                Report = await library.ImportAsync(UserId, await HighlightsApi.ReadTextAsync(upload, ct), upload.FileName, ct);
+                Report = await intake.ImportAsync(UserId, await HighlightsApi.ReadTextAsync(upload, ct), upload.FileName, ct);
                 ReportFile = upload.FileName;
             }
             catch (ImportException ex)
@@ -105,14 +116,45 @@ public sealed class IndexModel(HatchDbContext db, HighlightLibrary library, Hatc
         return Page();
     }
 
+    /// <summary>One click on a suggested idea: exactly the theme's highlights, with the default settings.</summary>
+    public async Task<IActionResult> OnPostHatchThemeAsync([FromForm] List<Guid> themeIds, CancellationToken ct)
+    {
+        if (themeIds.Count == 0)
+            HatchError = "That idea has no highlights any more; the suggestions have been refreshed.";
+        else
+        {
+            var result = await scheduler.SubmitAsync(UserId, new HatchSelection(HighlightIds: themeIds), new HatchSettings("essay", "en", "medium"), ct);
+            if (result.Outcome == SubmitOutcome.Accepted)
+                return RedirectToPage("/Hatches/Status", new { id = result.Request!.Id });
+            HatchError = result.Problem;
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
     private async Task LoadAsync(CancellationToken ct)
     {
         var mine = db.HighlightsOf(UserId).AsNoTracking();
         LibrarySize = await mine.CountAsync(ct);
-        var matching = mine.Matching(Filter);
-        Total = await matching.CountAsync(ct);
-        PageNumber = Math.Clamp(PageNumber, 1, PageCount);
-        Items = await matching.InReadingOrder().Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        if (SearchModeOf(Mode) is { } mode && !string.IsNullOrWhiteSpace(Q))
+        {
+            var ranked = await HighlightsApi.RankedAsync(db, search, UserId, Q, mode, Filter with { Q = null }, ct);
+            Total = ranked.Count;
+            PageNumber = Math.Clamp(PageNumber, 1, PageCount);
+            Items = ranked.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToArray();
+        }
+        else
+        {
+            var matching = mine.Matching(Filter);
+            Total = await matching.CountAsync(ct);
+            PageNumber = Math.Clamp(PageNumber, 1, PageCount);
+            Items = await matching.InReadingOrder().Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        }
+        if (LibrarySize > 0)
+        {
+            Themes = await embeddings.ThemesAsync(UserId, ct);
+            PendingEmbeddings = await embeddings.CountMissingAsync(UserId, ct);
+        }
         Sources = (await mine.GroupBy(h => h.SourceTitle).Select(g => new { g.Key, Count = g.Count() }).OrderBy(g => g.Key).ToListAsync(ct))
             .Select(g => (g.Key, g.Count)).ToArray();
         Tags = (await mine.Where(h => h.Tags != "").Select(h => h.Tags).Distinct().ToListAsync(ct))
@@ -121,5 +163,13 @@ public sealed class IndexModel(HatchDbContext db, HighlightLibrary library, Hatc
     }
 
     public string PageLink(int page) =>
-        Url.Page("/Highlights/Index", new { Q, Source, Tag, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), p = page })!;
+        Url.Page("/Highlights/Index", new { Q, Source, Tag, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), Mode, p = page })!;
+
+    private static SearchMode? SearchModeOf(string? mode) => mode?.ToLowerInvariant() switch
+    {
+        "keyword" => SearchMode.Keyword,
+        "semantic" => SearchMode.Semantic,
+        "hybrid" => SearchMode.Hybrid,
+        _ => null,
+    };
 }

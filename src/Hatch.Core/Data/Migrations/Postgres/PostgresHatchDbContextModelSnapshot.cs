@@ -104,6 +104,32 @@ namespace Hatch.Core.Data.Migrations.Postgres
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Core.Data.HighlightEmbedding", b =>
+                {
+                    b.Property<Guid>("HighlightId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ModelId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Dimensions")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Vector")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("HighlightId", "ModelId");
+
+                    b.HasIndex("ModelId");
+
+                    b.ToTable("highlight_embeddings", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Core.Data.StoredDigest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -531,6 +557,15 @@ namespace Hatch.Core.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Highlight");
+                });
+
+            modelBuilder.Entity("Hatch.Core.Data.HighlightEmbedding", b =>
+                {
+                    b.HasOne("Hatch.Core.Data.StoredHighlight", null)
+                        .WithMany()
+                        .HasForeignKey("HighlightId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Hatch.Core.Data.StoredDigest", b =>

@@ -99,6 +99,32 @@ namespace Hatch.Core.Data.Migrations.Sqlite
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Core.Data.HighlightEmbedding", b =>
+                {
+                    b.Property<Guid>("HighlightId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Dimensions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Vector")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("HighlightId", "ModelId");
+
+                    b.HasIndex("ModelId");
+
+                    b.ToTable("highlight_embeddings", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Core.Data.StoredDigest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -522,6 +548,15 @@ namespace Hatch.Core.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Highlight");
+                });
+
+            modelBuilder.Entity("Hatch.Core.Data.HighlightEmbedding", b =>
+                {
+                    b.HasOne("Hatch.Core.Data.StoredHighlight", null)
+                        .WithMany()
+                        .HasForeignKey("HighlightId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Hatch.Core.Data.StoredDigest", b =>

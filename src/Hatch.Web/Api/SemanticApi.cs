@@ -1,0 +1,60 @@
+using System.Security.Claims;
+using Hatch.Core.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hatch.Web.Api;
+
+public sealed record ThemeDto(string Label, IReadOnlyList<string> KeyPhrases, IReadOnlyList<string> Sources, int Size, IReadOnlyList<Guid> HighlightIds);
+
+/// <param name="Embedded">Highlights with a vector from <paramref name="Model"/>; the rest are still being embedded and not in any theme yet.</param>
+public sealed record ThemesResponse(IReadOnlyList<ThemeDto> Themes, int Embedded, int Pending, string Model);
+
+public sealed record RelatedDto(Guid Id, string Text, string Source, double Score);
+
+/// <summary>Hatching by meaning: ideas waiting to hatch (/api/themes) and related highlights.</summary>
+public static class SemanticApi
+{
+    public static IEndpointRouteBuilder MapSemanticApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api")
+            .WithTags("Themes")
+            .RequireAuthorization()
+            .AddEndpointFilter<CookieFormsNeedAntiforgery>();
+        group.MapGet("/themes", ThemesAsync)
+            .WithSummary("3–5 themes from the library, each spanning at least two sources; POST a theme's highlightIds to /api/hatches to hatch it.");
+        group.MapGet("/highlights/{id:guid}/related", RelatedAsync)
+            .WithSummary("Highlights of the same library nearest in meaning to this one.");
+        return app;
+    }
+
+    private static async Task<Ok<ThemesResponse>> ThemesAsync(ClaimsPrincipal user, EmbeddingStore store, CancellationToken ct)
+    {
+        var userId = user.UserId();
+        var themes = await store.ThemesAsync(userId, ct);
+        var pending = await store.CountMissingAsync(userId, ct);
+        var total = await store.LibraryCountAsync(userId, ct);
+        return TypedResults.Ok(new ThemesResponse(
+            themes.Select(t => new ThemeDto(t.Label, t.KeyPhrases, t.Sources, t.Size, t.HighlightIds)).ToArray(),
+            total - pending, pending, store.ModelId));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<RelatedDto>>, NotFound>> RelatedAsync(
+        Guid id, int? count, ClaimsPrincipal user, EmbeddingStore store, HatchDbContext db, CancellationToken ct)
+    {
+        var userId = user.UserId();
+        var related = await store.RelatedAsync(userId, id, Math.Clamp(count ?? 5, 1, 20), ct);
+        if (related is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await DescribeAsync(db, userId, related, ct));
+    }
+
+    internal static async Task<IReadOnlyList<RelatedDto>> DescribeAsync(HatchDbContext db, string userId, IReadOnlyList<Core.Embeddings.RelatedHighlight> related, CancellationToken ct)
+    {
+        var ids = related.Select(r => r.Id).ToArray();
+        var rows = await db.HighlightsOf(userId).AsNoTracking().Where(h => ids.Contains(h.Id))
+            .Select(h => new { h.Id, h.Text, h.SourceTitle }).ToDictionaryAsync(h => h.Id, ct);
+        return related.Where(r => rows.ContainsKey(r.Id))
+            .Select(r => new RelatedDto(r.Id, rows[r.Id].Text, rows[r.Id].SourceTitle, Math.Round(r.Score, 4)))
+            .ToArray();
+    }
+}
