@@ -4,6 +4,7 @@ using Hatch.Core.Jobs;
 using Hatch.Core.Telemetry;
 using Hatch.Web;
 using Hatch.Web.Api;
+using Hatch.Web.Review;
 
 // `--role worker`: run background jobs against the shared database without serving pages.
 if (WorkerRole.IsRequested(args))
@@ -32,6 +33,8 @@ app.MapHatchAuthApi();
 app.MapHighlightsApi();
 app.MapHatchesApi();
 app.MapDraftsApi();
+app.MapReviewApi();
+app.MapPublicArticles();
 app.MapHatchPages();
 app.MapHatchHangfire();
 
