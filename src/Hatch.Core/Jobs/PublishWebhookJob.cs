@@ -63,9 +63,9 @@ public sealed partial class PublishWebhookJob(
             LogDelivered(draftId, attempt + 1);
             return;
         }
-        if (attempt < o.RetryDelays.Length)
+        if (attempt < o.Delays.Count)
         {
-            var delay = o.RetryDelays[attempt];
+            var delay = o.Delays[attempt];
             LogRetry(draftId, attempt + 1, failure, delay);
             jobs.Schedule<PublishWebhookJob>(job => job.SendAsync(draftId, attempt + 1, CancellationToken.None), delay);
             return;

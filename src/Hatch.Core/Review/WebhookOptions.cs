@@ -16,9 +16,16 @@ public sealed class WebhookOptions
     /// <summary>The site's public base address (e.g. https://hatch.example.com), so the payload can carry the article's absolute URL.</summary>
     public string? SiteUrl { get; set; }
 
-    /// <summary>The wait before each retry after a failed delivery; the number of entries is the number of retries.</summary>
-    public TimeSpan[] RetryDelays { get; set; } =
+    public static IReadOnlyList<TimeSpan> DefaultRetryDelays { get; } =
         [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2)];
+
+    /// <summary>
+    /// The wait before each retry after a failed delivery; the number of entries is the number of retries. Unset, it is
+    /// <see cref="DefaultRetryDelays"/> (configuration binding would append to a non-empty default rather than replace it).
+    /// </summary>
+    public TimeSpan[]? RetryDelays { get; set; }
+
+    public IReadOnlyList<TimeSpan> Delays => RetryDelays is { Length: > 0 } delays ? delays : DefaultRetryDelays;
 
     /// <summary>One delivery attempt.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);

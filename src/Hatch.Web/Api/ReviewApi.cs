@@ -89,7 +89,8 @@ public static class ReviewApi
 
         app.MapGet("/api/review", QueueAsync)
             .WithTags("Review")
-            .RequireAuthorization(policy => policy.RequireRole(HatchUser.Roles.Editor, HatchUser.Roles.Admin))
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("The review queue for editors: submitted drafts, oldest first, filtered by author (id or email), submission date and style.");
         return app;
     }
@@ -219,8 +220,14 @@ public static class ReviewApi
             : TypedResults.Ok(new ReviseStatusDto(r.Id, r.Status, r.SectionIndex, r.Instruction, r.ResultRevision, r.Error, r.CreatedAt));
     }
 
-    private static async Task<Ok<ReviewQueueItem[]>> QueueAsync([AsParameters] ReviewQueueQuery query, HatchDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(await ReviewQueue.LoadAsync(db, query, ct));
+    /// <summary>Roles are read from the database on every request, so a role granted or revoked counts at once, whatever the token says.</summary>
+    private static async Task<Results<Ok<ReviewQueueItem[]>, ProblemHttpResult>> QueueAsync(
+        [AsParameters] ReviewQueueQuery query, ClaimsPrincipal user, HatchDbContext db, CancellationToken ct)
+    {
+        if (!(await ActorAsync(user, db, ct)).IsReviewer)
+            return TypedResults.Problem(statusCode: 403, title: "Not allowed", detail: "The review queue is for editors and admins.");
+        return TypedResults.Ok(await ReviewQueue.LoadAsync(db, query, ct));
+    }
 }
 
 /// <summary>The review queue, shared by the API and the page.</summary>
