@@ -92,6 +92,7 @@ public static class HatchWebExtensions
             options.Conventions.AllowAnonymousToFolder("/Account");
             options.Conventions.AllowAnonymousToPage("/Index");
             options.Conventions.AllowAnonymousToPage("/Error");
+            options.Conventions.AllowAnonymousToFolder("/Public");
         });
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")

@@ -5,6 +5,7 @@ using Hatch.Core.Telemetry;
 using Hatch.Web;
 using Hatch.Web.Api;
 using Hatch.Web.Infrastructure;
+using Hatch.Web.Review;
 
 // `--role worker`: run background jobs against the shared database without serving pages.
 if (WorkerRole.IsRequested(args))
@@ -37,6 +38,8 @@ app.MapSemanticApi();
 app.MapHatchesApi();
 app.MapDraftsApi();
 app.MapDigestsApi();
+app.MapReviewApi();
+app.MapPublicArticles();
 app.MapHatchPages();
 app.MapHatchHangfire();
 

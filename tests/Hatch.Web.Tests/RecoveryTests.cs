@@ -52,7 +52,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
             var sp = scope.ServiceProvider;
             var db = sp.GetRequiredService<HatchDbContext>();
             var scheduler = new HatchScheduler(db, jobs, TimeProvider.System, NullLogger<HatchScheduler>.Instance);
-            var sweeper = new HatchRequestSweeper(db, scheduler, sp.GetRequiredService<JobStorage>(), TimeProvider.System,
+            var sweeper = new HatchRequestSweeper(db, scheduler, sp.GetRequiredService<Hatch.Core.Review.ReviewService>(), sp.GetRequiredService<JobStorage>(), TimeProvider.System,
                 sp.GetRequiredService<IOptions<JobOptions>>(), NullLogger<HatchRequestSweeper>.Instance);
             return await sweeper.SweepAsync(CancellationToken.None);
         }

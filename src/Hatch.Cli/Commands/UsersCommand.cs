@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Hatch.Cli.Commands;
 
-/// <summary>`hatch users add EMAIL --role admin|editor [--password P]`.</summary>
+/// <summary>`hatch users add EMAIL --role admin|editor [--password P]` and `hatch users role EMAIL editor|admin [--revoke]`.</summary>
 public static class UsersCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -53,7 +53,58 @@ public static class UsersCommand
                 await stdout.WriteLineAsync($"hatch: generated password (shown only now): {generated}");
             return ExitCodes.Ok;
         });
-        return new Command("users", "Manage user accounts.") { add };
+        return new Command("users", "Manage user accounts.") { add, CreateRole(stdout, stderr) };
+    }
+
+    /// <summary>`hatch users role EMAIL editor|admin [--revoke]`: grants (or takes away) a role of an existing user.</summary>
+    private static Command CreateRole(TextWriter stdout, TextWriter stderr)
+    {
+        var email = new Argument<string>("EMAIL") { Description = "The user's email address." };
+        var role = new Argument<string>("ROLE") { Description = "editor or admin." };
+        role.AcceptOnlyFromAmong("editor", "admin");
+        var revoke = new Option<bool>("--revoke") { Description = "Take the role away instead of granting it." };
+        var command = new Command("role", "Grant a user the editor or admin role (or take it away with --revoke).") { email, role, revoke };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var host = CliHost.Build();
+            await using var scope = host.Services.CreateAsyncScope();
+            var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
+            if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)
+            {
+                await stderr.WriteLineAsync("hatch: the database schema is behind; run `hatch db migrate` first.");
+                return ExitCodes.Failed;
+            }
+            await database.EnsureRolesAsync(cancellationToken);
+
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
+            var address = parse.GetValue(email)!.Trim();
+            var roleName = parse.GetValue(role) == "admin" ? HatchUser.Roles.Admin : HatchUser.Roles.Editor;
+            var user = await users.FindByEmailAsync(address);
+            if (user is null)
+            {
+                await stderr.WriteLineAsync($"hatch: no user has the email {address}; they register first (or use `hatch users add {address} --role {parse.GetValue(role)}`).");
+                return ExitCodes.BadInput;
+            }
+            var has = await users.IsInRoleAsync(user, roleName);
+            if (parse.GetValue(revoke))
+            {
+                if (has)
+                {
+                    var removed = await users.RemoveFromRoleAsync(user, roleName);
+                    if (!removed.Succeeded) return await Fail(stderr, removed);
+                }
+                await stdout.WriteLineAsync($"hatch: {address} does not have the role {roleName}{(has ? " any more" : "")}.");
+                return ExitCodes.Ok;
+            }
+            if (!has)
+            {
+                var added = await users.AddToRoleAsync(user, roleName);
+                if (!added.Succeeded) return await Fail(stderr, added);
+            }
+            await stdout.WriteLineAsync($"hatch: {address} has the role {roleName}{(has ? " (already)" : "")}.");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     private static async Task<int> Fail(TextWriter stderr, IdentityResult result)

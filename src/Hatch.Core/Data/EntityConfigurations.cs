@@ -65,9 +65,92 @@ internal sealed class StoredDraftConfiguration : IEntityTypeConfiguration<Stored
         e.HasIndex(d => new { d.UserId, d.CreatedAt });
         e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
         e.Property(d => d.Language).HasMaxLength(35);
+        e.Property(d => d.Style).HasMaxLength(16).HasDefaultValue("essay");
         e.Ignore(d => d.Article);
         e.Ignore(d => d.Provenance);
+        e.Ignore(d => d.SourceNumbers);
         e.HasMany(d => d.Highlights).WithOne().HasForeignKey(h => h.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(d => d.Revisions).WithOne().HasForeignKey(r => r.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(d => d.Events).WithOne().HasForeignKey(ev => ev.DraftId).OnDelete(DeleteBehavior.Cascade);
+
+        // The workflow's invariants are the database's to keep too, whatever code writes the row.
+        e.Property(d => d.Version).IsConcurrencyToken();
+        e.Property(d => d.Revision).HasDefaultValue(1);
+        e.Property(d => d.RejectionReason).HasMaxLength(Review.DraftWorkflow.MaxReasonLength);
+        e.Property(d => d.Slug).HasMaxLength(SlugMaxLength);
+        e.HasIndex(d => d.Slug).IsUnique();
+        e.HasIndex(d => new { d.Status, d.SubmittedAt });
+        e.HasIndex(d => new { d.Status, d.PublishedAt });
+        e.ToTable(t =>
+        {
+            t.HasCheckConstraint("CK_drafts_status", "\"Status\" IN ('Draft', 'Submitted', 'Approved', 'Rejected', 'Published')");
+            t.HasCheckConstraint("CK_drafts_published_has_slug", "\"Status\" <> 'Published' OR \"Slug\" IS NOT NULL");
+            t.HasCheckConstraint("CK_drafts_rejected_has_reason", "\"Status\" <> 'Rejected' OR \"RejectionReason\" IS NOT NULL");
+            t.HasCheckConstraint("CK_drafts_revision_positive", "\"Revision\" >= 1");
+        });
+    }
+
+    public const int SlugMaxLength = 96;
+}
+
+internal sealed class DraftRevisionConfiguration : IEntityTypeConfiguration<Review.DraftRevision>
+{
+    public void Configure(EntityTypeBuilder<Review.DraftRevision> e)
+    {
+        e.ToTable("draft_revisions", t => t.HasCheckConstraint("CK_draft_revisions_number_positive", "\"Number\" >= 1"));
+        // (draft, number) as the key: two saves that both think they make revision n + 1 cannot both land.
+        e.HasKey(r => new { r.DraftId, r.Number });
+        e.Property(r => r.Number).ValueGeneratedNever();
+        e.Property(r => r.UserId).HasMaxLength(450).IsRequired();
+        e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.Note).HasMaxLength(Review.SectionRevisionRequest.MaxInstructionLength);
+        e.HasIndex(r => r.ReviseRequestId).IsUnique();
+    }
+}
+
+internal sealed class DraftEventConfiguration : IEntityTypeConfiguration<Review.DraftEvent>
+{
+    public void Configure(EntityTypeBuilder<Review.DraftEvent> e)
+    {
+        e.ToTable("draft_events");
+        e.HasKey(ev => ev.Id);
+        e.Property(ev => ev.Id).ValueGeneratedNever();
+        e.Property(ev => ev.UserId).HasMaxLength(450).IsRequired();
+        e.Property(ev => ev.Kind).HasConversion<string>().HasMaxLength(16);
+        e.Property(ev => ev.Status).HasConversion<string>().HasMaxLength(16);
+        e.HasIndex(ev => new { ev.DraftId, ev.At });
+    }
+}
+
+internal sealed class DraftCommentConfiguration : IEntityTypeConfiguration<Review.DraftComment>
+{
+    public void Configure(EntityTypeBuilder<Review.DraftComment> e)
+    {
+        e.ToTable("draft_comments");
+        e.HasKey(c => c.Id);
+        e.Property(c => c.Id).ValueGeneratedNever();
+        e.HasOne<StoredDraft>().WithMany().HasForeignKey(c => c.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(c => c.UserId).HasMaxLength(450).IsRequired();
+        e.Property(c => c.Body).HasMaxLength(Review.DraftComment.MaxLength).IsRequired();
+        e.HasIndex(c => new { c.DraftId, c.CreatedAt });
+    }
+}
+
+internal sealed class SectionRevisionRequestConfiguration : IEntityTypeConfiguration<Review.SectionRevisionRequest>
+{
+    public void Configure(EntityTypeBuilder<Review.SectionRevisionRequest> e)
+    {
+        e.ToTable("section_revisions");
+        e.HasKey(r => r.Id);
+        e.Property(r => r.Id).ValueGeneratedNever();
+        e.HasOne<StoredDraft>().WithMany().HasForeignKey(r => r.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(r => r.UserId).HasMaxLength(450).IsRequired();
+        e.Property(r => r.Instruction).HasMaxLength(Review.SectionRevisionRequest.MaxInstructionLength).IsRequired();
+        e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.JobId).HasMaxLength(100);
+        e.Ignore(r => r.IsFinished);
+        e.HasIndex(r => new { r.DraftId, r.CreatedAt });
+        e.HasIndex(r => new { r.Status, r.UpdatedAt });
     }
 }
 

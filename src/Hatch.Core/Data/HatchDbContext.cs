@@ -19,6 +19,10 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<StoredDigestSettings> DigestSettings => Set<StoredDigestSettings>();
     public DbSet<StoredDigest> Digests => Set<StoredDigest>();
     public DbSet<HighlightEmbedding> HighlightEmbeddings => Set<HighlightEmbedding>();
+    public DbSet<Review.DraftRevision> DraftRevisions => Set<Review.DraftRevision>();
+    public DbSet<Review.DraftEvent> DraftEvents => Set<Review.DraftEvent>();
+    public DbSet<Review.DraftComment> DraftComments => Set<Review.DraftComment>();
+    public DbSet<Review.SectionRevisionRequest> SectionRevisions => Set<Review.SectionRevisionRequest>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
     public IQueryable<HatchRequest> RequestsOf(string userId) => HatchRequests.Where(r => r.UserId == userId);
@@ -29,6 +33,12 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public Task<StoredDraft?> FindDraftAsync(string userId, Guid draftId, CancellationToken cancellationToken) =>
         DraftsOf(userId).AsNoTracking()
             .Include(d => d.Highlights).ThenInclude(h => h.Highlight)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(d => d.Id == draftId, cancellationToken);
+
+    /// <summary>Any draft with its numbered highlights, tracked, for the review workflow (which checks who may see it).</summary>
+    public Task<StoredDraft?> LoadDraftAsync(Guid draftId, CancellationToken cancellationToken) =>
+        Drafts.Include(d => d.Highlights).ThenInclude(h => h.Highlight)
             .AsSplitQuery()
             .FirstOrDefaultAsync(d => d.Id == draftId, cancellationToken);
 

@@ -90,8 +90,9 @@ public sealed partial class HatchJob(
 
             var idsByHash = stored.GroupBy(h => h.ContentHash).ToDictionary(g => g.Key, g => g.First().Id);
             var draft = StoredDraft.From(request, document, idsByHash, time.GetUtcNow());
-            // A digest whose reader chose "straight to review" enters the review queue as it is created.
-            if (request.Settings.SubmitForReview) draft.Status = DraftStatus.Submitted;
+            // A digest whose reader chose "straight to review" enters the review queue as it is created, submitted by
+            // its author through the same workflow (and audit trail) as a press of Submit.
+            if (request.Settings.SubmitForReview) draft.Submit(new Review.DraftActor(request.UserId), time.GetUtcNow());
             db.Drafts.Add(draft);
             request.Succeed(draft.Id, time.GetUtcNow());
             // One transaction and one batch: the draft, its highlight links and Succeeded.

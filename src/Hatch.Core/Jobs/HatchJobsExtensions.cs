@@ -19,6 +19,12 @@ public static class HatchJobsExtensions
         builder.Services.AddScoped<EmbeddingJob>();
         builder.Services.AddScoped<EmbeddingScheduler>();
         builder.Services.AddScoped<HighlightIntake>();
+        // Editorial review: the workflow, model revisions of a section, and the publish webhook.
+        builder.Services.AddOptions<Review.WebhookOptions>().BindConfiguration(Review.WebhookOptions.SectionName);
+        builder.Services.AddScoped<Review.ReviewService>();
+        builder.Services.AddScoped<ReviseSectionJob>();
+        builder.Services.AddScoped<PublishWebhookJob>();
+        builder.Services.AddHttpClient(PublishWebhookJob.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         return builder;
     }
 }

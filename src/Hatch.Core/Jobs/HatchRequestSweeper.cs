@@ -16,7 +16,7 @@ namespace Hatch.Core.Jobs;
 /// so one that is being enqueued right now is left alone; a live job (enqueued, scheduled for retry, processing) is never doubled.
 /// </summary>
 public sealed partial class HatchRequestSweeper(
-    HatchDbContext db, HatchScheduler scheduler, JobStorage storage, TimeProvider time, IOptions<JobOptions> options, ILogger<HatchRequestSweeper> logger)
+    HatchDbContext db, HatchScheduler scheduler, Review.ReviewService review, JobStorage storage, TimeProvider time, IOptions<JobOptions> options, ILogger<HatchRequestSweeper> logger)
 {
     public const string RecurringJobId = "hatch-request-sweeper";
 
@@ -35,10 +35,24 @@ public sealed partial class HatchRequestSweeper(
             .OrderBy(r => r.UpdatedAt)
             .Take(options.Value.SweepBatch)
             .ToListAsync(cancellationToken);
-        if (candidates.Count == 0) return 0;
+        // Section revision requests are stored before their job is enqueued too, and are swept the same way.
+        var revisions = await db.SectionRevisions
+            .Where(r => (r.Status == HatchRequestStatus.Queued || r.Status == HatchRequestStatus.Running) && r.UpdatedAt < cutoff)
+            .OrderBy(r => r.UpdatedAt)
+            .Take(options.Value.SweepBatch)
+            .ToListAsync(cancellationToken);
+        if (candidates.Count == 0 && revisions.Count == 0) return 0;
 
         var requeued = 0;
         using var connection = storage.GetConnection();
+        foreach (var revision in revisions)
+        {
+            if (revision.JobId is { } jobId && connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state))
+                continue;
+            LogOrphanRevision(revision.Id, revision.JobId);
+            await review.EnqueueReviseAsync(revision, cancellationToken);
+            requeued++;
+        }
         foreach (var request in candidates)
         {
             if (request.JobId is { } jobId && IsLive(connection, jobId))
@@ -82,4 +96,7 @@ public sealed partial class HatchRequestSweeper(
 
     [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} is {Status} but its job {JobId} is gone; enqueued again")]
     private partial void LogOrphan(Guid requestId, HatchRequestStatus status, string? jobId);
+
+    [LoggerMessage(LogLevel.Warning, "Section revision {RequestId} is unfinished but its job {JobId} is gone; enqueued again")]
+    private partial void LogOrphanRevision(Guid requestId, string? jobId);
 }

@@ -78,6 +78,7 @@ public static class LlmServiceCollectionExtensions
 
         services.TryAddSingleton<ExtractiveArticleWriter>();
         services.TryAddSingleton<KernelArticleWriter>();
+        services.TryAddSingleton<SectionReviser>();
         services.TryAddSingleton<IArticleWriter>(sp =>
             sp.GetRequiredService<IOptions<LlmOptions>>().Value.Provider == LlmProvider.Extractive
                 ? sp.GetRequiredService<ExtractiveArticleWriter>()

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Hatch.Core.Data;
 using Hatch.Core.Domain;
 using Hatch.Core.Rendering;
+using Hatch.Core.Review;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,21 +12,35 @@ public sealed record DraftSummary(Guid Id, Guid RequestId, string Title, DraftSt
 
 public sealed record DraftSourceDto(int Number, Guid HighlightId, string Text, string Source, string? Author, string? Url, string? Location, bool Cited);
 
+/// <summary>
+/// A draft as the API shows it. Its author sees every highlight given to the writer; a reviewer sees only the
+/// highlights the article cites (never the author's notes or the rest of their library). <see cref="PublicUrl"/> is
+/// set once the draft is published; <see cref="Actions"/> lists what the caller may do now.
+/// </summary>
 public sealed record DraftDto(
     Guid Id, Guid RequestId, DraftStatus Status, DateTimeOffset CreatedAt, string Title, string Language, string? AuthorName,
-    Article Article, IReadOnlyList<DraftSourceDto> Highlights, DraftProvenance Provenance, string Markdown)
+    Article Article, IReadOnlyList<DraftSourceDto> Highlights, DraftProvenance Provenance, string Markdown,
+    int Revision, string Style, DateTimeOffset UpdatedAt, string? RejectionReason, DateTimeOffset? SubmittedAt, DateTimeOffset? ApprovedAt,
+    DateTimeOffset? PublishedAt, string? Slug, string? PublicUrl, IReadOnlyList<DraftAction> Actions)
 {
-    public static DraftDto From(StoredDraft draft)
+    public static DraftDto From(StoredDraft draft, DraftActor actor, HttpRequest request)
     {
         var article = draft.Article;
         var cited = article.AllCitations().ToHashSet();
+        var owner = draft.IsOwnedBy(actor);
         return new DraftDto(draft.Id, draft.RequestId, draft.Status, draft.CreatedAt, draft.Title, draft.Language, draft.AuthorName,
             article,
-            draft.Highlights.OrderBy(h => h.Number).Select(h => new DraftSourceDto(
+            draft.Highlights.Where(h => owner || cited.Contains(h.Number)).OrderBy(h => h.Number).Select(h => new DraftSourceDto(
                 h.Number, h.HighlightId, h.Highlight!.Text, h.Highlight.SourceTitle, h.Highlight.SourceAuthor,
                 DraftRenderer.SafeUrl(h.Highlight.SourceUrl), h.Highlight.ToHighlight().Location?.ToString(), cited.Contains(h.Number))).ToArray(),
-            draft.Provenance, draft.Markdown);
+            draft.Provenance, draft.Markdown,
+            draft.Revision, draft.Style, draft.UpdatedAt, draft.RejectionReason, draft.SubmittedAt, draft.ApprovedAt, draft.PublishedAt, draft.Slug,
+            PublicUrlOf(draft, request), DraftWorkflow.Available(draft, actor));
     }
+
+    /// <summary>The absolute address of a published draft's public page.</summary>
+    public static string? PublicUrlOf(StoredDraft draft, HttpRequest request) =>
+        draft is { Status: DraftStatus.Published, Slug: { } slug } ? $"{request.Scheme}://{request.Host}/a/{Uri.EscapeDataString(slug)}" : null;
 }
 
 /// <summary>/api/drafts: the stored articles.</summary>
@@ -54,14 +69,16 @@ public static class DraftsApi
             .ToArrayAsync(ct));
     }
 
-    private static async Task<Results<Ok<DraftDto>, ContentHttpResult, NotFound>> GetAsync(
-        Guid id, HttpRequest request, ClaimsPrincipal user, HatchDbContext db, CancellationToken ct)
+    /// <summary>The author's own draft, or one an editor may review (once submitted).</summary>
+    private static async Task<Results<Ok<DraftDto>, ContentHttpResult, ProblemHttpResult>> GetAsync(
+        Guid id, HttpRequest request, ClaimsPrincipal user, HatchDbContext db, ReviewService review, CancellationToken ct)
     {
-        var draft = await db.FindDraftAsync(user.UserId(), id, ct);
-        if (draft is null) return TypedResults.NotFound();
+        var actor = await ReviewService.ActorAsync(db, user.UserId(), ct);
+        var draft = await review.FindAsync(id, actor, ct);
+        if (draft is null) return TypedResults.Problem(statusCode: 404, title: "Draft not found", detail: ReviewOutcome.NotFound.Message);
         if (WantsMarkdown(request))
             return TypedResults.Text(draft.Markdown, MarkdownMediaType + "; charset=utf-8");
-        return TypedResults.Ok(DraftDto.From(draft));
+        return TypedResults.Ok(DraftDto.From(draft, actor, request));
     }
 
     private static bool WantsMarkdown(HttpRequest request) =>

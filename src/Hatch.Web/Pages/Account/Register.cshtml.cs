@@ -13,6 +13,9 @@ public sealed class RegisterModel(UserManager<HatchUser> users, SignInManager<Ha
         [Required, EmailAddress, Display(Name = "Email")]
         public string Email { get; set; } = "";
 
+        [StringLength(HatchUser.DisplayNameMaxLength), Display(Name = "Your name (optional)")]
+        public string? DisplayName { get; set; }
+
         [Required, DataType(DataType.Password), StringLength(200, MinimumLength = 8), Display(Name = "Password")]
         public string Password { get; set; } = "";
 
@@ -28,7 +31,7 @@ public sealed class RegisterModel(UserManager<HatchUser> users, SignInManager<Ha
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid) return Page();
-        var user = new HatchUser { UserName = Form.Email, Email = Form.Email };
+        var user = new HatchUser { UserName = Form.Email, Email = Form.Email, DisplayName = string.IsNullOrWhiteSpace(Form.DisplayName) ? null : Form.DisplayName.Trim() };
         var result = await users.CreateAsync(user, Form.Password);
         if (!result.Succeeded)
         {

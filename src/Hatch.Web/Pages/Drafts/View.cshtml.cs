@@ -2,60 +2,130 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Hatch.Core.Data;
 using Hatch.Core.Domain;
+using Hatch.Core.Llm;
 using Hatch.Core.Rendering;
+using Hatch.Core.Review;
+using Hatch.Web.Api;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Web.Pages.Drafts;
 
-public sealed partial class ViewModel(HatchDbContext db, EmbeddingStore embeddings) : UserPageModel
+/// <summary>
+/// A draft for its author and, once submitted, for editors: the article with its cited highlights beside it, the
+/// actions the current user may take (and only those), model revision of a section, comments, the revision history
+/// and the audit trail.
+/// </summary>
+public sealed partial class ViewModel(HatchDbContext db, ReviewService review, EmbeddingStore embeddings, IOptions<LlmOptions> llm) : UserPageModel
 {
     /// <summary>A run of text or a citation marker; the page encodes the text and links the numbers.</summary>
     public sealed record Segment(string? Text, IReadOnlyList<int>? Citations);
 
+    public sealed record CommentRow(string Author, string Body, int? SectionIndex, DateTimeOffset At);
+
+    public sealed record RevisionRow(int Number, RevisionKind Kind, string Author, DateTimeOffset At, int? RestoredFrom, string? Note);
+
+    public sealed record AuditRow(DraftEventKind Kind, string Who, DateTimeOffset At, string? Detail);
+
     public StoredDraft Draft { get; private set; } = null!;
     public DraftDocument Document { get; private set; } = null!;
-    public IReadOnlyDictionary<int, Guid> HighlightIds { get; private set; } = new Dictionary<int, Guid>();
-
-    /// <summary>
-    /// Every highlight the article points at: its citation lists and the [n] markers inside its text (an overview
-    /// may cite inline without a list), so each marker on the page has a source to land on.
-    /// </summary>
+    public ArticleBody Body { get; private set; } = null!;
+    public DraftActor Actor { get; private set; } = null!;
+    public bool IsOwner { get; private set; }
+    public IReadOnlyList<DraftAction> Actions { get; private set; } = [];
+    public bool ModelAvailable => llm.Value.Provider != LlmProvider.Extractive;
     public IReadOnlyList<NumberedHighlight> Cited { get; private set; } = [];
+    public IReadOnlyList<CommentRow> Comments { get; private set; } = [];
+    public IReadOnlyList<RevisionRow> Revisions { get; private set; } = [];
+    public IReadOnlyList<AuditRow> Audit { get; private set; } = [];
+    public IReadOnlyList<SectionRevisionRequest> Requests { get; private set; } = [];
+    public bool HasPendingRevision => Requests.Any(r => !r.IsFinished);
+    public string? PublicUrl { get; private set; }
 
-    /// <summary>Beside each section (same order as the article's sections): highlights of the library close in meaning that it did not use.</summary>
-    public IReadOnlyList<IReadOnlyList<Hatch.Web.Api.RelatedDto>> RelatedBySection { get; private set; } = [];
+    [TempData] public string? Message { get; set; }
+    [TempData] public string? Error { get; set; }
+
+    public bool Can(DraftAction action) => Actions.Contains(action);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
-        var draft = await db.FindDraftAsync(UserId, id, ct);
+        Actor = await ReviewService.ActorAsync(db, UserId, ct);
+        var draft = await review.FindAsync(id, Actor, ct);
         if (draft is null) return NotFound();
         Draft = draft;
+        IsOwner = draft.IsOwnedBy(Actor);
+        Actions = DraftWorkflow.Available(draft, Actor);
         Document = draft.ToDocument();
-        HighlightIds = draft.Highlights.ToDictionary(h => h.Number, h => h.HighlightId);
-        var article = Document.Article;
-        var texts = new[] { article.Overview, article.Conclusion }
-            .Concat(article.Sections.Select(s => s.Body)).Concat(article.Advice.Select(a => a.Detail));
-        var numbers = article.AllCitations()
-            .Concat(texts.SelectMany(t => Segments(t).Where(s => s.Citations is not null).SelectMany(s => s.Citations!)))
-            .ToHashSet();
-        Cited = Document.Highlights.Where(h => numbers.Contains(h.Number)).ToArray();
+        Cited = ArticleBody.CitedIn(Document.Article, Document.Highlights);
+        var libraryIds = draft.Highlights.ToDictionary(h => h.Number, h => h.HighlightId);
+        Body = new ArticleBody(Document.Article, DraftRenderer.Byline(Document), DraftRenderer.Disclosure(Document), Cited,
+            IsOwner ? libraryIds : null,
+            // Related passages come from the owner's own library, so only the owner sees them.
+            IsOwner ? await RelatedBySectionAsync(Document.Article, libraryIds, ct) : null);
+        PublicUrl = DraftDto.PublicUrlOf(draft, Request);
 
+        var comments = await db.DraftComments.AsNoTracking().Where(c => c.DraftId == id).OrderBy(c => c.CreatedAt).ToListAsync(ct);
+        var revisions = await db.DraftRevisions.AsNoTracking().Where(r => r.DraftId == id).OrderByDescending(r => r.Number)
+            .Select(r => new { r.Number, r.Kind, r.UserId, r.CreatedAt, r.RestoredFrom, r.Note }).ToListAsync(ct);
+        var events = (await db.DraftEvents.AsNoTracking().Where(e => e.DraftId == id).ToListAsync(ct)).OrderBy(e => e.At).ThenBy(e => e.Id).ToList();
+        Requests = await db.SectionRevisions.AsNoTracking().Where(r => r.DraftId == id).OrderByDescending(r => r.CreatedAt).Take(5).ToListAsync(ct);
+        var names = await UserNames.OfAsync(db, comments.Select(c => c.UserId).Concat(revisions.Select(r => r.UserId)).Concat(events.Select(e => e.UserId)), ct);
+        Comments = comments.Select(c => new CommentRow(names[c.UserId], c.Body, c.SectionIndex, c.CreatedAt)).ToArray();
+        Revisions = revisions.Select(r => new RevisionRow(r.Number, r.Kind, names[r.UserId], r.CreatedAt, r.RestoredFrom, r.Note)).ToArray();
+        Audit = events.Select(e => new AuditRow(e.Kind, names[e.UserId], e.At, e.Detail)).ToArray();
+        return Page();
+    }
+
+    /// <summary>For each section, highlights from the reader's library that are close in meaning but not cited there.</summary>
+    private async Task<IReadOnlyList<IReadOnlyList<RelatedDto>>> RelatedBySectionAsync(
+        Article article, IReadOnlyDictionary<int, Guid> libraryIds, CancellationToken ct)
+    {
         var groups = article.Sections
             .Select(s => (IReadOnlyList<Guid>)s.Citations.Concat(Hatch.Core.Domain.Citations.Inline(s.Body))
-                .Where(HighlightIds.ContainsKey).Select(n => HighlightIds[n]).Distinct().ToArray())
+                .Where(libraryIds.ContainsKey).Select(n => libraryIds[n]).Distinct().ToArray())
             .ToArray();
         var related = await embeddings.RelatedToGroupsAsync(UserId, groups, 3, ct);
         var all = related.SelectMany(r => r).DistinctBy(r => r.Id).ToArray();
-        var described = (await Hatch.Web.Api.SemanticApi.DescribeAsync(db, UserId, all, ct)).ToDictionary(r => r.Id);
-        RelatedBySection = related
-            .Select(r => (IReadOnlyList<Hatch.Web.Api.RelatedDto>)r.Where(x => described.ContainsKey(x.Id)).Select(x => described[x.Id] with { Score = Math.Round(x.Score, 4) }).ToArray())
+        var described = (await SemanticApi.DescribeAsync(db, UserId, all, ct)).ToDictionary(r => r.Id);
+        return related
+            .Select(r => (IReadOnlyList<RelatedDto>)r.Where(x => described.ContainsKey(x.Id)).Select(x => described[x.Id] with { Score = Math.Round(x.Score, 4) }).ToArray())
             .ToArray();
-        return Page();
+    }
+
+    public Task<IActionResult> OnPostSubmitAsync(Guid id, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.SubmitAsync(id, a, c), "Submitted for review.", ct);
+
+    public Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.ApproveAsync(id, a, c), "Approved.", ct);
+
+    public Task<IActionResult> OnPostRejectAsync(Guid id, string? reason, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.RejectAsync(id, a, reason, c), "Rejected; the author can edit and resubmit it.", ct);
+
+    public Task<IActionResult> OnPostPublishAsync(Guid id, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.PublishAsync(id, a, c), "Published.", ct);
+
+    public Task<IActionResult> OnPostCommentAsync(Guid id, string? body, int? sectionIndex, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.CommentAsync(id, a, body, sectionIndex, c), "Comment added.", ct);
+
+    public Task<IActionResult> OnPostReviseAsync(Guid id, int index, string? instruction, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.RequestReviseAsync(id, a, index, instruction, c),
+            $"Asked the model to revise section {index + 1}; the result will be a new revision.", ct);
+
+    private async Task<IActionResult> ActAsync(Guid id, Func<DraftActor, CancellationToken, Task<ReviewOutcome>> act, string success, CancellationToken ct)
+    {
+        var actor = await ReviewService.ActorAsync(db, UserId, ct);
+        var outcome = await act(actor, ct);
+        if (outcome.Kind == ReviewOutcomeKind.NotFound) return NotFound();
+        if (outcome.Succeeded) Message = success;
+        else Error = outcome.Errors is { Count: > 0 } errors ? string.Join(" ", errors.SelectMany(e => e.Value)) : outcome.Message;
+        return RedirectToPage(new { id });
     }
 
     public async Task<IActionResult> OnGetDownloadAsync(Guid id, string format, CancellationToken ct)
     {
-        var draft = await db.FindDraftAsync(UserId, id, ct);
+        var actor = await ReviewService.ActorAsync(db, UserId, ct);
+        var draft = await review.FindAsync(id, actor, ct);
         if (draft is null) return NotFound();
         var (kind, type, extension) = format?.ToLowerInvariant() switch
         {
@@ -63,7 +133,11 @@ public sealed partial class ViewModel(HatchDbContext db, EmbeddingStore embeddin
             "json" => (DraftFormat.Json, "application/json", "json"),
             _ => (DraftFormat.Markdown, "text/markdown", "md"),
         };
-        var text = kind == DraftFormat.Markdown ? draft.Markdown : DraftRenderer.Render(draft.ToDocument(), kind);
+        // A reviewer's download carries the cited highlights only, without the author's notes.
+        var document = draft.ToDocument();
+        if (!draft.IsOwnedBy(actor))
+            document = document with { Highlights = ArticleBody.CitedIn(document.Article, document.Highlights).Select(h => h with { Highlight = h.Highlight with { Note = null } }).ToArray() };
+        var text = kind == DraftFormat.Markdown ? draft.Markdown : DraftRenderer.Render(document, kind);
         return File(Encoding.UTF8.GetBytes(text), type + "; charset=utf-8", $"{Slug(draft.Title)}.{extension}");
     }
 
@@ -79,7 +153,8 @@ public sealed partial class ViewModel(HatchDbContext db, EmbeddingStore embeddin
         {
             // "like them [1]." reads as "like them¹." : the space before a marker goes.
             if (m.Index > last) segments.Add(new Segment(text[last..m.Index].TrimEnd(), null));
-            segments.Add(new Segment(null, m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray()));
+            segments.Add(new Segment(null, m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(n => int.TryParse(n, out var v) ? v : -1).Where(v => v > 0).ToArray()));
             last = m.Index + m.Length;
         }
         if (last < text.Length) segments.Add(new Segment(text[last..], null));
@@ -91,7 +166,7 @@ public sealed partial class ViewModel(HatchDbContext db, EmbeddingStore embeddin
         return segments;
     }
 
-    private static string Slug(string title)
+    internal static string Slug(string title)
     {
         var slug = NonWord().Replace(title.ToLowerInvariant(), "-").Trim('-');
         return slug.Length == 0 ? "draft" : slug[..Math.Min(slug.Length, 60)].Trim('-');

@@ -1,0 +1,61 @@
+using Hatch.Core.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hatch.Cli.Tests;
+
+/// <summary>`hatch users role` against a throwaway SQLite database named by ConnectionStrings__Hatch, as an operator would.</summary>
+[Collection(nameof(DatabaseEnvironment))]
+public sealed class UsersCommandTests
+{
+    [Fact]
+    public async Task RoleGrantsAndRevokesEditorAndAdminAndRefusesUnknownUsers()
+    {
+        var folder = Directory.CreateTempSubdirectory("hatch-cli-").FullName;
+        var previous = Environment.GetEnvironmentVariable("ConnectionStrings__Hatch");
+        Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", $"Data Source={Path.Combine(folder, "hatch.db")}");
+        try
+        {
+            async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+            {
+                var (stdout, stderr) = (new StringWriter(), new StringWriter());
+                var exit = await CliApp.RunAsync(args, stdout, stderr);
+                return (exit, stdout.ToString(), stderr.ToString());
+            }
+
+            Assert.Equal(ExitCodes.Ok, (await Run("db", "migrate")).Exit);
+            var unknown = await Run("users", "role", "nobody@example.com", "editor");
+            Assert.Equal(ExitCodes.BadInput, unknown.Exit);
+            Assert.Contains("no user has the email nobody@example.com", unknown.Err);
+            Assert.Equal(ExitCodes.BadInput, (await Run("users", "role", "x@example.com", "owner")).Exit);
+
+            Assert.Equal(ExitCodes.Ok, (await Run("users", "add", "ed@example.com", "--role", "editor", "--password", "Passw0rd!x")).Exit);
+            var admin = await Run("users", "role", "ed@example.com", "admin");
+            Assert.True(admin.Exit == ExitCodes.Ok, admin.Err);
+            Assert.Contains("has the role Admin", admin.Out);
+            Assert.Equal(["Admin", "Editor"], await RolesAsync("ed@example.com"));
+
+            var revoked = await Run("users", "role", "ed@example.com", "editor", "--revoke");
+            Assert.True(revoked.Exit == ExitCodes.Ok, revoked.Err);
+            Assert.Equal(["Admin"], await RolesAsync("ed@example.com"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", previous);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<string[]> RolesAsync(string email)
+    {
+        using var host = CliHost.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
+        return (await users.GetRolesAsync((await users.FindByEmailAsync(email))!)).Order().ToArray();
+    }
+}
+
+/// <summary>Tests that set ConnectionStrings__Hatch for the process run one at a time.</summary>
+[CollectionDefinition(nameof(DatabaseEnvironment), DisableParallelization = true)]
+public sealed class DatabaseEnvironment;
