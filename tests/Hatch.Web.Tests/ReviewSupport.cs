@@ -112,7 +112,7 @@ public static class ReviewSeed
         client.PostAsJsonAsync(url, body ?? new { });
 
     /// <summary>Polls until <paramref name="done"/> holds for the value, or fails after the timeout.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, int seconds = 30)
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, int seconds = 90)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
