@@ -58,7 +58,10 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, I
         Actions = DraftWorkflow.Available(draft, Actor);
         Document = draft.ToDocument();
         Cited = ArticleBody.CitedIn(Document.Article, Document.Highlights);
-        Body = new ArticleBody(Document.Article, DraftRenderer.Byline(Document), DraftRenderer.Disclosure(Document), Cited,
+        // Signed as it will be when published: the author's display name, never their email address.
+        var ownerName = await db.Users.AsNoTracking().Where(u => u.Id == draft.UserId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct);
+        var byline = DraftRenderer.Byline(Document with { AuthorName = HatchUser.PublicName(ownerName, draft.AuthorName) });
+        Body = new ArticleBody(Document.Article, byline, DraftRenderer.Disclosure(Document), Cited,
             IsOwner ? draft.Highlights.ToDictionary(h => h.Number, h => h.HighlightId) : null);
         PublicUrl = DraftDto.PublicUrlOf(draft, Request);
 
