@@ -40,7 +40,7 @@ public sealed partial class HatchJob(
             {
                 Request = r,
                 DraftId = db.Drafts.Where(d => d.RequestId == r.Id).Select(d => (Guid?)d.Id).FirstOrDefault(),
-                Author = db.Users.Where(u => u.Id == r.UserId).Select(u => u.UserName).FirstOrDefault(),
+                Author = db.Users.Where(u => u.Id == r.UserId).Select(u => u.DisplayName).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(cancellationToken);
         if (found is null)
@@ -187,12 +187,12 @@ public sealed partial class HatchJob(
         }
     }
 
-    private static HatchOptions Options(HatchRequest request, string? userName) => new()
+    private static HatchOptions Options(HatchRequest request, string? displayName) => new()
     {
         Article = new ArticleOptions
         {
-            // "Hatched by NAME": the name part of the sign-in, never the whole address.
-            AuthorName = userName?.Split('@')[0],
+            // "Hatched by NAME": the name the reader chose to show; never their sign-in address, which is private.
+            AuthorName = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim(),
             Style = request.Settings.Style,
             Language = request.Settings.Language,
             Length = request.Settings.Length,

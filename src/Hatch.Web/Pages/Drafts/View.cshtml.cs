@@ -58,8 +58,11 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
         Actions = DraftWorkflow.Available(draft, Actor);
         Document = draft.ToDocument();
         Cited = ArticleBody.CitedIn(Document.Article, Document.Highlights);
+        // Signed as it will be when published: the author's display name, never their email address.
+        var ownerName = await db.Users.AsNoTracking().Where(u => u.Id == draft.UserId).Select(u => u.DisplayName).FirstOrDefaultAsync(ct);
+        var byline = DraftRenderer.Byline(Document with { AuthorName = HatchUser.PublicName(ownerName, draft.AuthorName) });
         var libraryIds = draft.Highlights.ToDictionary(h => h.Number, h => h.HighlightId);
-        Body = new ArticleBody(Document.Article, DraftRenderer.Byline(Document), DraftRenderer.Disclosure(Document), Cited,
+        Body = new ArticleBody(Document.Article, byline, DraftRenderer.Disclosure(Document), Cited,
             IsOwner ? libraryIds : null,
             // Related passages come from the owner's own library, so only the owner sees them.
             IsOwner ? await RelatedBySectionAsync(Document.Article, libraryIds, ct) : null);
