@@ -72,7 +72,53 @@ public sealed partial class ArticlePromptBuilder
         // truncated reply or the repair round that quotes the previous reply.
         var budget = _options.ContextTokens - 2 * OutputTokens - _templateTokens - _schemaTokens - FramingTokens - 32;
 
-        var order = CentralityRanker.Rank(highlights.Select(h => h.Highlight.Text).ToArray());
+        // Ranking only matters when something must be left out. When a rough estimate (about four characters a
+        // token) says everything fits, count in number order first and rank only if the estimate was wrong; the
+        // counts are memoised, so the second pass costs little.
+        var estimate = highlights.Sum(h => (long)h.Highlight.Text.Length + (h.Highlight.Note?.Length ?? 0) + h.Highlight.Source.Title.Length + 40) / 4;
+        var (formatted, included, leftOut, used) = estimate <= budget * 0.9
+            ? Fit(highlights, Enumerable.Range(0, highlights.Count).ToArray(), budget)
+            : (null!, null!, null!, 0);
+        if (formatted is null || leftOut.Count > 0)
+            (formatted, included, leftOut, used) = Fit(highlights, CentralityRanker.Rank(highlights.Select(h => h.Highlight.Text).ToArray()), budget);
+        included.Sort();
+
+        var block = new StringBuilder(used * 4);
+        foreach (var index in included)
+        {
+            if (block.Length > 0) block.Append('\n');
+            block.Append(formatted[index]);
+        }
+
+        var includedHighlights = included.Select(i => highlights[i]).ToArray();
+        var leftOutHighlights = leftOut.Order().Select(i => highlights[i]).ToArray();
+        string? reason = leftOutHighlights.Length == 0
+            ? null
+            : $"{leftOutHighlights.Length} of {highlights.Count} highlights did not fit the model's context " +
+              $"({_options.ContextTokens:N0} tokens, {2 * OutputTokens:N0} kept for the reply); the most central were kept, " +
+              $"left out: {NumbersShort(leftOutHighlights.Select(h => h.Number).ToArray())}";
+
+        var arguments = new KernelArguments
+        {
+            ["author"] = string.IsNullOrWhiteSpace(options.AuthorName) ? "the reader" : options.AuthorName,
+            ["style"] = options.Style,
+            ["period"] = options.Period ?? "periodic",
+            ["length"] = options.Length,
+            ["language"] = options.Language,
+            ["highlight_count"] = includedHighlights.Length.ToString(CultureInfo.InvariantCulture),
+            ["highlight_numbers"] = Numbers(includedHighlights.Select(h => h.Number)),
+            ["highlights"] = block.ToString(),
+            ["schema"] = schemaInPrompt ? SchemaInstruction : "",
+            ["repair"] = "",
+        };
+        return new ArticlePrompt(arguments, includedHighlights, leftOutHighlights, reason,
+            _templateTokens + (schemaInPrompt ? _schemaTokens : 0) + used + FramingTokens, budget);
+    }
+
+    /// <summary>Takes whole highlights in <paramref name="order"/> while they fit the budget.</summary>
+    private (string?[] Formatted, List<int> Included, List<int> LeftOut, int Used) Fit(
+        IReadOnlyList<NumberedHighlight> highlights, IReadOnlyList<int> order, int budget)
+    {
         var formatted = new string?[highlights.Count];
         var included = new List<int>(Math.Min(highlights.Count, 256));
         var leftOut = new List<int>();
@@ -114,38 +160,7 @@ public sealed partial class ArticlePromptBuilder
         }
         for (; position < order.Count; position++)
             leftOut.Add(order[position]);
-        included.Sort();
-
-        var block = new StringBuilder(used * 4);
-        foreach (var index in included)
-        {
-            if (block.Length > 0) block.Append('\n');
-            block.Append(formatted[index]);
-        }
-
-        var includedHighlights = included.Select(i => highlights[i]).ToArray();
-        var leftOutHighlights = leftOut.Order().Select(i => highlights[i]).ToArray();
-        string? reason = leftOutHighlights.Length == 0
-            ? null
-            : $"{leftOutHighlights.Length} of {highlights.Count} highlights did not fit the model's context " +
-              $"({_options.ContextTokens:N0} tokens, {2 * OutputTokens:N0} kept for the reply); the most central were kept, " +
-              $"left out: {NumbersShort(leftOutHighlights.Select(h => h.Number).ToArray())}";
-
-        var arguments = new KernelArguments
-        {
-            ["author"] = string.IsNullOrWhiteSpace(options.AuthorName) ? "the reader" : options.AuthorName,
-            ["style"] = options.Style,
-            ["period"] = options.Period ?? "periodic",
-            ["length"] = options.Length,
-            ["language"] = options.Language,
-            ["highlight_count"] = includedHighlights.Length.ToString(CultureInfo.InvariantCulture),
-            ["highlight_numbers"] = Numbers(includedHighlights.Select(h => h.Number)),
-            ["highlights"] = block.ToString(),
-            ["schema"] = schemaInPrompt ? SchemaInstruction : "",
-            ["repair"] = "",
-        };
-        return new ArticlePrompt(arguments, includedHighlights, leftOutHighlights, reason,
-            _templateTokens + (schemaInPrompt ? _schemaTokens : 0) + used + FramingTokens, budget);
+        return (formatted, included, leftOut, used);
     }
 
     private void CountOne(IReadOnlyList<NumberedHighlight> highlights, int index, string[] texts, int[] costs, int slot)
