@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Hatch.Web.Tests;
@@ -19,6 +20,8 @@ public sealed class LlmAppFactory : HatchAppFactory
     // The fake must listen before the app reads its endpoint; a fixture constructor cannot await.
     public FakeOpenAIServer Llm { get; } = FakeOpenAIServer.StartAsync().GetAwaiter().GetResult();
 
+    public LogCapture Logs { get; } = new();
+
     protected override string ConnectionString => _connectionString;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -29,6 +32,7 @@ public sealed class LlmAppFactory : HatchAppFactory
         builder.UseSetting("Hatch:Llm:Endpoint", Llm.OpenAIEndpoint.ToString());
         builder.UseSetting("Hatch:Llm:RetryBaseDelay", "00:00:00.050");
         builder.UseSetting("Hatch:Embeddings:Provider", "None");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
     public override async ValueTask DisposeAsync()
@@ -103,5 +107,23 @@ public sealed class LlmHatchTests(LlmAppFactory factory) : IClassFixture<LlmAppF
         Assert.Equal("Failed", status.GetProperty("status").GetString());
         Assert.Contains("401", status.GetProperty("error").GetString());
         Assert.Equal(1, factory.Llm.Requests.Count - before);
+    }
+
+    [Fact]
+    public async Task WhatTheModelWriterLogsDuringAHatchCarriesTheRequestId()
+    {
+        // A first reply that cites a highlight never sent makes the writer log its repair round.
+        factory.Llm.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 99)));
+        factory.Llm.Responder = null;
+        factory.Llm.DefaultReply = FakeReply.Text(ArticleJson.ValidJson(1, 2, 3));
+
+        var (client, id) = await HatchAsync();
+        var status = await WaitForFinishAsync(client, id);
+
+        Assert.Equal("Succeeded", status.GetProperty("status").GetString());
+        var repair = Assert.Single(factory.Logs.Entries, e =>
+            e.Category == "Hatch.Core.Llm.KernelArticleWriter" && e.Message.Contains("asking once for a repair") &&
+            Equals(e.Scope.GetValueOrDefault("HatchRequestId"), id));
+        Assert.Equal(LlmAppFactory.Model, repair.Scope["LlmModel"]);
     }
 }

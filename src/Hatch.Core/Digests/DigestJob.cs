@@ -19,6 +19,7 @@ public sealed partial class DigestJob(HatchDbContext db, HatchJob hatch, TimePro
     [AutomaticRetry(Attempts = HatchJob.MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(Guid digestId, CancellationToken cancellationToken)
     {
+        using var logScope = logger.BeginScope(new Dictionary<string, object?> { ["DigestId"] = digestId });
         var digest = await db.Digests.FirstOrDefaultAsync(d => d.Id == digestId, cancellationToken);
         if (digest is null)
         {

@@ -33,6 +33,9 @@ public sealed partial class HatchJob(
     [AutomaticRetry(Attempts = MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(Guid requestId, CancellationToken cancellationToken)
     {
+        // Everything logged while this request runs (selection, the model calls, EF, the stage reporter) carries
+        // its id, so one request's story can be pulled out of many workers' logs.
+        using var logScope = logger.BeginScope(new Dictionary<string, object?> { ["HatchRequestId"] = requestId });
         // One round trip for the request, any draft an earlier run already stored, and the byline's name.
         var found = await db.HatchRequests
             .Where(r => r.Id == requestId)

@@ -29,6 +29,7 @@ public sealed partial class PublishWebhookJob(
     [AutomaticRetry(Attempts = 0)]
     public async Task SendAsync(Guid draftId, int attempt, CancellationToken cancellationToken)
     {
+        using var logScope = logger.BeginScope(new Dictionary<string, object?> { ["DraftId"] = draftId });
         var o = options.Value;
         if (!o.IsEnabled) return;
         var draft = await db.Drafts.AsNoTracking().FirstOrDefaultAsync(d => d.Id == draftId, cancellationToken);

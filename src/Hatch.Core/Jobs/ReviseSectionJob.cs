@@ -30,6 +30,7 @@ public sealed partial class ReviseSectionJob(HatchDbContext db, SectionReviser r
     [AutomaticRetry(Attempts = MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(Guid requestId, CancellationToken cancellationToken)
     {
+        using var logScope = logger.BeginScope(new Dictionary<string, object?> { ["RevisionRequestId"] = requestId });
         var request = await db.SectionRevisions.FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         if (request is null)
         {

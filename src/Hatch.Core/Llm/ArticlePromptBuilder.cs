@@ -72,22 +72,24 @@ public sealed partial class ArticlePromptBuilder
         // truncated reply or the repair round that quotes the previous reply.
         var budget = _options.ContextTokens - 2 * OutputTokens - _templateTokens - _schemaTokens - FramingTokens - 32;
 
-        // Ranking only matters when something must be left out. When a rough estimate (about four characters a
-        // token) says everything fits, count in number order first and rank only if the estimate was wrong; the
-        // counts are memoised, so the second pass costs little.
+        // Ranking only matters when something must be left out, and ranking a thousand highlights costs more than
+        // counting them. So unless a rough estimate (about four characters a token, which overestimates English
+        // prose by a third or more) says far too much was chosen, take the highlights in number order first and
+        // fall back to ranking at the first one that does not fit; the counts are memoised, so the ranked pass
+        // does not count anything twice.
         var estimate = highlights.Sum(h => (long)h.Highlight.Text.Length + (h.Highlight.Note?.Length ?? 0) + h.Highlight.Source.Title.Length + 40) / 4;
-        var (formatted, included, leftOut, used) = estimate <= budget * 0.9
-            ? Fit(highlights, Enumerable.Range(0, highlights.Count).ToArray(), budget)
-            : (null!, null!, null!, 0);
-        if (formatted is null || leftOut.Count > 0)
-            (formatted, included, leftOut, used) = Fit(highlights, CentralityRanker.Rank(highlights.Select(h => h.Highlight.Text).ToArray()), budget);
+        var (formatted, included, leftOut, used) = estimate <= budget * 1.5
+            ? Fit(highlights, Enumerable.Range(0, highlights.Count).ToArray(), budget, stopAtFirstMiss: true)
+            : (null, [], [], 0);
+        if (formatted is null)
+            (formatted, included, leftOut, used) = Fit(highlights, CentralityRanker.Rank(highlights.Select(h => h.Highlight.Text).ToArray()), budget, stopAtFirstMiss: false);
         included.Sort();
 
         var block = new StringBuilder(used * 4);
         foreach (var index in included)
         {
             if (block.Length > 0) block.Append('\n');
-            block.Append(formatted[index]);
+            block.Append(formatted![index]); // only the first-miss pass returns null, and it is never the last one
         }
 
         var includedHighlights = included.Select(i => highlights[i]).ToArray();
@@ -115,9 +117,12 @@ public sealed partial class ArticlePromptBuilder
             _templateTokens + (schemaInPrompt ? _schemaTokens : 0) + used + FramingTokens, budget);
     }
 
-    /// <summary>Takes whole highlights in <paramref name="order"/> while they fit the budget.</summary>
-    private (string?[] Formatted, List<int> Included, List<int> LeftOut, int Used) Fit(
-        IReadOnlyList<NumberedHighlight> highlights, IReadOnlyList<int> order, int budget)
+    /// <summary>
+    /// Takes whole highlights in <paramref name="order"/> while they fit the budget. With
+    /// <paramref name="stopAtFirstMiss"/>, gives up (Formatted is null) as soon as one does not fit.
+    /// </summary>
+    private (string?[]? Formatted, List<int> Included, List<int> LeftOut, int Used) Fit(
+        IReadOnlyList<NumberedHighlight> highlights, IReadOnlyList<int> order, int budget, bool stopAtFirstMiss)
     {
         var formatted = new string?[highlights.Count];
         var included = new List<int>(Math.Min(highlights.Count, 256));
@@ -152,6 +157,7 @@ public sealed partial class ArticlePromptBuilder
                 }
                 else
                 {
+                    if (stopAtFirstMiss) return (null, included, leftOut, used);
                     leftOut.Add(index);
                     misses++;
                 }

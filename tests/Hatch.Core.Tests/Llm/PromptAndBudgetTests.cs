@@ -74,6 +74,28 @@ public sealed class PromptAndBudgetTests
     }
 
     [Fact]
+    public void WhenJustOverTheBudgetTheMostCentralHighlightsAreKeptNotTheFirstOnes()
+    {
+        // Slightly too much for the context: the builder first tries everything in number order, and must then
+        // fall back to the ranking rather than keep whatever came first.
+        var options = Options.Create(new LlmOptions { ContextTokens = 4_000, MaxOutputTokens = 1_000 });
+        var builder = new ArticlePromptBuilder(new PromptLibrary(PromptLibrary.ResolveRoot(null)), new TokenCounter("o200k_base"), options);
+        string[] offTopic = ["Quartz clocks drift a few seconds each month.", "Basalt columns form as lava cools slowly.",
+            "Penguins huddle to share warmth in winter.", "Copper roofs turn green as they weather.", "Saffron comes from crocus flowers."];
+        var request = LlmTestHost.Request(30, i => i <= 5
+            ? offTopic[i - 1]
+            : $"Deliberate practice with fast feedback builds skill; practice at the edge of ability, feedback on every attempt, skill grows ({i}).");
+
+        var prompt = builder.Build(request, schemaInPrompt: false);
+
+        Assert.NotEmpty(prompt.LeftOut);
+        var keptOffTopic = prompt.Included.Count(h => h.Number <= 5);
+        var leftOutOffTopic = prompt.LeftOut.Count(h => h.Number <= 5);
+        Assert.True(leftOutOffTopic > keptOffTopic,
+            $"kept {keptOffTopic} of the 5 off-topic highlights and left out {leftOutOffTopic}; left out: {string.Join(", ", prompt.LeftOut.Select(h => h.Number))}");
+    }
+
+    [Fact]
     public async Task HighlightsLeftOutForRoomAreReportedAndCannotBeCited()
     {
         await using var server = await FakeOpenAIServer.StartAsync();
