@@ -39,12 +39,12 @@ public static partial class ArticleValidator
         {
             if (NormalizeLink(input.Highlight.Source.Url) is { } source) allowed.Add(source);
             if (!rules.MayQuoteHighlightLinks) continue;
-            foreach (var quoted in Links(input.Highlight.Text).Concat(Links(input.Highlight.Note)))
-                allowed.Add(quoted);
+            foreach (var quoted in LinkKeys(input.Highlight.Text).Concat(LinkKeys(input.Highlight.Note)))
+                allowed.Add(quoted.Key);
         }
         void Check(string where, string? text)
         {
-            var foreign = Links(text).Where(link => !allowed.Contains(link)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+            var foreign = LinkKeys(text).Where(link => !allowed.Contains(link.Key)).Select(link => link.Raw).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
             if (foreign.Length > 0)
                 errors.Add($"{where}: links to {string.Join(", ", foreign.Take(3))}, which {(foreign.Length == 1 ? "is" : "are")} not the address of any given highlight's source; link only to the sources given, or not at all");
         }
@@ -70,13 +70,16 @@ public static partial class ArticleValidator
     /// Every link-like thing in <paramref name="text"/>, normalized: absolute URLs of any scheme, www. addresses, and
     /// script-capable schemes (javascript:, data:, vbscript:) which are never a source's address.
     /// </summary>
-    public static IEnumerable<string> Links(string? text)
+    public static IEnumerable<string> Links(string? text) => LinkKeys(text).Select(link => link.Raw);
+
+    /// <summary>Each link as written, and the key it is compared by.</summary>
+    private static IEnumerable<(string Raw, string Key)> LinkKeys(string? text)
     {
         if (string.IsNullOrEmpty(text)) yield break;
         foreach (System.Text.RegularExpressions.Match match in LinkPattern().Matches(text))
         {
             var raw = match.Value.TrimEnd('.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"', '*', '_');
-            yield return NormalizeLink(raw) ?? raw.ToLowerInvariant();
+            yield return (raw, NormalizeLink(raw) ?? raw.ToLowerInvariant());
         }
     }
 

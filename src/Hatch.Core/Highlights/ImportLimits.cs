@@ -84,17 +84,16 @@ internal static class ImportLimitCheck
     {
         var firstLine = text.Split('\n', 2)[0].Trim();
         if (firstLine.Length == 0) return null;
-        var probe = firstLine.Length > 60 ? firstLine[..60] : firstLine;
-        var at = content.IndexOf(probe, StringComparison.Ordinal);
-        if (at < 0)
+        foreach (var length in (int[])[60, 24, 8])
         {
-            var json = JsonSerializer.Serialize(probe);
-            at = content.IndexOf(json[1..^1], StringComparison.Ordinal);
+            var probe = firstLine.Length > length ? firstLine[..length] : firstLine;
+            // As written, as a JSON string writes it, and as a quoted CSV field writes it.
+            foreach (var spelling in (string[])[probe, JsonSerializer.Serialize(probe)[1..^1], probe.Replace("\"", "\"\"")])
+            {
+                var at = content.IndexOf(spelling, StringComparison.Ordinal);
+                if (at >= 0) return 1 + content.AsSpan(0, at).Count('\n');
+            }
         }
-        if (at < 0) return null;
-        var line = 1;
-        for (var i = 0; i < at; i++)
-            if (content[i] == '\n') line++;
-        return line;
+        return null;
     }
 }

@@ -210,11 +210,11 @@ public static partial class DraftRenderer
         {
             "@" => "\\@",
             var v when v.EndsWith('.') => v[..^1] + "\\.",
-            var v => v[..^1] + "\\:",
+            var v => v[..^1] + "\\:", // "://" and the script-capable schemes
         });
     }
 
-    [GeneratedRegex(@"(?i)\b[a-z][a-z0-9+.\-]*:(?=//)|\b(?:mailto|javascript|vbscript|data|file|tel):|\bwww\.|@")]
+    [GeneratedRegex(@"(?i):(?=//)|(?:mailto|javascript|vbscript|data|file|tel):|www\.|@")]
     private static partial Regex BareLink();
 
     /// <summary>Escapes text that continues a line: its leading space is kept and block syntax cannot apply.</summary>
