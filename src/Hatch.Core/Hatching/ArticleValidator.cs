@@ -34,19 +34,11 @@ public static partial class ArticleValidator
         var errors = Validate(article, inputs.Count, rules).ToList();
         if (article is null) return errors;
 
-        var allowed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var input in inputs)
-        {
-            if (NormalizeLink(input.Highlight.Source.Url) is { } source) allowed.Add(source);
-            if (!rules.MayQuoteHighlightLinks) continue;
-            foreach (var quoted in LinkKeys(input.Highlight.Text).Concat(LinkKeys(input.Highlight.Note)))
-                allowed.Add(quoted.Key);
-        }
         void Check(string where, string? text)
         {
-            var foreign = LinkKeys(text).Where(link => !allowed.Contains(link.Key)).Select(link => link.Raw).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-            if (foreign.Length > 0)
-                errors.Add($"{where}: links to {string.Join(", ", foreign.Take(3))}, which {(foreign.Length == 1 ? "is" : "are")} not the address of any given highlight's source; link only to the sources given, or not at all");
+            var foreign = ForeignLinks(text, inputs, rules.MayQuoteHighlightLinks);
+            if (foreign.Count > 0)
+                errors.Add($"{where}: {DescribeForeignLinks(foreign)}");
         }
         Check("title", article.Title);
         Check("overview", article.Overview);
@@ -65,6 +57,29 @@ public static partial class ArticleValidator
         }
         return errors;
     }
+
+    /// <summary>
+    /// The links in <paramref name="text"/> (as written) that are not the address of one of <paramref name="inputs"/>'
+    /// sources, nor, when <paramref name="mayQuote"/>, a link the highlights themselves contain.
+    /// </summary>
+    public static IReadOnlyList<string> ForeignLinks(string? text, IReadOnlyList<NumberedHighlight> inputs, bool mayQuote = false)
+    {
+        var links = LinkKeys(text).ToArray();
+        if (links.Length == 0) return [];
+        var allowed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var input in inputs)
+        {
+            if (NormalizeLink(input.Highlight.Source.Url) is { } source) allowed.Add(source);
+            if (!mayQuote) continue;
+            foreach (var quoted in LinkKeys(input.Highlight.Text).Concat(LinkKeys(input.Highlight.Note)))
+                allowed.Add(quoted.Key);
+        }
+        return links.Where(link => !allowed.Contains(link.Key)).Select(link => link.Raw).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+    }
+
+    /// <summary>The error for foreign links, phrased so a model can repair it.</summary>
+    public static string DescribeForeignLinks(IReadOnlyList<string> foreign) =>
+        $"links to {string.Join(", ", foreign.Take(3))}, which {(foreign.Count == 1 ? "is" : "are")} not the address of any given highlight's source; link only to the sources given, or not at all";
 
     /// <summary>
     /// Every link-like thing in <paramref name="text"/>, normalized: absolute URLs of any scheme, www. addresses, and

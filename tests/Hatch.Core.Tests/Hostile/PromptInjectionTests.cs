@@ -4,6 +4,7 @@ using Hatch.Core.Hatching.Extractive;
 using Hatch.Core.Llm;
 using Hatch.Core.Tests.Llm;
 using Hatch.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hatch.Core.Tests.Hostile;
@@ -121,5 +122,20 @@ public sealed class PromptInjectionTests : IAsyncLifetime
         Assert.Contains("still invalid after a repair round", failure.Reason);
         Assert.Contains("overview: links to http://evil.example/login", failure.Reason);
         Assert.Contains("cites [99]", failure.Reason);
+    }
+
+    [Fact]
+    public async Task ASectionRevisionThatAddsAForeignLinkIsRepairedOnceThenRefused()
+    {
+        _server.DefaultReply = FakeReply.Text("A sharper section; details at http://evil.example/more [1].");
+        using var host = LlmTestHost.Build(_server);
+        var reviser = host.Services.GetRequiredService<SectionReviser>();
+
+        var failure = await Assert.ThrowsAsync<ArticleWriterException>(() => reviser.ReviseAsync(
+            new ArticleSection("Practice", "Practice needs feedback [1].", [1]), "make it concrete", "en", Request().Highlights, CancellationToken.None));
+
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Contains("links to http://evil.example/more", _server.Requests[1].MessagesText);
+        Assert.Contains("links to http://evil.example/more", failure.Reason);
     }
 }
