@@ -72,13 +72,14 @@ internal static class ImportLimitCheck
         if (tooLong == 0) return;
         var more = tooLong > issues.Count ? $" (the first {issues.Count} are listed)" : "";
         throw new ImportException(
-            $"{fileName}: {tooLong} highlight{(tooLong == 1 ? " is" : "s are")} longer than {limits.MaxHighlightLength:N0} characters (Hatch:Limits:MaxHighlightLength){more}; first: {issues[0]}",
+            $"{fileName}: {tooLong} highlight{(tooLong == 1 ? " is" : "s are")} longer than {limits.MaxHighlightLength.ToString("N0", CultureInfo.InvariantCulture)} characters (Hatch:Limits:MaxHighlightLength){more}; first: {issues[0]}",
             issues) { Limit = nameof(HatchLimits.MaxHighlightLength) };
     }
 
     /// <summary>
     /// The line a highlight's text starts on. Highlights carry no positions, so its opening words are looked up in the
-    /// file as written, or as a JSON string would write them; null when neither is found (the message still numbers it).
+    /// file as written, as a JSON string or a quoted CSV field would write them; null when none is found (the message
+    /// still numbers the highlight).
     /// </summary>
     internal static int? LineOf(string content, string text)
     {

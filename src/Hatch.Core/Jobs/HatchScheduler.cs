@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hangfire;
 using Hatch.Core.Data;
 using Hatch.Core.Domain;
@@ -38,7 +39,7 @@ public sealed partial class HatchScheduler(HatchDbContext db, IBackgroundJobClie
             var distinct = ids.Distinct().ToArray();
             if (distinct.Length > _limits.MaxHatchSelection)
                 return new(SubmitOutcome.TooManyHighlights, Problem:
-                    $"highlightIds: {distinct.Length:N0} highlights were selected; one hatch takes at most {_limits.MaxHatchSelection:N0} (Hatch:Limits:MaxHatchSelection). Hatch by source or tag, or select fewer.");
+                    $"highlightIds: {distinct.Length.ToString("N0", CultureInfo.InvariantCulture)} highlights were selected; one hatch takes at most {_limits.MaxHatchSelection.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHatchSelection). Hatch by source or tag, or select fewer.");
             var found = await mine.CountAsync(h => distinct.Contains(h.Id), cancellationToken);
             if (found != distinct.Length) return new(SubmitOutcome.UnknownHighlights, Problem: "Some of the selected highlights do not exist.");
             selection = selection with { HighlightIds = distinct, Source = null, Tag = null };
