@@ -5,6 +5,7 @@ using Hatch.Core.Llm;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Core;
 
@@ -18,7 +19,8 @@ public static class HatchCoreExtensions
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(HighlightImporters.Default);
+        services.AddOptions<HatchLimits>().BindConfiguration(HatchLimits.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(sp => HighlightImporters.Default.WithLimits(sp.GetRequiredService<IOptions<HatchLimits>>().Value));
         services.TryAddSingleton<HighlightSelector>();
         // Before the writers: the extractive writer takes the embedding generator when one is registered.
         builder.AddHatchEmbeddings();

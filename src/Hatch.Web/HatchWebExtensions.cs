@@ -57,8 +57,11 @@ public static class HatchWebExtensions
             options.LogoutPath = "/Account/Logout";
             options.AccessDeniedPath = "/Account/Denied";
             options.Cookie.Name = "hatch.auth";
+            // Lax, so that following a link to Hatch from elsewhere keeps the reader signed in, while cross-site posts
+            // carry no cookie. Secure whenever the request came over HTTPS (behind a TLS proxy, forward the scheme).
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.HttpOnly = true;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             // API callers get status codes, not a redirect to a sign-in page.
             options.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
@@ -85,7 +88,14 @@ public static class HatchWebExtensions
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
         services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = (long)(new WebOptions().MaxUploadBytes * 1.1));
-        services.AddAntiforgery(options => options.HeaderName = "RequestVerificationToken");
+        services.AddAntiforgery(options =>
+        {
+            options.HeaderName = "RequestVerificationToken";
+            // The framework's default never marks this cookie Secure; over HTTPS it should be, like the sign-in cookie.
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
         services.AddRazorPages(options =>
         {
             options.Conventions.AuthorizeFolder("/");

@@ -59,7 +59,7 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
             await onStage(HatchStage.Validating, cancellationToken);
             using (var validate = HatchTelemetry.Source.StartActivity("hatch.validate"))
             {
-                var errors = ArticleValidator.Validate(written.Article, selection.Chosen.Count, writer.RulesFor(selection.Chosen.Count));
+                var errors = ArticleValidator.Validate(written.Article, selection.Chosen, writer.RulesFor(selection.Chosen.Count));
                 validate?.SetTag("hatch.validation.errors", errors.Count);
                 if (errors.Count > 0)
                 {

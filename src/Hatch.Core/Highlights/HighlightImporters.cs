@@ -6,7 +6,7 @@ namespace Hatch.Core.Highlights;
 /// The front door for every export format: picks the importer by content (or by name), reads the file,
 /// drops duplicates by content hash, and applies --strict. Stateless, so one instance serves every request.
 /// </summary>
-public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers)
+public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers, HatchLimits? limits = null)
 {
     public const string AutoFormat = "auto";
 
@@ -26,6 +26,12 @@ public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers
 
     public IReadOnlyList<IHighlightImporter> All { get; } = importers.ToArray();
 
+    /// <summary>The limits every import is held to; null (the bare <see cref="Default"/>) reads files of any size.</summary>
+    public HatchLimits? Limits { get; } = limits;
+
+    /// <summary>The same importers, holding every file to <paramref name="limits"/>.</summary>
+    public HighlightImporters WithLimits(HatchLimits limits) => new(All, limits);
+
     public IReadOnlyList<string> Formats => All.Select(i => i.Format).ToArray();
 
     /// <summary>Reads <paramref name="content"/>; <paramref name="format"/> is "auto" or one of <see cref="Formats"/>.</summary>
@@ -36,6 +42,7 @@ public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers
         var importer = Choose(content, fileName, format);
         var raw = importer.Import(content, fileName);
         var result = Clean(raw);
+        if (Limits is not null) ImportLimitCheck.Enforce(Limits, result, content, fileName);
         if (strict && result.Rejected.Count > 0)
         {
             var listing = string.Join(Environment.NewLine, result.Rejected.Select(i => "  " + i));

@@ -38,4 +38,7 @@ public sealed record ImportResult(string Format, IReadOnlyList<Highlight> Highli
 public sealed class ImportException(string message, IReadOnlyList<ImportIssue>? issues = null) : Exception(message)
 {
     public IReadOnlyList<ImportIssue> Issues { get; } = issues ?? [];
+
+    /// <summary>The <see cref="HatchLimits"/> option the file exceeds, when that is why it was refused; null otherwise.</summary>
+    public string? Limit { get; init; }
 }

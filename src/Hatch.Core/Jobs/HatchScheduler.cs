@@ -1,13 +1,16 @@
+using System.Globalization;
 using Hangfire;
 using Hatch.Core.Data;
 using Hatch.Core.Domain;
 using Hatch.Core.Hatching;
+using Hatch.Core.Highlights;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Core.Jobs;
 
-public enum SubmitOutcome { Accepted, UnknownHighlights, NothingToHatch, InvalidSettings }
+public enum SubmitOutcome { Accepted, UnknownHighlights, NothingToHatch, InvalidSettings, TooManyHighlights }
 
 public sealed record SubmitResult(SubmitOutcome Outcome, HatchRequest? Request = null, string? Problem = null);
 
@@ -17,8 +20,10 @@ public enum RetryOutcome { Requeued, NotFound, NotFailed }
 /// Accepts hatch requests: the request row is stored (Queued) before its job is enqueued, so if enqueueing fails
 /// or the queue is lost the sweeper still finds it.
 /// </summary>
-public sealed partial class HatchScheduler(HatchDbContext db, IBackgroundJobClient jobs, TimeProvider time, ILogger<HatchScheduler> logger)
+public sealed partial class HatchScheduler(HatchDbContext db, IBackgroundJobClient jobs, TimeProvider time, ILogger<HatchScheduler> logger, IOptions<HatchLimits>? limits = null)
 {
+    private readonly HatchLimits _limits = limits?.Value ?? new HatchLimits();
+
     public async Task<SubmitResult> SubmitAsync(string userId, HatchSelection selection, HatchSettings settings, CancellationToken cancellationToken = default)
     {
         if (!ArticleOptions.Styles.Contains(settings.Style))
@@ -32,6 +37,9 @@ public sealed partial class HatchScheduler(HatchDbContext db, IBackgroundJobClie
         if (selection.HighlightIds is { Count: > 0 } ids)
         {
             var distinct = ids.Distinct().ToArray();
+            if (distinct.Length > _limits.MaxHatchSelection)
+                return new(SubmitOutcome.TooManyHighlights, Problem:
+                    $"highlightIds: {distinct.Length.ToString("N0", CultureInfo.InvariantCulture)} highlights were selected; one hatch takes at most {_limits.MaxHatchSelection.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHatchSelection). Hatch by source or tag, or select fewer.");
             var found = await mine.CountAsync(h => distinct.Contains(h.Id), cancellationToken);
             if (found != distinct.Length) return new(SubmitOutcome.UnknownHighlights, Problem: "Some of the selected highlights do not exist.");
             selection = selection with { HighlightIds = distinct, Source = null, Tag = null };

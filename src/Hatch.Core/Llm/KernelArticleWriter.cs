@@ -215,7 +215,7 @@ public sealed partial class KernelArticleWriter(
         {
             return (null, [$"the reply is not a valid JSON Article ({ex.Message.Split(" Path:")[0]})"]);
         }
-        var errors = ArticleValidator.Validate(article, request.Highlights.Count, ArticleRules.Strict).ToList();
+        var errors = ArticleValidator.Validate(article, request.Highlights, ArticleRules.Strict).ToList();
         if (article is null)
             return (null, errors);
 

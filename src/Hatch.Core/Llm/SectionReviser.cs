@@ -75,7 +75,7 @@ public sealed partial class SectionReviser(
                 if (reply.FinishReason == ChatFinishReason.ContentFilter)
                     throw new ArticleWriterException("The provider's content filter stopped the reply.", isTransient: false);
                 var body = Clean(reply.Text, section.Heading);
-                var errors = Check(body, reply.FinishReason, allowed, numbers);
+                var errors = Check(body, reply.FinishReason, allowed, numbers, highlights);
                 if (errors.Count == 0)
                 {
                     var inline = Citations.Inline(body).Distinct().Order().ToArray();
@@ -112,7 +112,7 @@ public sealed partial class SectionReviser(
         }
     }
 
-    private static List<string> Check(string body, ChatFinishReason? finish, IReadOnlySet<int> allowed, string numbers)
+    private static List<string> Check(string body, ChatFinishReason? finish, IReadOnlySet<int> allowed, string numbers, IReadOnlyList<NumberedHighlight> highlights)
     {
         var errors = new List<string>();
         if (finish == ChatFinishReason.Length) errors.Add("the reply was cut off; write a shorter section");
@@ -120,6 +120,9 @@ public sealed partial class SectionReviser(
         var bad = Citations.Inline(body).Where(n => !allowed.Contains(n)).Distinct().Order().ToArray();
         if (bad.Length > 0)
             errors.Add($"it cites [{string.Join(", ", bad)}], which {(bad.Length == 1 ? "is" : "are")} not among the highlights given; cite only {numbers}");
+        // The same rule as for whole articles: a highlight asking for a link cannot put one in the section.
+        var foreign = Hatching.ArticleValidator.ForeignLinks(body, highlights);
+        if (foreign.Count > 0) errors.Add("it " + Hatching.ArticleValidator.DescribeForeignLinks(foreign));
         return errors;
     }
 

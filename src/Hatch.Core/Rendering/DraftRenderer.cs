@@ -87,7 +87,15 @@ public static partial class DraftRenderer
         {
             md.AppendLine("## Sources").AppendLine();
             foreach (var source in cited)
-                md.Append("- [").Append(source.Number).Append("] ").AppendLine(EscapeMarkdownLine(SourceLine(source)[($"[{source.Number}] ").Length..]));
+            {
+                // The address is the one link Markdown output makes, as an explicit autolink: SafeUrl allows only
+                // http(s) and its AbsoluteUri has no space, '<' or '>', so it cannot end the autolink early.
+                var url = SafeUrl(source.Highlight.Source.Url);
+                var line = SourceLine(source with { Highlight = source.Highlight with { Source = source.Highlight.Source with { Url = null } } });
+                md.Append("- [").Append(source.Number).Append("] ").Append(EscapeMarkdownLine(line[($"[{source.Number}] ").Length..]));
+                if (url is not null) md.Append(" — <").Append(url).Append('>');
+                md.AppendLine();
+            }
             md.AppendLine();
         }
         if (draft.Provenance.LeftOutReason is { } leftOut)
@@ -196,8 +204,18 @@ public static partial class DraftRenderer
                     break;
             }
         }
-        return escaped.ToString();
+        // Renderers with GitHub's extensions turn bare addresses into links; a backslash before the ':' of "://",
+        // the '.' of "www." and the '@' of an address keeps them text (the backslash itself is not shown).
+        return BareLink().Replace(escaped.ToString(), match => match.Value switch
+        {
+            "@" => "\\@",
+            var v when v.EndsWith('.') => v[..^1] + "\\.",
+            var v => v[..^1] + "\\:", // "://" and the script-capable schemes
+        });
     }
+
+    [GeneratedRegex(@"(?i):(?=//)|(?:mailto|javascript|vbscript|data|file|tel):|www\.|@")]
+    private static partial Regex BareLink();
 
     /// <summary>Escapes text that continues a line: its leading space is kept and block syntax cannot apply.</summary>
     private static string EscapeInline(string text) =>

@@ -59,6 +59,8 @@ public static class HatchesApi
         {
             SubmitOutcome.Accepted => TypedResults.Accepted($"/api/hatches/{result.Request!.Id}", new HatchAccepted(result.Request.Id, result.Request.Status)),
             SubmitOutcome.UnknownHighlights => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Highlights not found", detail: result.Problem),
+            SubmitOutcome.TooManyHighlights => TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["highlightIds"] = [result.Problem!] }, title: "Too many highlights selected"),
             SubmitOutcome.InvalidSettings => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["options"] = [result.Problem!] }),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Nothing to hatch", detail: result.Problem),
         };

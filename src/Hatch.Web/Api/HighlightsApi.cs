@@ -36,7 +36,6 @@ public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, 
 /// <summary>/api/highlights: the signed-in user's library.</summary>
 public static class HighlightsApi
 {
-    public const int MaxBatch = 5000;
     public const int MaxPageSize = 500;
 
     public static IEndpointRouteBuilder MapHighlightsApi(this IEndpointRouteBuilder app)
@@ -96,12 +95,24 @@ public static class HighlightsApi
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<ImportReport>, ValidationProblem>> AddAsync(
-        IReadOnlyList<HighlightInput> batch, ClaimsPrincipal user, HighlightIntake intake, CancellationToken ct)
+        IReadOnlyList<HighlightInput> batch, ClaimsPrincipal user, HighlightIntake intake, IOptions<HatchLimits> limits, CancellationToken ct)
     {
+        var max = limits.Value;
         if (batch.Count == 0)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["highlights"] = ["Send at least one highlight."] });
-        if (batch.Count > MaxBatch)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["highlights"] = [$"Send at most {MaxBatch} highlights at once."] });
+        if (batch.Count > max.MaxHighlightsPerImport)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["highlights"] = [$"The batch has {max.TooMany(batch.Count)}."] },
+                title: "Too many highlights");
+        // Every over-long field is named (as [index].field), so a client can fix them all in one go.
+        var tooLong = new Dictionary<string, string[]>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var probe = new Highlight { Text = batch[i].Text ?? "", Note = batch[i].Note, Source = HighlightSource.Unknown };
+            if (max.TooLong(probe, out var field) is { } message)
+                tooLong[$"[{i}].{field}"] = [$"Highlight {i + 1}: {message}."];
+        }
+        if (tooLong.Count > 0)
+            return TypedResults.ValidationProblem(tooLong, title: "Highlights too long");
 
         var accepted = new List<Highlight>(batch.Count);
         var rejected = new List<ImportRejection>();
@@ -172,14 +183,16 @@ public static class HighlightsApi
     internal static ProblemHttpResult TooLarge(long max) => TypedResults.Problem(
         statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "The file is too large",
-        detail: $"Uploads are limited to {max / (1024 * 1024.0):0.#} MB. Split the export or raise Hatch:Web:MaxUploadBytes.");
+        detail: $"file: uploads are limited to {max / (1024 * 1024.0):0.#} MB ({max:N0} bytes). Split the export or raise Hatch:Web:MaxUploadBytes.",
+        extensions: new Dictionary<string, object?> { ["field"] = "file", ["limit"] = "Hatch:Web:MaxUploadBytes", ["maxBytes"] = max });
 
     private static ProblemHttpResult Unreadable(ImportException ex) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,
-        title: "The file could not be imported",
+        title: ex.Limit is null ? "The file could not be imported" : "The file is over an import limit",
         detail: ex.Message,
         extensions: new Dictionary<string, object?>
         {
             ["rejected"] = ex.Issues.Select(i => new ImportRejection(i.Line, i.Message)).ToArray(),
+            ["limit"] = ex.Limit is null ? null : $"{HatchLimits.SectionName}:{ex.Limit}",
         });
 }

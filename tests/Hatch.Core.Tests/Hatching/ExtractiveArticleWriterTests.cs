@@ -53,8 +53,8 @@ public sealed class ExtractiveArticleWriterTests
     [Fact]
     public void TheExtractiveWriterIsHeldToRelaxedCounts()
     {
-        Assert.Equal(new ArticleRules(1, 6, 0, 7), _writer.RulesFor(1));
-        Assert.Equal(new ArticleRules(2, 6, 0, 7), _writer.RulesFor(40));
+        Assert.Equal(new ArticleRules(1, 6, 0, 7) { MayQuoteHighlightLinks = true }, _writer.RulesFor(1));
+        Assert.Equal(new ArticleRules(2, 6, 0, 7) { MayQuoteHighlightLinks = true }, _writer.RulesFor(40));
     }
 
     [Fact]

@@ -22,10 +22,11 @@ public sealed partial class ExtractiveArticleWriter(
 
     /// <summary>
     /// The extractive writer cannot invent advice the highlights do not contain, and one highlight makes one
-    /// theme, so it is held to relaxed counts: sections min(2, n)..6, advice 0..7.
+    /// theme, so it is held to relaxed counts: sections min(2, n)..6, advice 0..7. It copies sentences verbatim, so a
+    /// link in the article is one the reader highlighted.
     /// </summary>
     public ArticleRules RulesFor(int highlightCount) =>
-        new(Math.Min(Article.MinSections, highlightCount), Article.MaxSections, 0, Article.MaxAdvice);
+        new(Math.Min(Article.MinSections, highlightCount), Article.MaxSections, 0, Article.MaxAdvice) { MayQuoteHighlightLinks = true };
 
     public async Task<WrittenArticle> WriteAsync(ArticleRequest request, CancellationToken cancellationToken = default)
     {
