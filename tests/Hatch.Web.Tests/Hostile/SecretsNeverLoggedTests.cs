@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -12,34 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Hatch.Web.Tests.Hostile;
 
-/// <summary>Keeps every log event of the app at every level: message, exception and structured values.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    public ConcurrentQueue<string> Lines { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, Lines);
-
-    public void Dispose() { }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
-        {
-            lines.Enqueue($"{category} scope: {Describe(state)}");
-            return null;
-        }
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} | {Describe(state)} | {exception}");
-
-        private static string Describe(object? state) => state is IEnumerable<KeyValuePair<string, object?>> pairs
-            ? string.Join(", ", pairs.Select(p => $"{p.Key}={p.Value}"))
-            : state?.ToString() ?? "";
-    }
-}
-
 /// <summary>
 /// The app on PostgreSQL with a model behind a recognisable API key, a signed publish webhook, and every log event
 /// captured at Trace level.
@@ -49,7 +20,7 @@ public sealed class LoggedAppFactory : ReviewAppFactory
     public const string ApiKey = "sk-hatch-LEAKCHECK-5f1e9a7c2b";
     public const string WebhookSecret = "whsec-LEAKCHECK-8c3d";
 
-    public CapturingLoggerProvider Logs { get; } = new();
+    public LogCapture Logs { get; } = new();
     public WebhookReceiver Receiver { get; } = WebhookReceiver.StartAsync().GetAwaiter().GetResult();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -64,7 +35,7 @@ public sealed class LoggedAppFactory : ReviewAppFactory
         {
             logging.AddProvider(Logs);
             // Whatever appsettings.json says for other providers, this one hears everything.
-            logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
+            logging.AddFilter<LogCapture>(null, LogLevel.Trace);
         });
     }
 
@@ -141,7 +112,7 @@ public sealed partial class SecretsNeverLoggedTests(LoggedAppFactory factory) : 
         await ReviewSeed.EventuallyAsync(() => Task.FromResult(factory.Receiver.Deliveries.Count), n => n > 0, "the webhook delivery");
         secrets["editor bearer token"] = editor.Client.DefaultRequestHeaders.Authorization!.Parameter!;
 
-        var lines = factory.Logs.Lines.ToArray();
+        var lines = factory.Logs.Entries.Select(e => e.ToString()).ToArray();
         Assert.True(lines.Length > 100, $"only {lines.Length} log lines were captured; is the capture wired?");
         Assert.Contains(lines, l => l.Contains("Hatch.Core") || l.Contains("KernelArticleWriter") || l.Contains("Hatch."));
         var leaks = (from secret in secrets
