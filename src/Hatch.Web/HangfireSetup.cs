@@ -24,7 +24,8 @@ public static class HangfireSetup
         var services = builder.Services;
         // Registered before AddHangfire so each host (and each test server) has its own storage and activator,
         // instead of Hangfire's process-wide JobStorage.Current.
-        services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        services.AddSingleton<JobStorage>(sp => CreateStorage(
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, sp.GetRequiredService<IOptions<JobOptions>>().Value));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -46,8 +47,9 @@ public static class HangfireSetup
         return builder;
     }
 
-    public static JobStorage CreateStorage(DatabaseOptions database)
+    public static JobStorage CreateStorage(DatabaseOptions database, JobOptions? jobs = null)
     {
+        jobs ??= new JobOptions();
         if (database.Provider != DatabaseProvider.Postgres)
             // Guid ids: a restarted process starts counting long ids at 1 again, so a request's job id recorded before the
             // restart could name another request's live job, and the sweeper would wait on it instead of re-enqueueing.
@@ -61,6 +63,10 @@ public static class HangfireSetup
                 EnableLongPolling = true,
                 // A long model call keeps its job: the fetch is renewed while the worker runs, never handed to a second worker.
                 UseSlidingInvisibilityTimeout = true,
+                // With the sliding timeout a live worker renews its fetch every fifth of this, so it can be short: it is
+                // how long the job of a worker that died (kill -9, lost machine) waits before another worker takes it.
+                // Hangfire.PostgreSql's own default is 30 minutes.
+                InvisibilityTimeout = jobs.InvisibilityTimeout,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
     }
