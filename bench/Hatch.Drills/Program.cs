@@ -233,7 +233,8 @@ internal sealed class Drills(DrillOptions options, PgServer pg, FakeOpenAIServer
         var upAt = health.Now;
         Console.WriteLine($"  PostgreSQL started again after {down.TotalSeconds:0.0} s");
 
-        rows = await WaitAsync(stack, submitted, TimeSpan.FromSeconds(300));
+        // The sweeper runs every minute and re-enqueues after OrphanAfter; a request lost to the outage shows within this.
+        rows = await WaitAsync(stack, submitted, TimeSpan.FromSeconds(180));
         await Task.Delay(2000);
         health.Stop();
         await watching;
@@ -317,7 +318,11 @@ internal sealed class Drills(DrillOptions options, PgServer pg, FakeOpenAIServer
             var finished = mine.Count(r => r.IsTerminal);
             if (finished == submitted.Count || clock.Elapsed > deadline)
             {
-                if (finished < submitted.Count) Console.WriteLine($"  deadline of {deadline.TotalSeconds:0} s passed with {submitted.Count - finished} request(s) unfinished");
+                if (finished < submitted.Count)
+                {
+                    Console.WriteLine($"  deadline of {deadline.TotalSeconds:0} s passed with {submitted.Count - finished} request(s) unfinished");
+                    await stack.DescribeUnfinishedAsync(mine);
+                }
                 return rows;
             }
             if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(10))

@@ -220,6 +220,29 @@ internal sealed partial class Stack : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>Prints what the database knows of unfinished requests: the request row, its Hangfire job's state and queue entry.</summary>
+    public async Task DescribeUnfinishedAsync(IEnumerable<RequestRow> rows)
+    {
+        await using var connection = new NpgsqlConnection(_environment["ConnectionStrings__Hatch"]);
+        await connection.OpenAsync();
+        foreach (var row in rows.Where(r => !r.IsTerminal).Take(10))
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT r."JobId", r."UpdatedAt", j.statename, j.createdat,
+                       (SELECT string_agg(coalesce(q.fetchedat::text, 'not fetched'), ',') FROM hangfire.jobqueue q WHERE q.jobid = j.id),
+                       (SELECT string_agg(s.name || '@' || s.createdat::text, ' > ' ORDER BY s.id) FROM hangfire.state s WHERE s.jobid = j.id)
+                FROM hatch_requests r LEFT JOIN hangfire.job j ON j.id::text = r."JobId"
+                WHERE r."Id" = @id
+                """, connection);
+            command.Parameters.AddWithValue("id", row.Id);
+            await using var reader = await command.ExecuteReaderAsync();
+            if (!await reader.ReadAsync()) continue;
+            string Text(int i) => reader.IsDBNull(i) ? "-" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)!;
+            Console.WriteLine($"  unfinished {row.Id}: {row.Status}, attempts {row.Attempts}, error '{row.Error}', updated {Text(1)}; " +
+                              $"job {Text(0)} state {Text(2)} (created {Text(3)}), queue entry {Text(4)}, states {Text(5)}");
+        }
+    }
+
     /// <summary>How often each request's success was logged by any worker: more than once means its article was written twice.</summary>
     public IReadOnlyDictionary<Guid, int> SuccessesLogged()
     {

@@ -19,6 +19,9 @@ public static class HangfireSetup
 {
     public const string SchemaName = "hangfire";
 
+    /// <summary>How old a Hangfire.PostgreSql lock row must be before it is treated as left by a dead connection.</summary>
+    public static readonly TimeSpan StaleLockAge = TimeSpan.FromSeconds(30);
+
     public static IHostApplicationBuilder AddHatchHangfire(this IHostApplicationBuilder builder, bool forceWorker = false)
     {
         var services = builder.Services;
@@ -67,6 +70,11 @@ public static class HangfireSetup
                 // how long the job of a worker that died (kill -9, lost machine) waits before another worker takes it.
                 // Hangfire.PostgreSql's own default is 30 minutes.
                 InvisibilityTimeout = jobs.InvisibilityTimeout,
+                // A lock row whose holder lost its connection (a database restart cuts every session mid-way) is only
+                // taken as dead once it is this old. With the default 10 minutes, a job whose state lock was orphaned
+                // by a restart stayed Enqueued, its fetch renewed by the waiting worker, for ten minutes after the
+                // database was back (found by the pgrestart drill). Hangfire holds these locks for milliseconds.
+                DistributedLockTimeout = StaleLockAge,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
     }
