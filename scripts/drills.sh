@@ -8,6 +8,7 @@
 #   scripts/drills.sh            full run (1,000 requests per scale-out run, 500 in the other drills)
 #   scripts/drills.sh --quick    200 requests per drill, for CI
 #   other arguments go to the harness: --only kill9,faults  --requests N  --pg CONNECTION (skips pgrestart)
+#                                      --min-ratio R (the scale-out target, 1.7 by default)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
