@@ -75,6 +75,7 @@ public static class HangfireSetup
                 // by a restart stayed Enqueued, its fetch renewed by the waiting worker, for ten minutes after the
                 // database was back (found by the pgrestart drill). Hangfire holds these locks for milliseconds.
                 DistributedLockTimeout = StaleLockAge,
+                QueuePollInterval = jobs.QueuePollInterval,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
     }
