@@ -19,12 +19,16 @@ public static class HangfireSetup
 {
     public const string SchemaName = "hangfire";
 
+    /// <summary>How old a Hangfire.PostgreSql lock row must be before it is treated as left by a dead connection.</summary>
+    public static readonly TimeSpan StaleLockAge = TimeSpan.FromSeconds(30);
+
     public static IHostApplicationBuilder AddHatchHangfire(this IHostApplicationBuilder builder, bool forceWorker = false)
     {
         var services = builder.Services;
         // Registered before AddHangfire so each host (and each test server) has its own storage and activator,
         // instead of Hangfire's process-wide JobStorage.Current.
-        services.AddSingleton<JobStorage>(sp => CreateStorage(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        services.AddSingleton<JobStorage>(sp => CreateStorage(
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, sp.GetRequiredService<IOptions<JobOptions>>().Value));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -46,8 +50,9 @@ public static class HangfireSetup
         return builder;
     }
 
-    public static JobStorage CreateStorage(DatabaseOptions database)
+    public static JobStorage CreateStorage(DatabaseOptions database, JobOptions? jobs = null)
     {
+        jobs ??= new JobOptions();
         if (database.Provider != DatabaseProvider.Postgres)
             // Guid ids: a restarted process starts counting long ids at 1 again, so a request's job id recorded before the
             // restart could name another request's live job, and the sweeper would wait on it instead of re-enqueueing.
@@ -61,6 +66,16 @@ public static class HangfireSetup
                 EnableLongPolling = true,
                 // A long model call keeps its job: the fetch is renewed while the worker runs, never handed to a second worker.
                 UseSlidingInvisibilityTimeout = true,
+                // With the sliding timeout a live worker renews its fetch every fifth of this, so it can be short: it is
+                // how long the job of a worker that died (kill -9, lost machine) waits before another worker takes it.
+                // Hangfire.PostgreSql's own default is 30 minutes.
+                InvisibilityTimeout = jobs.InvisibilityTimeout,
+                // A lock row whose holder lost its connection (a database restart cuts every session mid-way) is only
+                // taken as dead once it is this old. With the default 10 minutes, a job whose state lock was orphaned
+                // by a restart stayed Enqueued, its fetch renewed by the waiting worker, for ten minutes after the
+                // database was back (found by the pgrestart drill). Hangfire holds these locks for milliseconds.
+                DistributedLockTimeout = StaleLockAge,
+                QueuePollInterval = jobs.QueuePollInterval,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
     }

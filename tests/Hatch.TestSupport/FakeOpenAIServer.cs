@@ -84,6 +84,20 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
+    /// <summary>How long every reply waits unless it sets its own <see cref="FakeReply.Delay"/> (a model's latency).</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>When set, a share of chat calls fails the way real providers do (see <see cref="FakeFaults"/>).</summary>
+    public FakeFaults? Faults { get; set; }
+
+    /// <summary>False keeps no copy of each request (load drills send thousands); <see cref="Requests"/> stays empty.</summary>
+    public bool RecordRequests { get; set; } = true;
+
+    /// <summary>Chat calls answered so far, recorded or not.</summary>
+    public int CallCount => _callCount;
+
+    private int _callCount;
+
     public void Enqueue(params FakeReply[] replies)
     {
         foreach (var reply in replies) _queue.Enqueue(reply);
@@ -116,7 +130,8 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         var request = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", headers, body, DateTimeOffset.UtcNow);
-        _requests.Enqueue(request);
+        Interlocked.Increment(ref _callCount);
+        if (RecordRequests) _requests.Enqueue(request);
 
         if (ApiKey is not null)
         {
@@ -134,7 +149,8 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             return;
         }
 
-        var reply = _queue.TryDequeue(out var queued) ? queued : Responder?.Invoke(request) ?? DefaultReply;
+        var reply = _queue.TryDequeue(out var queued) ? queued : Faults?.Next() ?? Responder?.Invoke(request) ?? DefaultReply;
+        if (reply.Delay == TimeSpan.Zero && Latency > TimeSpan.Zero) reply = reply with { Delay = Latency };
         await WriteAsync(context, reply, request);
     }
 
@@ -190,5 +206,46 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Faults a real provider shows under load, injected into a share of chat calls: 429 with Retry-After, 500, 503,
+/// a 200 whose body is broken JSON, a 200 whose article is not JSON, and a reply cut off at the output limit
+/// (finish_reason "length"). Thread-safe; counts what it injected by kind.
+/// </summary>
+public sealed class FakeFaults(double rate, int seed = 8, int retryAfterSeconds = 1)
+{
+    public static readonly IReadOnlyList<string> Kinds = ["429", "500", "503", "malformed-body", "malformed-article", "truncated"];
+
+    private readonly Random _random = new(seed);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _injected = new();
+
+    /// <summary>The share of calls that fail, 0..1.</summary>
+    public double Rate { get; } = rate;
+
+    public IReadOnlyDictionary<string, int> Injected => _injected;
+
+    public int Total => _injected.Values.Sum();
+
+    /// <summary>A fault for this call, or null to answer normally.</summary>
+    public FakeReply? Next()
+    {
+        string kind;
+        lock (_random)
+        {
+            if (_random.NextDouble() >= Rate) return null;
+            kind = Kinds[_random.Next(Kinds.Count)];
+        }
+        _injected.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        return kind switch
+        {
+            "429" => FakeReply.Error(429, "Rate limit reached for requests.", "rate_limit_exceeded", retryAfterSeconds),
+            "500" => FakeReply.Error(500, "The server had an error while processing your request.", "server_error"),
+            "503" => FakeReply.Error(503, "The engine is currently overloaded, please try again later.", "overloaded"),
+            "malformed-body" => new FakeReply { RawBody = "{\"id\":\"chatcmpl-broken\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":" },
+            "malformed-article" => FakeReply.Text("{\"title\": \"An article that stops half-way"),
+            _ => FakeReply.Text("{\"title\": \"An article cut off by the output", finishReason: "length"),
+        };
     }
 }

@@ -26,6 +26,21 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan StageReportDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Hangfire.PostgreSql: a fetched job whose worker stopped renewing it (the process died) goes back to the queue
+    /// after this long. A running worker renews it every fifth of this, so a long model call is never handed on.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Hangfire.PostgreSql: how often an idle worker looks at the queue by itself. New jobs wake it at once (LISTEN/NOTIFY),
+    /// but nothing announces a job whose dead worker's fetch has just expired (see <see cref="InvisibilityTimeout"/>), so
+    /// with Hangfire.PostgreSql's default of 15 s a killed worker's jobs could wait that much longer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many orphans one sweep re-enqueues at most.</summary>
     [Range(1, 10_000)]
     public int SweepBatch { get; set; } = 200;

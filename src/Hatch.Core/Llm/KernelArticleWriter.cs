@@ -106,12 +106,25 @@ public sealed partial class KernelArticleWriter(
         var maxTokens = builder.OutputTokens;
         var lengthRetried = false;
         var repaired = false;
+        var unreadableRetried = false;
         while (true)
         {
             ModelReply reply;
             try
             {
                 reply = await CallAsync(template, prompt, maxTokens, state.UseJsonObject, draft, cancellationToken);
+            }
+            catch (Exception ex) when (UnreadableResponse(ex) is { } unreadable)
+            {
+                // A 200 whose body is not JSON at all (cut off on the way, a proxy's page): the HTTP layer saw success,
+                // so nothing retried it, and the request failed with a parser's message (found by the faults drill).
+                // One more call, then a reason a person can read.
+                if (unreadableRetried)
+                    throw new ArticleWriterException(
+                        $"The provider's response could not be read twice in a row (not valid JSON: {unreadable.Message.Split(" LineNumber:")[0]})", isTransient: true, ex);
+                unreadableRetried = true;
+                LogUnreadable(logger, unreadable.Message);
+                continue;
             }
             catch (HttpOperationException ex) when (state.CanFallBackToJsonObject && RejectsStructuredOutput(ex))
             {
@@ -269,6 +282,17 @@ public sealed partial class KernelArticleWriter(
         CreatedAt = time.GetUtcNow(),
     };
 
+    /// <summary>The connector could not parse the HTTP response itself (as opposed to an article that is not valid JSON).</summary>
+    private static JsonException? UnreadableResponse(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpOperationException { StatusCode: not null }) return null;
+            if (e is JsonException json) return json;
+        }
+        return null;
+    }
+
     /// <summary>A 400 that names response_format or json_schema: the server does not do strict structured output.</summary>
     private static bool RejectsStructuredOutput(HttpOperationException ex) =>
         ex.StatusCode == System.Net.HttpStatusCode.BadRequest
@@ -291,6 +315,9 @@ public sealed partial class KernelArticleWriter(
 
     [LoggerMessage(LogLevel.Warning, "The {Provider} server rejected json_schema; this process asks with json_object and the schema in the prompt from now on")]
     private static partial void LogJsonObjectFallback(ILogger logger, string provider);
+
+    [LoggerMessage(LogLevel.Warning, "The provider's response could not be read ({Problem}); calling once more")]
+    private static partial void LogUnreadable(ILogger logger, string problem);
 
     [LoggerMessage(LogLevel.Warning, "The reply was cut off by the output limit; retrying once with {MaxTokens} tokens")]
     private static partial void LogCutOff(ILogger logger, int maxTokens);

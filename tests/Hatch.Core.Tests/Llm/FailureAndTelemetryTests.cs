@@ -31,6 +31,32 @@ public sealed class FailureAndTelemetryTests : IAsyncLifetime
         Assert.Contains("content filter", failure.Reason);
     }
 
+    private static FakeReply UnreadableBody => new() { RawBody = "{\"id\":\"chatcmpl-cut\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":" };
+
+    [Fact]
+    public async Task AResponseBodyCutOffOnTheWayIsAskedForOnceMore()
+    {
+        _server.Enqueue(UnreadableBody, FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        using var host = LlmTestHost.Build(_server);
+
+        var written = await host.Writer().WriteAsync(LlmTestHost.Request(3));
+
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.NotEmpty(written.Article.Title);
+    }
+
+    [Fact]
+    public async Task TwoUnreadableResponsesFailWithAReasonThatSaysSo()
+    {
+        _server.Enqueue(UnreadableBody, UnreadableBody);
+        using var host = LlmTestHost.Build(_server);
+
+        var failure = await Assert.ThrowsAsync<ArticleWriterException>(() => host.Writer().WriteAsync(LlmTestHost.Request(3)));
+
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.StartsWith("The provider's response could not be read twice in a row", failure.Reason);
+    }
+
     [Fact]
     public async Task AnUnknownDeploymentNamesTheSettingToCheck()
     {
