@@ -88,7 +88,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
             .Select(i => ($"Observation number {i} about gardens and the weather in spring {i * 7}.", "Notebook"));
         var report = await (await client.PostAsJsonAsync("/api/highlights", Batch(many))).Content.ReadFromJsonAsync<Report>(Json);
         Assert.Equal(HighlightIntake.MaxNewForDuplicateCheck + 5, report!.Imported);
-        Assert.Equal("skipped", report.NearDuplicateCheck);
+        Assert.Equal("background", report.NearDuplicateCheck);
 
         var userId = await factory.UserIdAsync(email);
         await using var scope = noWorker.Services.CreateAsyncScope();
