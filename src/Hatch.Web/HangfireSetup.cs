@@ -99,9 +99,13 @@ public static class HangfireSetup
     }
 }
 
-/// <summary>On start: registers the minutely sweep and the digest dispatcher, and sweeps once, so requests lost with the last process are picked up.</summary>
+/// <summary>
+/// On start: registers the minutely sweep, the digest dispatcher and the embedding refresh, sweeps once, so requests
+/// lost with the last process are picked up, and enqueues one embedding refresh, so a change of embedding model is
+/// followed by a recompute without waiting for the next import.
+/// </summary>
 internal sealed partial class JobsStartup(
-    IServiceScopeFactory scopes, IRecurringJobManager recurring, IOptions<DigestOptions> digests, ILogger<JobsStartup> logger) : BackgroundService
+    IServiceScopeFactory scopes, IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<DigestOptions> digests, ILogger<JobsStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -110,6 +114,9 @@ internal sealed partial class JobsStartup(
             recurring.AddOrUpdate<HatchRequestSweeper>(HatchRequestSweeper.RecurringJobId, s => s.SweepAsync(CancellationToken.None), Cron.Minutely());
             // One dispatcher for every reader's digests, never one recurring job per reader.
             recurring.AddOrUpdate<DigestDispatcher>(DigestDispatcher.RecurringJobId, d => d.DispatchJobAsync(CancellationToken.None), digests.Value.DispatchCron);
+            recurring.AddOrUpdate<EmbeddingRefreshJob>(EmbeddingRefreshJob.RecurringJobId, r => r.RunAsync(CancellationToken.None), EmbeddingRefreshJob.Cron);
+            // Every process enqueues one at start; runs do not overlap and the second finds nothing left (see the job).
+            jobs.Enqueue<EmbeddingRefreshJob>(r => r.RunAsync(CancellationToken.None));
             await using var scope = scopes.CreateAsyncScope();
             var swept = await scope.ServiceProvider.GetRequiredService<HatchRequestSweeper>().SweepAsync(stoppingToken);
             if (swept > 0) LogSwept(swept);

@@ -118,6 +118,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         app.MapPost("/chat/completions", context => server.HandleAsync(context, azure: false));
         app.MapPost("/openai/deployments/{deployment}/chat/completions", context => server.HandleAsync(context, azure: true));
         app.MapPost("/openai/v1/chat/completions", context => server.HandleAsync(context, azure: true));
+        server.MapEmbeddings(app);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUri = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
@@ -200,6 +201,85 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             },
         });
         await context.Response.WriteAsync(body, context.RequestAborted);
+    }
+
+    // ---- Embeddings: OpenAI POST /v1/embeddings and Azure /openai/deployments/{d}/embeddings ----
+
+    private readonly ConcurrentQueue<RecordedRequest> _embeddingRequests = new();
+
+    /// <summary>Embedding requests received, apart from the chat requests in <see cref="Requests"/>.</summary>
+    public IReadOnlyList<RecordedRequest> EmbeddingRequests => _embeddingRequests.ToArray();
+
+    /// <summary>Size of the deterministic vectors the embeddings routes return.</summary>
+    public int EmbeddingDimensions { get; set; } = 16;
+
+    /// <summary>The vector for one input; defaults to <see cref="DeterministicEmbedding"/>.</summary>
+    public Func<string, float[]>? EmbeddingOf { get; set; }
+
+    /// <summary>When it returns a reply (an error, a delay, a drop), that is sent instead of the vectors.</summary>
+    public Func<RecordedRequest, FakeReply?>? EmbeddingFault { get; set; }
+
+    /// <summary>A vector that depends only on the text (SHA-256 bytes), so the same text always gets the same vector.</summary>
+    public static float[] DeterministicEmbedding(string text, int dimensions)
+    {
+        var vector = new float[dimensions];
+        var seed = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        for (var i = 0; i < dimensions; i++) vector[i] = (seed[i % seed.Length] - 127.5f) / 127.5f + i / 1000f;
+        return vector;
+    }
+
+    private void MapEmbeddings(WebApplication app)
+    {
+        app.MapPost("/v1/embeddings", context => HandleEmbeddingsAsync(context, azure: false));
+        app.MapPost("/embeddings", context => HandleEmbeddingsAsync(context, azure: false));
+        app.MapPost("/openai/deployments/{deployment}/embeddings", context => HandleEmbeddingsAsync(context, azure: true));
+        app.MapPost("/openai/v1/embeddings", context => HandleEmbeddingsAsync(context, azure: true));
+    }
+
+    private async Task HandleEmbeddingsAsync(HttpContext context, bool azure)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        var request = new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", headers, body, DateTimeOffset.UtcNow);
+        _embeddingRequests.Enqueue(request);
+
+        if (ApiKey is not null && (azure ? request.Header("api-key") : request.Header("Authorization")) != (azure ? ApiKey : "Bearer " + ApiKey))
+        {
+            await WriteAsync(context, FakeReply.Error(401, "Incorrect API key provided.", "invalid_api_key"), request);
+            return;
+        }
+        if (azure && !context.Request.Query.ContainsKey("api-version") && !request.Path.StartsWith("/openai/v1", StringComparison.Ordinal))
+        {
+            await WriteAsync(context, FakeReply.Error(404, "Resource not found (api-version is missing)"), request);
+            return;
+        }
+        if (EmbeddingFault?.Invoke(request) is { } fault)
+        {
+            await WriteAsync(context, fault, request);
+            return;
+        }
+
+        var json = request.Json!;
+        var inputs = json["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToArray() : [json["input"]!.GetValue<string>()];
+        var dimensions = json["dimensions"]?.GetValue<int>() ?? EmbeddingDimensions;
+        // The OpenAI .NET client asks for base64 (little-endian float32); curl-style clients for a float list.
+        var base64 = json["encoding_format"]?.GetValue<string>() == "base64";
+        var data = inputs.Select((text, index) =>
+        {
+            var vector = EmbeddingOf?.Invoke(text) ?? DeterministicEmbedding(text, dimensions);
+            object embedding = base64 ? Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan())) : vector;
+            return new { @object = "embedding", index, embedding };
+        }).ToArray();
+        var tokens = inputs.Sum(i => Math.Max(1, i.Length / 4));
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            @object = "list",
+            data,
+            model = request.Model ?? "fake-embedding-model",
+            usage = new { prompt_tokens = tokens, total_tokens = tokens },
+        }), context.RequestAborted);
     }
 
     public async ValueTask DisposeAsync()

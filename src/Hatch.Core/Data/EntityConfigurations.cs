@@ -18,6 +18,9 @@ internal sealed class StoredHighlightConfiguration : IEntityTypeConfiguration<St
         e.HasIndex(h => new { h.UserId, h.ContentHash }).IsUnique();
         e.HasIndex(h => new { h.UserId, h.SourceTitle });
         e.HasIndex(h => new { h.UserId, h.ImportedAt });
+        // The embedding job asks for a user's unchecked highlights; the highlights page for their probable duplicates.
+        e.HasIndex(h => new { h.UserId, h.DuplicateCheckedAt });
+        e.HasIndex(h => new { h.UserId, h.ProbableDuplicateOfId });
         e.Property(h => h.Text).IsRequired();
         e.Property(h => h.SourceTitle).IsRequired();
         e.Property(h => h.Tags).IsRequired();

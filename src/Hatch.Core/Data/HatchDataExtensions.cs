@@ -28,6 +28,7 @@ public static class HatchDataExtensions
         services.AddScoped<HatchDatabase>();
         services.AddMemoryCache();
         services.AddScoped<EmbeddingStore>();
+        services.AddScoped<NearDuplicateChecker>();
         services.AddScoped<HighlightSearch>();
         return builder;
     }

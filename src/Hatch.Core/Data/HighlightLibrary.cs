@@ -16,8 +16,12 @@ public static class NearDuplicateCheck
     /// <summary>Compared during the import: <see cref="ImportReport.ProbableDuplicates"/> is the full answer.</summary>
     public const string Checked = "checked";
 
-    /// <summary>Not compared (the model was not loaded yet, or the import was too large to embed while the reader waits).</summary>
-    public const string Skipped = "skipped";
+    /// <summary>
+    /// Compared by the embedding job once the new highlights have vectors (the import was too large to embed while
+    /// the reader waits, or the model was not loaded yet): probable duplicates are then listed on the highlights page
+    /// and at <c>GET /api/highlights/probable-duplicates</c>.
+    /// </summary>
+    public const string Background = "background";
 
     /// <summary>Nothing new to compare.</summary>
     public const string NotNeeded = "not-needed";

@@ -24,6 +24,18 @@ public sealed class StoredHighlight
     public DateTimeOffset? HighlightedAt { get; set; }
     public DateTimeOffset ImportedAt { get; set; }
 
+    /// <summary>
+    /// When this highlight was compared by meaning with those imported before it (null: not yet, e.g. its vector is
+    /// still being computed). Set once by the import or the embedding job, so every import is checked, whatever its size.
+    /// </summary>
+    public DateTimeOffset? DuplicateCheckedAt { get; set; }
+
+    /// <summary>The earlier highlight this one nearly repeats, when the check found one: reported, never dropped.</summary>
+    public Guid? ProbableDuplicateOfId { get; set; }
+
+    /// <summary>The cosine of the two, beside <see cref="ProbableDuplicateOfId"/>.</summary>
+    public double? ProbableDuplicateCosine { get; set; }
+
     public IReadOnlyList<string> TagList =>
         Tags.Split(TagSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

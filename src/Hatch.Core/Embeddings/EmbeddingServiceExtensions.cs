@@ -1,11 +1,13 @@
 using System.ClientModel;
-using Azure.AI.OpenAI;
+using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
 using OpenAI;
 
 namespace Hatch.Core.Embeddings;
@@ -33,29 +35,54 @@ public static class EmbeddingServiceExtensions
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddingOptions>, EmbeddingOptionsValidator>());
-        services.TryAddSingleton(sp => CreateGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value));
+        services.TryAddSingleton(sp => CreateGenerator(
+            sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value,
+            // The model HttpClient when the LLM part is registered: its resilience handler retries transient
+            // failures and bounds each call, for embeddings as for chat, with one set of Hatch:Llm settings.
+            sp.GetService<IHttpClientFactory>()?.CreateClient(Llm.LlmServiceCollectionExtensions.HttpClientName),
+            sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<ThemeGrouper>();
         return builder;
     }
 
-    /// <summary>The generator for validated <paramref name="options"/>; the remote ones are batched and normalised.</summary>
-    public static IEmbeddingGenerator<string, Embedding<float>> CreateGenerator(EmbeddingOptions options) => options.Provider switch
+    /// <summary>
+    /// The generator for validated <paramref name="options"/>. The remote ones are Semantic Kernel's embedding
+    /// generators (the same connectors as the writer's chat service), batched; <see cref="EmbeddingGeneratorExtensions.EmbedAsync"/> normalises.
+    /// </summary>
+    /// <param name="http">
+    /// The HttpClient remote calls go through; its handlers are the only retry layer (the OpenAI client's own retry
+    /// policy is turned off, as Semantic Kernel does for the chat service). Null: a plain client.
+    /// </param>
+    public static IEmbeddingGenerator<string, Embedding<float>> CreateGenerator(EmbeddingOptions options, HttpClient? http = null, ILoggerFactory? loggers = null) => options.Provider switch
     {
         EmbeddingProviders.MiniLM => new MiniLmEmbeddingGenerator(options.BatchSize),
         EmbeddingProviders.None => new LexicalEmbeddingGenerator(),
-        EmbeddingProviders.OpenAI or EmbeddingProviders.OpenAICompatible => new BatchingEmbeddingGenerator(
-            new OpenAIClient(
-                    new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "unused" : options.ApiKey),
-                    options.Endpoint is { Length: > 0 } endpoint ? new OpenAIClientOptions { Endpoint = new Uri(endpoint) } : new OpenAIClientOptions())
-                .GetEmbeddingClient(options.Model!)
-                .AsIEmbeddingGenerator(options.Dimensions),
-            options.BatchSize),
-        EmbeddingProviders.AzureOpenAI => new BatchingEmbeddingGenerator(
-            new AzureOpenAIClient(new Uri(options.Endpoint!), new ApiKeyCredential(options.ApiKey!))
-                .GetEmbeddingClient(options.Deployment ?? options.Model!)
-                .AsIEmbeddingGenerator(options.Dimensions),
-            options.BatchSize),
+        EmbeddingProviders.OpenAI or EmbeddingProviders.OpenAICompatible => Remote(options, loggers, kernel =>
+            // SK's endpoint-less overload only knows api.openai.com; a compatible server needs the client given its URL.
+            kernel.AddOpenAIEmbeddingGenerator(options.Model!, OpenAIClientFor(options, http), options.Dimensions)),
+        EmbeddingProviders.AzureOpenAI => Remote(options, loggers, kernel =>
+            kernel.AddAzureOpenAIEmbeddingGenerator(
+                options.Deployment ?? options.Model!, options.Endpoint!, options.ApiKey!, modelId: options.Model,
+                dimensions: options.Dimensions, httpClient: http,
+                apiVersion: string.IsNullOrWhiteSpace(options.ApiVersion) ? null : options.ApiVersion)),
         _ => throw new OptionsValidationException(EmbeddingOptions.SectionName, typeof(EmbeddingOptions),
             [$"{EmbeddingOptions.SectionName}:Provider must be one of {string.Join(", ", EmbeddingProviders.All)} (got '{options.Provider}')."]),
     };
+
+    private static BatchingEmbeddingGenerator Remote(EmbeddingOptions options, ILoggerFactory? loggers, Action<IKernelBuilder> add)
+    {
+        var kernel = Kernel.CreateBuilder();
+        if (loggers is not null) kernel.Services.AddSingleton(loggers);
+        add(kernel);
+        return new BatchingEmbeddingGenerator(kernel.Build().GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), options.BatchSize);
+    }
+
+    private static OpenAIClient OpenAIClientFor(EmbeddingOptions options, HttpClient? http)
+    {
+        var clientOptions = new OpenAIClientOptions { RetryPolicy = new ClientRetryPolicy(maxRetries: 0) };
+        if (options.Endpoint is { Length: > 0 } endpoint) clientOptions.Endpoint = new Uri(endpoint);
+        if (http is not null) clientOptions.Transport = new HttpClientPipelineTransport(http);
+        // Many compatible servers need no key, but the client insists on one, so a placeholder is sent.
+        return new OpenAIClient(new ApiKeyCredential(string.IsNullOrEmpty(options.ApiKey) ? "unused" : options.ApiKey), clientOptions);
+    }
 }

@@ -18,6 +18,7 @@ public static class HatchJobsExtensions
         builder.Services.AddScoped<Digests.DigestSettingsStore>();
         builder.Services.AddScoped<EmbeddingJob>();
         builder.Services.AddScoped<EmbeddingScheduler>();
+        builder.Services.AddScoped<EmbeddingRefreshJob>();
         builder.Services.AddScoped<HighlightIntake>();
         // Editorial review: the workflow, model revisions of a section, and the publish webhook.
         builder.Services.AddOptions<Review.WebhookOptions>().BindConfiguration(Review.WebhookOptions.SectionName);

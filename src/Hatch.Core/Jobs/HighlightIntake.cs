@@ -2,7 +2,6 @@ using Hatch.Core.Data;
 using Hatch.Core.Embeddings;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Hatch.Core.Jobs;
 
@@ -11,17 +10,16 @@ namespace Hatch.Core.Jobs;
 /// </summary>
 /// <remarks>
 /// The embedding job is only enqueued: an import never waits for the library's embeddings. The near-duplicate
-/// check is synchronous but bounded: it embeds only the import's new highlights, at most
-/// <see cref="MaxNewForDuplicateCheck"/>, and only when that is cheap now (the None provider, or MiniLM already
-/// loaded in this process: about 0.1–0.4 s for the limit). Otherwise the report says the check was skipped, rather
-/// than make the reader wait for a model load or a remote provider. Vectors computed here are stored, so the job
-/// does not compute them again.
+/// check runs here only when it is cheap now: at most <see cref="MaxNewForDuplicateCheck"/> new highlights, and the
+/// None provider or MiniLM already loaded in this process (about 0.1–0.4 s for the limit). Otherwise the embedding
+/// job checks them once their vectors are stored and the report says so, rather than make the reader wait for a
+/// model load or a remote provider. Vectors computed here are stored, so the job does not compute them again.
 /// </remarks>
 public sealed partial class HighlightIntake(
     HighlightLibrary library,
     EmbeddingStore store,
+    NearDuplicateChecker duplicates,
     EmbeddingScheduler scheduler,
-    IOptions<EmbeddingOptions> options,
     ILogger<HighlightIntake> logger)
 {
     public const int MaxNewForDuplicateCheck = 128;
@@ -39,7 +37,7 @@ public sealed partial class HighlightIntake(
     private async Task<ImportReport> FollowUpAsync(string userId, ImportReport report, CancellationToken cancellationToken)
     {
         if (report.AddedIds.Count == 0) return report;
-        report = report with { NearDuplicateCheck = NearDuplicateCheck.Skipped };
+        report = report with { NearDuplicateCheck = NearDuplicateCheck.Background };
         if (ModelReady && report.AddedIds.Count <= MaxNewForDuplicateCheck)
         {
             try
@@ -52,7 +50,7 @@ public sealed partial class HighlightIntake(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The highlights are stored; a failed comparison must not turn the import into an error.
+                // The highlights are stored; a failed comparison must not turn the import into an error (the job checks them).
                 LogCheckFailed(ex, userId);
             }
         }
@@ -66,16 +64,9 @@ public sealed partial class HighlightIntake(
     private async Task<IReadOnlyList<ProbableDuplicate>> ProbableDuplicatesAsync(string userId, IReadOnlyList<Guid> addedIds, CancellationToken cancellationToken)
     {
         await store.EnsureAsync(userId, addedIds, cancellationToken);
-        var library = await store.LibraryAsync(userId, cancellationToken);
-        var added = addedIds.ToHashSet();
-        var incoming = library.Where(h => added.Contains(h.Id)).ToArray();
-        var existing = library.Where(h => !added.Contains(h.Id)).ToArray();
-        var byId = library.ToDictionary(h => h.Id);
-        return NearDuplicates.Find(incoming, existing, options.Value.NearDuplicateThreshold)
-            .Select(d => new ProbableDuplicate(d.NewId, byId[d.NewId].Text, d.ExistingId, byId[d.ExistingId].Text, byId[d.ExistingId].Source, Math.Round(d.Cosine, 4)))
-            .ToArray();
+        return (await duplicates.CheckAsync(userId, addedIds, cancellationToken)).Found;
     }
 
-    [LoggerMessage(LogLevel.Warning, "The near-duplicate check of an import for user {UserId} failed; the import stands")]
+    [LoggerMessage(LogLevel.Warning, "The near-duplicate check of an import for user {UserId} failed; the import stands and the embedding job checks it")]
     private partial void LogCheckFailed(Exception ex, string userId);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hatch.Core.Domain;
+using Hatch.Core.Embeddings;
 using Hatch.Core.Hatching;
 using Hatch.Core.Text;
 using Microsoft.Extensions.AI;
@@ -43,12 +44,18 @@ public sealed partial class ArticlePromptBuilder
     private readonly LlmOptions _options;
     private readonly int _templateTokens;
     private readonly int _schemaTokens;
+    private readonly bool _vectorsCarryMeaning;
 
-    public ArticlePromptBuilder(PromptLibrary prompts, TokenCounter tokens, IOptions<LlmOptions> options)
+    /// <param name="themes">
+    /// The grouper of the configured embedding model; stored vectors are used for themes only when it has more than
+    /// word overlap to go on (not with Provider None). Null (a bench, a test) means stored vectors carry meaning.
+    /// </param>
+    public ArticlePromptBuilder(PromptLibrary prompts, TokenCounter tokens, IOptions<LlmOptions> options, ThemeGrouper? themes = null)
     {
         _template = prompts[PromptLibrary.Article];
         _tokens = tokens;
         _options = options.Value;
+        _vectorsCarryMeaning = themes?.UsesEmbeddings ?? true;
         _templateTokens = tokens.Count(_template.Text);
         _schemaTokens = tokens.Count(SchemaInstruction);
     }
@@ -100,6 +107,15 @@ public sealed partial class ArticlePromptBuilder
               $"({_options.ContextTokens:N0} tokens, {2 * OutputTokens:N0} kept for the reply); the most central were kept, " +
               $"left out: {NumbersShort(leftOutHighlights.Select(h => h.Number).ToArray())}";
 
+        // The themes list costs tokens too; when it does not fit what is left of the budget the model groups on its own.
+        var themes = Themes(includedHighlights, request.VectorsByContentHash);
+        var themeTokens = themes.Length == 0 ? 0 : _tokens.Count(themes);
+        if (themeTokens > budget - used)
+        {
+            themes = "";
+            themeTokens = 0;
+        }
+
         var arguments = new KernelArguments
         {
             ["author"] = string.IsNullOrWhiteSpace(options.AuthorName) ? "the reader" : options.AuthorName,
@@ -110,12 +126,47 @@ public sealed partial class ArticlePromptBuilder
             ["highlight_count"] = includedHighlights.Length.ToString(CultureInfo.InvariantCulture),
             ["highlight_numbers"] = Numbers(includedHighlights.Select(h => h.Number)),
             ["highlights"] = block.ToString(),
+            ["themes"] = themes,
             ["schema"] = schemaInPrompt ? SchemaInstruction : "",
             ["repair"] = "",
         };
         return new ArticlePrompt(arguments, includedHighlights, leftOutHighlights, reason,
-            _templateTokens + (schemaInPrompt ? _schemaTokens : 0) + used + FramingTokens, budget);
+            _templateTokens + (schemaInPrompt ? _schemaTokens : 0) + used + themeTokens + FramingTokens, budget);
     }
+
+    /// <summary>
+    /// The highlights sent, grouped by meaning (<see cref="ThemeGrouper"/> over the stored embeddings), as an
+    /// instruction to write one section per theme; empty when the request carries no vectors for every highlight
+    /// sent, when the vectors only know shared words, or when everything falls into one theme. The list holds only
+    /// highlight numbers and counts, never highlight text, so it stays outside the fenced data block safely.
+    /// </summary>
+    internal string Themes(IReadOnlyList<NumberedHighlight> included, IReadOnlyDictionary<string, float[]>? vectorsByHash)
+    {
+        // Fewer than four passages cannot make two themes worth a section each.
+        if (!_vectorsCarryMeaning || vectorsByHash is null || included.Count < 4) return "";
+        var vectors = new float[included.Count][];
+        for (var i = 0; i < included.Count; i++)
+            if (!vectorsByHash.TryGetValue(included[i].Highlight.ContentHash, out vectors[i]!)) return "";
+        if (vectors.Select(v => v.Length).Distinct().Count() != 1) return "";
+
+        var grouping = ThemeGrouper.Group(included.Select(h => h.Number).ToArray(), included.Select(h => h.Highlight.Text).ToArray(), vectors, MaxThemes);
+        if (grouping.Groups.Count < 2) return "";
+        var sourceOf = included.ToDictionary(h => h.Number, h => h.Highlight.Source.Title, EqualityComparer<int>.Default);
+        var text = new StringBuilder("\nThemes: the highlights above, grouped by meaning. Write one section per theme, in this order. ")
+            .Append("A section joins the passages of its theme, whichever source they come from; connect what different sources say rather than treating each source on its own. ")
+            .Append("Cite in each section the highlights of its theme (a few more where they help the argument).\n");
+        for (var t = 0; t < grouping.Groups.Count; t++)
+        {
+            var members = grouping.Groups[t].Order().ToArray();
+            var sources = members.Select(n => sourceOf[n]).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+            text.Append("- Theme ").Append(t + 1).Append(": highlights ").Append(Numbers(members))
+                .Append(" (").Append(sources).Append(sources == 1 ? " source" : " sources").Append(")\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The Article asks for 2 to 6 sections; five themes leave the model room for one of its own.</summary>
+    private const int MaxThemes = 5;
 
     /// <summary>
     /// Takes whole highlights in <paramref name="order"/> while they fit the budget. With

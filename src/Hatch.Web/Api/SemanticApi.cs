@@ -25,6 +25,8 @@ public static class SemanticApi
             .WithSummary("3–5 themes from the library, each spanning at least two sources; POST a theme's highlightIds to /api/hatches to hatch it.");
         group.MapGet("/highlights/{id:guid}/related", RelatedAsync)
             .WithSummary("Highlights of the same library nearest in meaning to this one.");
+        group.MapGet("/highlights/probable-duplicates", ProbableDuplicatesAsync)
+            .WithSummary("New highlights that nearly repeat one imported before (kept, reported): found at import or by the embedding job afterwards.");
         return app;
     }
 
@@ -38,6 +40,9 @@ public static class SemanticApi
             themes.Select(t => new ThemeDto(t.Label, t.KeyPhrases, t.Sources, t.Size, t.HighlightIds)).ToArray(),
             total - pending, pending, store.ModelId));
     }
+
+    private static async Task<Ok<IReadOnlyList<ProbableDuplicate>>> ProbableDuplicatesAsync(ClaimsPrincipal user, NearDuplicateChecker duplicates, CancellationToken ct) =>
+        TypedResults.Ok(await duplicates.ReportedAsync(user.UserId(), cancellationToken: ct));
 
     private static async Task<Results<Ok<IReadOnlyList<RelatedDto>>, NotFound>> RelatedAsync(
         Guid id, int? count, ClaimsPrincipal user, EmbeddingStore store, HatchDbContext db, CancellationToken ct)

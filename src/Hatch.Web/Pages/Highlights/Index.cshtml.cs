@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Hatch.Web.Pages.Highlights;
 
 public sealed class IndexModel(
-    HatchDbContext db, HighlightIntake intake, HatchScheduler scheduler, EmbeddingStore embeddings, HighlightSearch search, IOptions<WebOptions> web) : UserPageModel
+    HatchDbContext db, HighlightIntake intake, HatchScheduler scheduler, EmbeddingStore embeddings, NearDuplicateChecker duplicates, HighlightSearch search, IOptions<WebOptions> web) : UserPageModel
 {
     public const int PageSize = 100;
 
@@ -43,6 +43,9 @@ public sealed class IndexModel(
     /// <summary>Ideas waiting to hatch: themes of the library spanning two or more sources.</summary>
     public IReadOnlyList<Hatch.Core.Embeddings.ThemeSuggestion> Themes { get; private set; } = [];
     public int PendingEmbeddings { get; private set; }
+
+    /// <summary>Highlights reported as probable duplicates (at import or by the embedding job afterwards), newest first.</summary>
+    public IReadOnlyList<ProbableDuplicate> ProbableDuplicates { get; private set; } = [];
 
     [BindProperty] public HatchForm Hatch { get; set; } = new();
 
@@ -154,6 +157,7 @@ public sealed class IndexModel(
         {
             Themes = await embeddings.ThemesAsync(UserId, ct);
             PendingEmbeddings = await embeddings.CountMissingAsync(UserId, ct);
+            ProbableDuplicates = await duplicates.ReportedAsync(UserId, 50, ct);
         }
         Sources = (await mine.GroupBy(h => h.SourceTitle).Select(g => new { g.Key, Count = g.Count() }).OrderBy(g => g.Key).ToListAsync(ct))
             .Select(g => (g.Key, g.Count)).ToArray();

@@ -354,6 +354,9 @@ namespace Hatch.Core.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<DateTimeOffset?>("DuplicateCheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("HighlightedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -371,6 +374,12 @@ namespace Hatch.Core.Data.Migrations.Postgres
 
                     b.Property<string>("Page")
                         .HasColumnType("text");
+
+                    b.Property<double?>("ProbableDuplicateCosine")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid?>("ProbableDuplicateOfId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("SourceAuthor")
                         .HasColumnType("text");
@@ -399,7 +408,11 @@ namespace Hatch.Core.Data.Migrations.Postgres
                     b.HasIndex("UserId", "ContentHash")
                         .IsUnique();
 
+                    b.HasIndex("UserId", "DuplicateCheckedAt");
+
                     b.HasIndex("UserId", "ImportedAt");
+
+                    b.HasIndex("UserId", "ProbableDuplicateOfId");
 
                     b.HasIndex("UserId", "SourceTitle");
 

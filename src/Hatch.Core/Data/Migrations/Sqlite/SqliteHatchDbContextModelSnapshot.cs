@@ -349,6 +349,9 @@ namespace Hatch.Core.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DuplicateCheckedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("HighlightedAt")
                         .HasColumnType("INTEGER");
 
@@ -365,6 +368,12 @@ namespace Hatch.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Page")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("ProbableDuplicateCosine")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid?>("ProbableDuplicateOfId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SourceAuthor")
@@ -394,7 +403,11 @@ namespace Hatch.Core.Data.Migrations.Sqlite
                     b.HasIndex("UserId", "ContentHash")
                         .IsUnique();
 
+                    b.HasIndex("UserId", "DuplicateCheckedAt");
+
                     b.HasIndex("UserId", "ImportedAt");
+
+                    b.HasIndex("UserId", "ProbableDuplicateOfId");
 
                     b.HasIndex("UserId", "SourceTitle");
 

@@ -1,0 +1,100 @@
+using Hatch.Core.Domain;
+using Hatch.Core.Embeddings;
+using Hatch.Core.Hatching;
+using Hatch.TestSupport;
+using static Hatch.Core.Tests.Llm.KernelArticleWriterTests;
+
+namespace Hatch.Core.Tests.Llm;
+
+/// <summary>
+/// The model writer is told which highlights belong together by meaning (the stored embeddings, grouped by
+/// <see cref="ThemeGrouper"/>), so its sections can join passages from different sources.
+/// </summary>
+public sealed class ThemedPromptTests : IAsyncLifetime
+{
+    private FakeOpenAIServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeOpenAIServer.StartAsync();
+        _server.ApiKey = LlmTestHost.Key;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    // Two meanings, each spread over both books: 1, 2, 4, 7 are about sleep, 3, 5, 6 about money. The words give no
+    // hint of the grouping (every text is alike), so only the vectors can produce it.
+    private static readonly int[] Sleep = [1, 2, 4, 7];
+
+    private static ArticleRequest Request(bool withVectors)
+    {
+        var highlights = Enumerable.Range(1, 7)
+            .Select(i => new NumberedHighlight(i, new Highlight
+            {
+                Text = $"Passage {i} says something worth an article.",
+                Source = new HighlightSource(i % 2 == 0 ? "Why We Sleep" : "The Psychology of Money", "An Author"),
+            }))
+            .ToArray();
+        var request = new ArticleRequest(highlights, new ArticleOptions { AuthorName = "Ada", Style = "briefing", Length = "short" });
+        if (!withVectors) return request;
+        var vectors = highlights.ToDictionary(
+            h => h.Highlight.ContentHash,
+            h => VectorMath.Normalize(Sleep.Contains(h.Number) ? [1f, 0f, 0.05f * h.Number, 0f] : [0f, 1f, 0f, 0.05f * h.Number]));
+        return request with { VectorsByContentHash = vectors };
+    }
+
+    [Fact]
+    public async Task WithStoredVectorsThePromptAsksForOneSectionPerThemeAndAThemeJoinsBothSources()
+    {
+        _server.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        using var host = LlmTestHost.Build(_server);
+
+        await host.Writer().WriteAsync(Request(withVectors: true));
+
+        var user = UserMessage(Assert.Single(_server.Requests));
+        var end = user.IndexOf("===== END HIGHLIGHTS =====", StringComparison.Ordinal);
+        var themes = user.IndexOf("Themes:", StringComparison.Ordinal);
+        Assert.True(themes > end, "the grouping follows the data block, outside the fence");
+        Assert.Contains("Write one section per theme", user);
+        Assert.Contains("- Theme 1: highlights 1, 2, 4, 7 (2 sources)", user);
+        Assert.Contains("- Theme 2: highlights 3, 5, 6 (2 sources)", user);
+    }
+
+    [Fact]
+    public async Task WithoutVectorsThePromptIsAsBeforeWithNoThemes()
+    {
+        _server.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        using var host = LlmTestHost.Build(_server);
+
+        await host.Writer().WriteAsync(Request(withVectors: false));
+
+        var user = UserMessage(Assert.Single(_server.Requests));
+        Assert.DoesNotContain("Themes:", user);
+        Assert.DoesNotContain("Theme 1", user);
+        Assert.EndsWith("===== END HIGHLIGHTS =====", user.TrimEnd());
+    }
+
+    [Fact]
+    public async Task LexicalVectorsOfProviderNoneAreNotPassedOffAsThemesByMeaning()
+    {
+        _server.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        using var host = LlmTestHost.Build(_server, settings: new Dictionary<string, string?> { ["Hatch:Embeddings:Provider"] = "None" });
+
+        await host.Writer().WriteAsync(Request(withVectors: true));
+
+        Assert.DoesNotContain("Themes:", UserMessage(Assert.Single(_server.Requests)));
+    }
+
+    [Fact]
+    public async Task AHighlightMissingItsVectorFallsBackToNoThemes()
+    {
+        _server.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        using var host = LlmTestHost.Build(_server);
+        var request = Request(withVectors: true);
+        var partial = request.VectorsByContentHash!.Where(kv => kv.Key != request.Highlights[2].Highlight.ContentHash).ToDictionary();
+
+        await host.Writer().WriteAsync(request with { VectorsByContentHash = partial });
+
+        Assert.DoesNotContain("Themes:", UserMessage(Assert.Single(_server.Requests)));
+    }
+}
