@@ -15,7 +15,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 log() { echo "drills.sh: $*" >&2; }
 command -v dotnet >/dev/null || { log "the .NET SDK is missing (dotnet not on PATH)"; exit 1; }
-ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || { log "PostgreSQL is not installed (apt-get install postgresql)"; exit 1; }
+if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { log "PostgreSQL is not installed (apt-get install postgresql)"; exit 1; }
+  log "installing PostgreSQL"
+  apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || { log "could not install PostgreSQL"; exit 1; }
+fi
 
 # Everything the harness creates (PostgreSQL data, process logs) goes under one folder, so it can all be found and stopped.
 work=$(mktemp -d /tmp/hatch-drills.XXXXXX)

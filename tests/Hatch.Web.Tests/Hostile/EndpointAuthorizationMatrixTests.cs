@@ -89,6 +89,7 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
             ? Add(r, f, new StringContent("# Book\n\n- An imported passage about practice.\n"), "file", "notes.md") : r, OK),
         new("GET /api/themes", Access.Self, D, _ => Get("/api/themes"), OK),
         new("GET /api/highlights/{id:guid}/related", Access.Owner, D, s => Get($"/api/highlights/{s.HighlightId}/related"), OK),
+        new("GET /api/highlights/probable-duplicates", Access.Self, D, _ => Get("/api/highlights/probable-duplicates"), OK),
 
         // ---- hatching ----
         // Another user's "hatch everything" finds nothing of the owner's: 400 "nothing to hatch".
