@@ -9,6 +9,7 @@
 #   scripts/drills.sh --quick    200 requests per drill, for CI
 #   other arguments go to the harness: --only kill9,faults  --requests N  --pg CONNECTION (skips pgrestart)
 #                                      --min-ratio R (the scale-out target, 1.7 by default)
+#                                      --model-latency-ms N (the fake model's answer time, 500 by default)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

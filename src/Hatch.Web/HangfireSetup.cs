@@ -77,7 +77,10 @@ public static class HangfireSetup
                 DistributedLockTimeout = StaleLockAge,
                 QueuePollInterval = jobs.QueuePollInterval,
         };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
+        // Hangfire runs the same dozen statements for every job; prepared once per connection, PostgreSQL stops parsing
+        // and planning them each time.
+        var connectionString = DatabaseOptions.PreparePostgres(database.ConnectionString, keepsSessionState: true);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }
 
     /// <summary>The dashboard at /hangfire, for administrators only.</summary>

@@ -54,6 +54,46 @@ public sealed class LlmCommandTests
     }
 
     [Fact]
+    public async Task ArticleWithAModelGroupsTheFilesHighlightsByMeaningInThePrompt()
+    {
+        // No library, so no stored vectors: the writer embeds the file's highlights (MiniLM, the default) itself.
+        // Each topic is spread over three books, so a theme by meaning names three sources; grouping by book, one.
+        var file = Path.Combine(Directory.CreateTempSubdirectory("hatch-cli-themes-").FullName, "notes.md");
+        await File.WriteAllTextAsync(file, """
+            ## Why We Sleep
+
+            > Deep sleep at night consolidates the memories formed during the day.
+
+            > Saving a steady share of every paycheck builds wealth over the years.
+
+            ## The Psychology of Money
+
+            > Compound interest rewards the investor who leaves savings untouched for decades.
+
+            > A short nap after studying helps the brain store new facts.
+
+            ## Notes from Both
+
+            > A tired brain that skipped a night of sleep forgets much of what it learned.
+
+            > Low-cost index funds beat most active stock pickers once fees are counted.
+            """);
+        await using var server = await FakeOpenAIServer.StartAsync();
+        server.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        var exit = await CliApp.RunAsync(
+            ["article", file, "--provider", "OpenAICompatible", "--model", "local-model", "--endpoint", server.OpenAIEndpoint.ToString()],
+            stdout, stderr);
+
+        Assert.True(exit == ExitCodes.Ok, stderr.ToString());
+        var user = Assert.Single(server.Requests).Json!["messages"]!.AsArray()
+            .Single(m => m!["role"]!.GetValue<string>() == "user")!["content"]!.ToString();
+        Assert.Contains("Write one section per theme", user);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(user, @"- Theme \d: highlights \d, \d, \d \(3 sources\)").Count);
+    }
+
+    [Fact]
     public async Task ArticleRefusesAWrongProviderBeforeReadingFiles()
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());

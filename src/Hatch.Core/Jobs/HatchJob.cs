@@ -167,8 +167,9 @@ public sealed partial class HatchJob(
 
     /// <summary>
     /// Stored vectors of the hatch's highlights by content hash, computing first the ones the background job has not
-    /// reached yet, so selection ranks by meaning and the writer groups without embedding again. Null (group by
-    /// words) when the provider knows only words or fails: a draft grouped by words beats no draft.
+    /// reached yet, so selection ranks by meaning and the writer groups without embedding again. Null when the
+    /// provider knows only words; empty when it fails (selection then ranks by words, the prompt has no themes, and
+    /// the model writer does not try the failing provider a second time): a draft grouped by words beats no draft.
     /// </summary>
     private async Task<IReadOnlyDictionary<string, float[]>?> VectorsAsync(string userId, List<StoredHighlight> stored, CancellationToken cancellationToken)
     {
@@ -186,7 +187,7 @@ public sealed partial class HatchJob(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogEmbeddingsFailed(ex, userId);
-            return null;
+            return new Dictionary<string, float[]>();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Hatch.Core.Domain;
+using Hatch.Core.Embeddings;
 using Hatch.Core.Hatching;
 using Hatch.Core.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,9 @@ public sealed partial class KernelArticleWriter(
     LlmRuntimeState state,
     IOptions<LlmOptions> options,
     TimeProvider time,
-    ILogger<KernelArticleWriter> logger) : IArticleWriter
+    ILogger<KernelArticleWriter> logger,
+    // Fully qualified: importing Microsoft.Extensions.AI would make ChatFinishReason ambiguous with OpenAI.Chat's.
+    Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embeddings = null) : IArticleWriter
 {
     private static readonly JsonSerializerOptions ReplyJson = new(JsonSerializerDefaults.Web)
     {
@@ -95,6 +98,7 @@ public sealed partial class KernelArticleWriter(
     private async Task<WrittenArticle> WriteCoreAsync(ArticleRequest request, PromptTemplate template, DraftTally draft, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        request = await WithVectorsAsync(request, cancellationToken);
         ArticlePrompt prompt;
         using (HatchTelemetry.Source.StartActivity("hatch.llm.prompt"))
             prompt = builder.Build(request, schemaInPrompt: state.UseJsonObject);
@@ -167,6 +171,32 @@ public sealed partial class KernelArticleWriter(
             repaired = true;
             LogRepair(logger, errors.Count, string.Join("; ", errors));
             prompt.Arguments["repair"] = RepairNote(reply.Text, errors, maxTokens);
+        }
+    }
+
+    /// <summary>
+    /// Vectors for a request that brings none, so the prompt still groups the highlights by meaning: `hatch article
+    /// --provider …` reads a file, not the library, so nothing is stored for it. The web app's jobs pass the stored
+    /// vectors (or an empty set when the embedding provider failed) and never reach the model here. Skipped when the
+    /// configured embeddings only know shared words, or for fewer than four highlights (too few for two themes);
+    /// a failure costs the themes, never the draft.
+    /// </summary>
+    private async Task<ArticleRequest> WithVectorsAsync(ArticleRequest request, CancellationToken cancellationToken)
+    {
+        if (request.VectorsByContentHash is not null || embeddings is null || LexicalEmbeddingGenerator.IsLexical(embeddings) || request.Highlights.Count < 4)
+            return request;
+        try
+        {
+            var distinct = request.Highlights.Select(h => h.Highlight).DistinctBy(h => h.ContentHash).ToArray();
+            var vectors = await embeddings.EmbedAsync(distinct.Select(h => h.Text).ToArray(), cancellationToken);
+            var byHash = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            for (var i = 0; i < distinct.Length; i++) byHash[distinct[i].ContentHash] = vectors[i];
+            return request with { VectorsByContentHash = byHash };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogEmbeddingFailed(logger, ex);
+            return request;
         }
     }
 
@@ -312,6 +342,9 @@ public sealed partial class KernelArticleWriter(
     }
 
     private sealed record ModelReply(string Text, ChatFinishReason? FinishReason);
+
+    [LoggerMessage(LogLevel.Warning, "Embedding the highlights for their themes failed; the prompt leaves the grouping to the model")]
+    private static partial void LogEmbeddingFailed(ILogger logger, Exception ex);
 
     [LoggerMessage(LogLevel.Warning, "The {Provider} server rejected json_schema; this process asks with json_object and the schema in the prompt from now on")]
     private static partial void LogJsonObjectFallback(ILogger logger, string provider);

@@ -17,7 +17,8 @@ internal static class LlmTestHost
     public const string Key = "test-key";
     public const string Deployment = "hatch-deployment";
 
-    public static IHost Build(FakeOpenAIServer? server, LlmProvider provider = LlmProvider.OpenAICompatible, IDictionary<string, string?>? settings = null)
+    public static IHost Build(
+        FakeOpenAIServer? server, LlmProvider provider = LlmProvider.OpenAICompatible, IDictionary<string, string?>? settings = null, ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         var config = new Dictionary<string, string?>
@@ -44,6 +45,7 @@ internal static class LlmTestHost
             config[key] = value;
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();
+        if (logs is not null) builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         builder.AddHatchCore();
         return builder.Build();
     }

@@ -1,7 +1,9 @@
 using Hatch.Core.Domain;
 using Hatch.Core.Embeddings;
 using Hatch.Core.Hatching;
+using System.Text.RegularExpressions;
 using Hatch.TestSupport;
+using Microsoft.Extensions.Logging;
 using static Hatch.Core.Tests.Llm.KernelArticleWriterTests;
 
 namespace Hatch.Core.Tests.Llm;
@@ -61,10 +63,10 @@ public sealed class ThemedPromptTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task WithoutVectorsThePromptIsAsBeforeWithNoThemes()
+    public async Task WithoutVectorsAndWithEmbeddingsThatOnlyKnowWordsThePromptHasNoThemes()
     {
         _server.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
-        using var host = LlmTestHost.Build(_server);
+        using var host = LlmTestHost.Build(_server, settings: new Dictionary<string, string?> { ["Hatch:Embeddings:Provider"] = "None" });
 
         await host.Writer().WriteAsync(Request(withVectors: false));
 
@@ -72,6 +74,38 @@ public sealed class ThemedPromptTests : IAsyncLifetime
         Assert.DoesNotContain("Themes:", user);
         Assert.DoesNotContain("Theme 1", user);
         Assert.EndsWith("===== END HIGHLIGHTS =====", user.TrimEnd());
+    }
+
+    [Fact]
+    public async Task WithoutStoredVectorsTheWriterEmbedsTheHighlightsAndGroupsThemByMeaningAcrossSources()
+    {
+        // `hatch article --provider …` has no library to read vectors from. Two topics, each spread over both books,
+        // so grouping by book would be wrong and only the meaning gives sleep 1, 3, 5 and money 2, 4, 6.
+        string[] texts =
+        [
+            "Deep sleep at night consolidates the memories formed during the day.",
+            "Compound interest rewards the investor who leaves savings untouched for decades.",
+            "A tired brain that skipped a night of sleep forgets much of what it learned.",
+            "Saving a steady share of every paycheck builds wealth over the years.",
+            "A short nap after studying helps the brain store new facts.",
+            "Low-cost index funds beat most active stock pickers once fees are counted.",
+        ];
+        var highlights = texts.Select((text, i) => new NumberedHighlight(i + 1, new Highlight
+        {
+            Text = text,
+            Source = new HighlightSource(i % 3 == 0 ? "Why We Sleep" : i % 3 == 1 ? "The Psychology of Money" : "Notes from Both", "An Author"),
+        })).ToArray();
+        _server.Enqueue(FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        using var logs = new LogCapture();
+        using var host = LlmTestHost.Build(_server, logs: logs); // the default embeddings: MiniLM in process
+
+        await host.Writer().WriteAsync(new ArticleRequest(highlights, new ArticleOptions { Length = "short" }));
+
+        var user = UserMessage(Assert.Single(_server.Requests));
+        var why = $"prompt:\n{user}\nwarnings:\n{string.Join("\n", logs.Entries.Where(e => e.Level >= LogLevel.Warning))}";
+        Assert.True(user.Contains("Write one section per theme", StringComparison.Ordinal), why);
+        Assert.True(Regex.IsMatch(user, @"- Theme [12]: highlights 1, 3, 5 \(3 sources\)"), why);
+        Assert.True(Regex.IsMatch(user, @"- Theme [12]: highlights 2, 4, 6 \(3 sources\)"), why);
     }
 
     [Fact]
