@@ -77,9 +77,8 @@ public static class HangfireSetup
                 DistributedLockTimeout = StaleLockAge,
                 QueuePollInterval = jobs.QueuePollInterval,
         };
-        // Hangfire runs the same dozen statements for every job; prepared once per connection, PostgreSQL stops parsing
-        // and planning them each time.
-        var connectionString = DatabaseOptions.PreparePostgres(database.ConnectionString, keepsSessionState: true);
+        // The app's own connection string, so Hangfire and EF share one pool; its statements get prepared too.
+        var connectionString = DatabaseOptions.PreparePostgres(database.ConnectionString);
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }
 

@@ -44,16 +44,14 @@ public sealed class DatabaseOptions
     }
 
     /// <summary>
-    /// Npgsql settings for the application's own connections, each applied only when the connection string does not
-    /// set it. <c>Max Auto Prepare</c>: statements run again and again (every job runs the same few) are prepared
-    /// once per connection, so PostgreSQL stops parsing and planning them each time. <c>No Reset On Close</c>: a
-    /// pooled connection is handed on without a <c>DISCARD ALL</c> (one per open, about a dozen per hatch), which the
-    /// app can skip because it keeps no session state: no <c>SET</c>, temporary tables, advisory locks or
-    /// <c>LISTEN</c>. Measured by the scale-out drill (docs/reliability.md). Behind PgBouncer in transaction mode
-    /// older than 1.21, set <c>Max Auto Prepare=0</c>. Pass <paramref name="keepsSessionState"/> for a client that does
-    /// keep session state (Hangfire.PostgreSql LISTENs for new jobs): its connections are still reset.
+    /// <c>Max Auto Prepare=64</c> unless the connection string sets it: the statements every job repeats (Hangfire's
+    /// fetch and state changes, the hatch's reads and save) are prepared once per connection, so PostgreSQL stops
+    /// parsing and planning them each time (measured by the scale-out drill, docs/reliability.md). The app and
+    /// Hangfire get the same string on purpose: one connection pool per process, as before. (Skipping the reset of
+    /// pooled connections would save more, but Hangfire.PostgreSql LISTENs on pooled connections and never UNLISTENs.)
+    /// Behind PgBouncer in transaction mode older than 1.21, set <c>Max Auto Prepare=0</c>.
     /// </summary>
-    public static string PreparePostgres(string connectionString, bool keepsSessionState = false)
+    public static string PreparePostgres(string connectionString)
     {
         DbConnectionStringBuilder given;
         try
@@ -64,11 +62,10 @@ public sealed class DatabaseOptions
         {
             return connectionString; // Npgsql reports what is wrong with it when it opens
         }
-        var keys = given.Keys.Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var tuned = connectionString.TrimEnd().TrimEnd(';');
-        if (!keys.Contains("MaxAutoPrepare")) tuned += ";Max Auto Prepare=64";
-        if (!keepsSessionState && !keys.Contains("NoResetOnClose")) tuned += ";No Reset On Close=true";
-        return tuned;
+        var keys = given.Keys.Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal));
+        return keys.Contains("MaxAutoPrepare", StringComparer.OrdinalIgnoreCase)
+            ? connectionString
+            : connectionString.TrimEnd().TrimEnd(';') + ";Max Auto Prepare=64";
     }
 
     /// <summary>
