@@ -64,7 +64,7 @@ internal sealed partial class Stack : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["ConnectionStrings__Hatch"] = pg.For(database) + ";Maximum Pool Size=60" + Environment.GetEnvironmentVariable("DRILL_CS_EXTRA"),
+            ["ConnectionStrings__Hatch"] = pg.For(database) + ";Maximum Pool Size=60",
             ["Hatch__Llm__Provider"] = "OpenAICompatible",
             ["Hatch__Llm__Endpoint"] = modelEndpoint.ToString(),
             ["Hatch__Llm__Model"] = "drill-model",
