@@ -91,8 +91,10 @@ public sealed class WebhookAppFactory : ReviewAppFactory
         builder.UseSetting("Hatch:Webhooks:PublishUrl", Receiver.Url);
         builder.UseSetting("Hatch:Webhooks:Secret", Secret);
         builder.UseSetting("Hatch:Webhooks:SiteUrl", "https://hatch.example.com");
-        builder.UseSetting("Hatch:Webhooks:RetryDelays:0", "00:00:00.200");
-        builder.UseSetting("Hatch:Webhooks:RetryDelays:1", "00:00:00.200");
+        // Hangfire keeps a scheduled job's time in whole seconds, so a retry can run up to a second before its delay is
+        // up: a 200 ms delay sometimes ran 60 ms after the first try (CI, 2026-11-29). With 1.5 s it waits at least 0.5 s.
+        builder.UseSetting("Hatch:Webhooks:RetryDelays:0", "00:00:01.500");
+        builder.UseSetting("Hatch:Webhooks:RetryDelays:1", "00:00:01.500");
     }
 
     public override async ValueTask DisposeAsync()
@@ -117,7 +119,7 @@ public sealed class PublishWebhookTests(WebhookAppFactory factory) : IClassFixtu
 
         var deliveries = await ReviewSeed.EventuallyAsync(
             () => Task.FromResult(factory.Receiver.Deliveries.ToArray()), d => d.Length >= 2, "two webhook deliveries", seconds: 30);
-        await Task.Delay(1000);
+        await Task.Delay(2000);
         deliveries = factory.Receiver.Deliveries.ToArray();
         Assert.Equal(2, deliveries.Length); // the 500 was retried once; the 200 ended it
         foreach (var delivery in deliveries)
@@ -129,7 +131,7 @@ public sealed class PublishWebhookTests(WebhookAppFactory factory) : IClassFixtu
         }
         Assert.Equal(deliveries[0].DeliveryId, deliveries[1].DeliveryId);
         Assert.Equal(deliveries[0].Body, deliveries[1].Body);
-        Assert.True(deliveries[1].At - deliveries[0].At >= TimeSpan.FromMilliseconds(150), "the retry did not wait");
+        Assert.True(deliveries[1].At - deliveries[0].At >= TimeSpan.FromMilliseconds(400), $"the retry did not wait ({(deliveries[1].At - deliveries[0].At).TotalMilliseconds:0} ms)");
 
         var body = System.Text.Json.JsonDocument.Parse(deliveries[0].Body).RootElement;
         Assert.Equal("draft.published", body.GetProperty("event").GetString());
