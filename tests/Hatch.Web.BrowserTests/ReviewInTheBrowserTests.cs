@@ -80,7 +80,9 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
 
         await editor.GetByLabel("Revise “First thread”").FillAsync("make it concrete");
         await editor.GetByRole(AriaRole.Button, new() { Name = "Revise section 1" }).ClickAsync();
-        await Assertions.Expect(editor.Locator("article")).ToContainTextAsync(ReviewBrowserFixture.RevisedText, new() { Timeout = 30_000 });
+        // 90 s, not 30: a revision job that hits a transient error (a busy SQLite file on a loaded CI machine) is retried by
+        // Hangfire after 15-45 s, and the page, refreshing every 2 s, shows it then. A failed revision shows an error instead.
+        await Assertions.Expect(editor.Locator("article")).ToContainTextAsync(ReviewBrowserFixture.RevisedText, new() { Timeout = 90_000 });
         await Assertions.Expect(editor.Locator(".revisions li")).ToHaveCountAsync(2);
         await ShotAsync(editor, "review-draft");
 
