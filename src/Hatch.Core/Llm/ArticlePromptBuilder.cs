@@ -139,8 +139,7 @@ public sealed partial class ArticlePromptBuilder
     /// </summary>
     internal string Themes(IReadOnlyList<NumberedHighlight> included, IReadOnlyDictionary<string, float[]>? vectorsByHash)
     {
-        // Fewer than four passages cannot make two themes worth a section each.
-        if (!_vectorsCarryMeaning || vectorsByHash is null || included.Count < 4) return "";
+        if (!_vectorsCarryMeaning || vectorsByHash is null || included.Count < MinHighlightsForThemes) return "";
         var vectors = new float[included.Count][];
         for (var i = 0; i < included.Count; i++)
             if (!vectorsByHash.TryGetValue(included[i].Highlight.ContentHash, out vectors[i]!)) return "";
@@ -161,6 +160,9 @@ public sealed partial class ArticlePromptBuilder
         }
         return text.ToString();
     }
+
+    /// <summary>Fewer passages than this cannot make two themes worth a section each.</summary>
+    internal const int MinHighlightsForThemes = 4;
 
     /// <summary>The Article asks for 2 to 6 sections; five themes leave the model room for one of its own.</summary>
     private const int MaxThemes = 5;

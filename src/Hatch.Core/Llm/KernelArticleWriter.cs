@@ -178,12 +178,13 @@ public sealed partial class KernelArticleWriter(
     /// Vectors for a request that brings none, so the prompt still groups the highlights by meaning: `hatch article
     /// --provider …` reads a file, not the library, so nothing is stored for it. The web app's jobs pass the stored
     /// vectors (or an empty set when the embedding provider failed) and never reach the model here. Skipped when the
-    /// configured embeddings only know shared words, or for fewer than four highlights (too few for two themes);
+    /// configured embeddings only know shared words, or for too few highlights to make two themes;
     /// a failure costs the themes, never the draft.
     /// </summary>
     private async Task<ArticleRequest> WithVectorsAsync(ArticleRequest request, CancellationToken cancellationToken)
     {
-        if (request.VectorsByContentHash is not null || embeddings is null || LexicalEmbeddingGenerator.IsLexical(embeddings) || request.Highlights.Count < 4)
+        if (request.VectorsByContentHash is not null || embeddings is null || LexicalEmbeddingGenerator.IsLexical(embeddings)
+            || request.Highlights.Count < ArticlePromptBuilder.MinHighlightsForThemes)
             return request;
         try
         {
