@@ -2,11 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Hatch.Bench;
-using Hatch.Core.Domain;
-using Hatch.Core.Hatching;
-using Hatch.Core.Hatching.Extractive;
-using Hatch.Core.Highlights;
-
+using Hatch.Domain.Highlights;
+using Hatch.Writing.Extractive;
+using Hatch.Writing.Hatching;
+using Hatch.Writing.Importing;
 // A Stopwatch harness rather than BenchmarkDotNet: the question is "under 200 ms / 2 s / 300 MB, and how does
 // it grow", which a warmed-up median answers in seconds instead of minutes.
 var mode = args.FirstOrDefault() ?? "article";

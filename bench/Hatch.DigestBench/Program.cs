@@ -1,26 +1,27 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hangfire;
+using Hatch.Data;
+using Hatch.Domain.Digests;
+using Hatch.Embeddings;
+using Hatch.Features;
+using Hatch.Features.Digests;
+using Hatch.Llm;
+using Hatch.ServiceDefaults;
+using Hatch.Writing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
 // Creates N readers with digest settings in a fresh PostgreSQL database (binary COPY), D of them due, and measures one
 // digest dispatcher pass that finds the due readers by the next_run_at index, plans and inserts their digests, moves
 // next_run_at on and enqueues one Hangfire job per digest (Hangfire.PostgreSql on the same server). Prints the due
 // query's EXPLAIN (ANALYZE) first, to show the index at work.
 //
 //   HATCH_BENCH_PG="Host=127.0.0.1;Port=45432;Username=postgres" dotnet run -c Release --project bench/Hatch.DigestBench -- [readers] [due] [keep]
-using System.Diagnostics;
-using System.Text.Json;
-using Hangfire;
-using Hatch.Core;
-using Hatch.Core.Data;
-using Hatch.Core.Digests;
-using Hatch.Core.Jobs;
-using Hatch.Web;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using NpgsqlTypes;
-
 namespace Hatch.DigestBench;
 
 public static class DigestBench
@@ -42,11 +43,13 @@ public static class DigestBench
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Hatch.Core.Digests"] = "Information",
         });
-        builder.AddHatchCore();
+        builder.AddHatchEmbeddings();
+        builder.AddHatchLlm();
+        builder.AddHatchWriting();
         builder.AddHatchData();
-        builder.AddHatchJobs();
+        builder.AddHatchFeatures();
         // Storage and client only: this process enqueues, no worker runs the digests.
-        builder.Services.AddSingleton<JobStorage>(sp => HangfireSetup.CreateStorage(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        builder.Services.AddSingleton<JobStorage>(sp => JobStorageSetup.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         builder.Services.AddHangfire(c => c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings());
         using var host = builder.Build();
 
@@ -75,7 +78,7 @@ public static class DigestBench
             await connection.OpenAsync();
             var digests = await ScalarAsync(connection, "SELECT count(*) FROM digests");
             var withJob = await ScalarAsync(connection, "SELECT count(*) FROM digests WHERE \"JobId\" IS NOT NULL");
-            var jobs = await ScalarAsync(connection, $"SELECT count(*) FROM {HangfireSetup.SchemaName}.job");
+            var jobs = await ScalarAsync(connection, $"SELECT count(*) FROM {JobStorageSetup.SchemaName}.job");
             var stillDue = await ScalarAsync(connection, "SELECT count(*) FROM digest_settings WHERE \"Enabled\" AND \"NextRunAt\" <= now()");
             Console.WriteLine();
             Console.WriteLine($"one dispatcher pass: {result.Due:N0} due, {result.Planned:N0} digests planned, {result.Enqueued:N0} jobs enqueued in {seconds:F2} s ({result.Enqueued / seconds:N0} digests/s)");

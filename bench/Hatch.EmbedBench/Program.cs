@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Hatch.Core.Embeddings;
-using Hatch.Core.Tests.Embeddings;
-
+using Hatch.Embeddings;
+using Hatch.Embeddings.Tests;
+using Hatch.Writing.Text;
+using Hatch.Writing.Themes;
 // A Stopwatch harness, like bench/Hatch.Bench: the questions are "how many highlights a second", "under 2 s"
 // and "how much memory", which medians over a few runs answer in a minute.
 var library = args.Length > 0 ? int.Parse(args[0]) : 5_000;

@@ -1,15 +1,17 @@
 using System.Diagnostics;
-using Hatch.Core;
-using Hatch.Core.Domain;
-using Hatch.Core.Hatching;
-using Hatch.Core.Llm;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Highlights;
+using Hatch.Embeddings;
+using Hatch.Llm;
 using Hatch.TestSupport;
+using Hatch.Writing;
+using Hatch.Writing.Hatching;
+using Hatch.Writing.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-
 // Speed checks for the language-model writer (issue 4):
 //   prompt  — prompt building with token counting for 100 / 1,000 / 10,000 candidate highlights (target < 50 ms at 1,000)
 //   load    — 200 drafts against a fake provider that answers after 1 s, at most 50 model calls at once
@@ -113,7 +115,7 @@ internal static class Bench
             var total = formatted.Sum(tokens.CountMemoized);
             var (countMs, partsCpu) = (clock.Elapsed.TotalMilliseconds, Cpu() - cpu);
             clock.Restart();
-            Hatch.Core.Text.CentralityRanker.Rank(other.Select(h => h.Highlight.Text).ToArray());
+            CentralityRanker.Rank(other.Select(h => h.Highlight.Text).ToArray());
             var rankMs = clock.Elapsed.TotalMilliseconds;
             if (round % 5 == 4)
                 Console.WriteLine($"build {buildMs:F1} ms (CPU {buildCpu:F0}, {prompt.Included.Count} sent) | one thread: format {formatMs:F1} ms, " +
@@ -178,7 +180,9 @@ internal static class Bench
         foreach (var (k, v) in extra) config[k] = v;
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();
-        builder.AddHatchCore();
+        builder.AddHatchEmbeddings();
+        builder.AddHatchLlm();
+        builder.AddHatchWriting();
         return builder.Build();
     }
 

@@ -1,22 +1,22 @@
-// Submits N hatch requests through the HTTP API of the app running in process (extractive writer, PostgreSQL,
-// Hangfire.PostgreSql) and reports end-to-end requests/s and submit→Succeeded latency, next to the rate of plain
-// Hangfire no-op jobs on the same database and worker count, measured in the same run.
-//
-//   HATCH_BENCH_PG="Host=127.0.0.1;Port=5432;Username=postgres" dotnet run -c Release --project bench/Hatch.WebBench -- [requests] [workers]
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
+using Hatch.Data;
+using Hatch.Domain.Requests;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
+// Submits N hatch requests through the HTTP API of the app running in process (extractive writer, PostgreSQL,
+// Hangfire.PostgreSql) and reports end-to-end requests/s and submit→Succeeded latency, next to the rate of plain
+// Hangfire no-op jobs on the same database and worker count, measured in the same run.
+//
+//   HATCH_BENCH_PG="Host=127.0.0.1;Port=5432;Username=postgres" dotnet run -c Release --project bench/Hatch.WebBench -- [requests] [workers]
 namespace Hatch.WebBench;
 
 public static class WebBench
@@ -88,11 +88,11 @@ public static class WebBench
             {
                 await using var scope = app.Services.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
-                var failed = await db.HatchRequests.CountAsync(r => r.Status == HatchRequestStatus.Failed);
+                var failed = await db.HatchRequests.CountAsync(r => r.Status == RequestStatus.Failed);
                 if (failed > 0) throw new InvalidOperationException($"{failed} request(s) failed: {await db.HatchRequests.Where(r => r.Error != null).Select(r => r.Error).FirstAsync()}");
-                if (await db.HatchRequests.CountAsync(r => r.Status == HatchRequestStatus.Succeeded) >= expected)
+                if (await db.HatchRequests.CountAsync(r => r.Status == RequestStatus.Succeeded) >= expected)
                 {
-                    var done = await db.HatchRequests.Where(r => r.Status == HatchRequestStatus.Succeeded).Select(r => new { r.Id, r.FinishedAt }).ToListAsync();
+                    var done = await db.HatchRequests.Where(r => r.Status == RequestStatus.Succeeded).Select(r => new { r.Id, r.FinishedAt }).ToListAsync();
                     return done.ToDictionary(d => d.Id, d => d.FinishedAt!.Value);
                 }
                 await Task.Delay(250);

@@ -1,22 +1,46 @@
-using Hatch.Core;
-using Hatch.Core.Data;
+using Hatch.Data;
+using Hatch.Embeddings;
+using Hatch.Llm;
+using Hatch.ServiceDefaults;
+using Hatch.Writing;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
-using Hatch.Core.Telemetry;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Cli;
 
 /// <summary>
 /// The same configuration the web app reads (appsettings.json beside the binary, then environment variables),
-/// so a setting such as Hatch__Llm__Provider means the same thing to both.
+/// so a setting such as Hatch__Llm__Provider means the same thing to both. Two kinds of host: the writers
+/// (`hatch article`, `hatch llm`), which load no database, Identity or job code, and the database (`hatch db`,
+/// `hatch users`).
 /// </summary>
 public static class CliHost
 {
-    public static IHost Build(IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <summary>Importers, embeddings, the configured writer and the pipeline: all `hatch article` needs.</summary>
+    public static IHost BuildWriting(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var builder = CreateBuilder(overrides);
+        builder.AddHatchEmbeddings();
+        builder.AddHatchLlm();
+        builder.AddHatchWriting();
+        builder.AddHatchTelemetry("hatch-cli");
+        return builder.Build();
+    }
+
+    /// <summary>The database named by ConnectionStrings:Hatch, with Identity's user and role stores.</summary>
+    public static IHost BuildDatabase()
+    {
+        var builder = CreateBuilder(null);
+        builder.AddHatchData();
+        builder.Services.AddIdentityCore<HatchUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
+        return builder.Build();
+    }
+
+    private static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -32,23 +56,19 @@ public static class CliHost
         // Polly logs every retry with a stack trace; the model client logs one line per retry itself and the
         // command prints the final reason, so Polly's own lines would only bury them.
         builder.Logging.AddFilter("Polly", LogLevel.None);
-        builder.AddHatchCore();
-        builder.AddHatchData();
-        builder.Services.AddIdentityCore<HatchUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
-        builder.AddHatchTelemetry("hatch-cli");
-        return builder.Build();
+        return builder;
     }
 
     /// <summary>
-    /// Builds the host and checks the settings the way the web app does at start; a missing or wrong setting is
-    /// reported on stderr by its name (e.g. Hatch:Llm:ApiKey) and null is returned, for exit code 2.
+    /// Builds the writing host and checks the settings the way the web app does at start; a missing or wrong setting
+    /// is reported on stderr by its name (e.g. Hatch:Llm:ApiKey) and null is returned, for exit code 2.
     /// </summary>
     public static async Task<IHost?> BuildOrReportAsync(TextWriter stderr, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         IHost? host = null;
         try
         {
-            host = Build(overrides);
+            host = BuildWriting(overrides);
             host.Services.GetService<IStartupValidator>()?.Validate();
             return host;
         }

@@ -1,12 +1,16 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
-using Hangfire.InMemory;
-using Hangfire.PostgreSql;
-using Hangfire.PostgreSql.Factories;
-using Hatch.Core.Data;
-using Hatch.Core.Digests;
-using Hatch.Core.Jobs;
+using Hatch.Data;
+using Hatch.Embeddings;
+using Hatch.Features;
+using Hatch.Features.Digests;
+using Hatch.Features.Hatching;
+using Hatch.Features.Library;
+using Hatch.Features.Requests;
+using Hatch.Llm;
+using Hatch.ServiceDefaults;
+using Hatch.Writing;
 using Microsoft.Extensions.Options;
 
 namespace Hatch.Web;
@@ -17,17 +21,12 @@ namespace Hatch.Web;
 /// </summary>
 public static class HangfireSetup
 {
-    public const string SchemaName = "hangfire";
-
-    /// <summary>How old a Hangfire.PostgreSql lock row must be before it is treated as left by a dead connection.</summary>
-    public static readonly TimeSpan StaleLockAge = TimeSpan.FromSeconds(30);
-
     public static IHostApplicationBuilder AddHatchHangfire(this IHostApplicationBuilder builder, bool forceWorker = false)
     {
         var services = builder.Services;
         // Registered before AddHangfire so each host (and each test server) has its own storage and activator,
         // instead of Hangfire's process-wide JobStorage.Current.
-        services.AddSingleton<JobStorage>(sp => CreateStorage(
+        services.AddSingleton<JobStorage>(sp => JobStorageSetup.Create(
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, sp.GetRequiredService<IOptions<JobOptions>>().Value));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
@@ -48,38 +47,6 @@ public static class HangfireSetup
         }
         services.AddHostedService<JobsStartup>();
         return builder;
-    }
-
-    public static JobStorage CreateStorage(DatabaseOptions database, JobOptions? jobs = null)
-    {
-        jobs ??= new JobOptions();
-        if (database.Provider != DatabaseProvider.Postgres)
-            // Guid ids: a restarted process starts counting long ids at 1 again, so a request's job id recorded before the
-            // restart could name another request's live job, and the sweeper would wait on it instead of re-enqueueing.
-            return new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
-
-        var options = new PostgreSqlStorageOptions
-        {
-                SchemaName = SchemaName,
-                PrepareSchemaIfNecessary = true,
-                // LISTEN/NOTIFY: a job enqueued by one process starts on another in well under a second.
-                EnableLongPolling = true,
-                // A long model call keeps its job: the fetch is renewed while the worker runs, never handed to a second worker.
-                UseSlidingInvisibilityTimeout = true,
-                // With the sliding timeout a live worker renews its fetch every fifth of this, so it can be short: it is
-                // how long the job of a worker that died (kill -9, lost machine) waits before another worker takes it.
-                // Hangfire.PostgreSql's own default is 30 minutes.
-                InvisibilityTimeout = jobs.InvisibilityTimeout,
-                // A lock row whose holder lost its connection (a database restart cuts every session mid-way) is only
-                // taken as dead once it is this old. With the default 10 minutes, a job whose state lock was orphaned
-                // by a restart stayed Enqueued, its fetch renewed by the waiting worker, for ten minutes after the
-                // database was back (found by the pgrestart drill). Hangfire holds these locks for milliseconds.
-                DistributedLockTimeout = StaleLockAge,
-                QueuePollInterval = jobs.QueuePollInterval,
-        };
-        // The app's own connection string, so Hangfire and EF share one pool; its statements get prepared too.
-        var connectionString = DatabaseOptions.PreparePostgres(database.ConnectionString);
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }
 
     /// <summary>The dashboard at /hangfire, for administrators only.</summary>
@@ -158,10 +125,12 @@ public static class WorkerRole
     {
         var builder = Host.CreateApplicationBuilder(args);
         builder.AddHatchConfiguration(args);
-        Hatch.Core.HatchCoreExtensions.AddHatchCore(builder);
-        Hatch.Core.Telemetry.TelemetryExtensions.AddHatchTelemetry(builder, "hatch-worker");
+        builder.AddHatchTelemetry("hatch-worker");
+        builder.AddHatchEmbeddings();
+        builder.AddHatchLlm();
+        builder.AddHatchWriting();
         builder.AddHatchData();
-        builder.AddHatchJobs();
+        builder.AddHatchFeatures();
         builder.AddHatchHangfire(forceWorker: true);
         // The job's scheduler needs Identity's tables only through the DbContext; no sign-in services are needed.
         return builder.Build();

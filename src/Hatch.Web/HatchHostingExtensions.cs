@@ -1,5 +1,4 @@
-using Hatch.Core.Data;
-using Microsoft.EntityFrameworkCore;
+using Hatch.Data;
 
 namespace Hatch.Web;
 

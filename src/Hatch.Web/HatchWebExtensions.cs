@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Hatch.Core.Data;
-using Hatch.Web.Infrastructure;
-using Microsoft.AspNetCore.Diagnostics;
+using Hatch.Data;
+using Hatch.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;

@@ -1,12 +1,13 @@
-using Hatch.Core;
-using Hatch.Core.Data;
-using Hatch.Core.Jobs;
-using Hatch.Core.Telemetry;
+using Hatch.Data;
+using Hatch.Embeddings;
+using Hatch.Features;
+using Hatch.Llm;
+using Hatch.ServiceDefaults;
 using Hatch.Web;
 using Hatch.Web.Api;
 using Hatch.Web.Infrastructure;
 using Hatch.Web.Review;
-
+using Hatch.Writing;
 // `--role worker`: run background jobs against the shared database without serving pages.
 if (WorkerRole.IsRequested(args))
 {
@@ -17,10 +18,12 @@ if (WorkerRole.IsRequested(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddHatchConfiguration(args);
-builder.AddHatchCore();
 builder.AddHatchTelemetry("hatch-web");
+builder.AddHatchEmbeddings();
+builder.AddHatchLlm();
+builder.AddHatchWriting();
 builder.AddHatchData();
-builder.AddHatchJobs();
+builder.AddHatchFeatures();
 builder.AddHatchHangfire();
 builder.AddHatchAccounts();
 builder.AddHatchWeb();

@@ -1,4 +1,4 @@
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -49,7 +49,7 @@ public sealed class UsersCommandTests
 
     private static async Task<string[]> RolesAsync(string email)
     {
-        using var host = CliHost.Build();
+        using var host = CliHost.BuildDatabase();
         await using var scope = host.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
         return (await users.GetRolesAsync((await users.FindByEmailAsync(email))!)).Order().ToArray();

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Hatch.Core.Domain;
+using Hatch.Domain.Articles;
 
 namespace Hatch.TestSupport;
 

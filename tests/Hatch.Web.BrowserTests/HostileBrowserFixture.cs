@@ -1,4 +1,4 @@
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

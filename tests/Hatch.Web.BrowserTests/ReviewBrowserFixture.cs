@@ -1,4 +1,4 @@
-using Hatch.Core.Data;
+using Hatch.Data;
 using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Hatch.Core.Data;
+using Hatch.Data;
+using Hatch.Domain.Drafts;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Hatch.Web.Tests;

@@ -1,4 +1,5 @@
-using Hatch.Core.Domain;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Requests;
 
 namespace Hatch.Web.Tests;
 
@@ -12,14 +13,14 @@ public sealed class HatchRequestTests
     public void ARequestMovesFromQueuedThroughItsStagesToSucceeded()
     {
         var request = NewRequest();
-        Assert.Equal(HatchRequestStatus.Queued, request.Status);
+        Assert.Equal(RequestStatus.Queued, request.Status);
         request.Start(Now);
-        Assert.Equal((HatchRequestStatus.Running, HatchRequestStage.Selecting, 1), (request.Status, request.Stage, request.Attempts));
-        request.Advance(HatchRequestStage.Writing, Now);
-        request.Advance(HatchRequestStage.Saving, Now);
+        Assert.Equal((RequestStatus.Running, HatchStage.Selecting, 1), (request.Status, request.Stage, request.Attempts));
+        request.Advance(HatchStage.Writing, Now);
+        request.Advance(HatchStage.Saving, Now);
         var draft = Guid.NewGuid();
         request.Succeed(draft, Now);
-        Assert.Equal((HatchRequestStatus.Succeeded, (HatchRequestStage?)null, (Guid?)draft), (request.Status, request.Stage, request.DraftId));
+        Assert.Equal((RequestStatus.Succeeded, (HatchStage?)null, (Guid?)draft), (request.Status, request.Stage, request.DraftId));
         request.Succeed(draft, Now); // a second run of the job changes nothing
     }
 
@@ -29,9 +30,9 @@ public sealed class HatchRequestTests
         var request = NewRequest();
         request.Start(Now);
         request.Fail("no highlights", Now);
-        Assert.Throws<HatchRequestStateException>(() => request.Start(Now));
-        Assert.Throws<HatchRequestStateException>(() => request.Advance(HatchRequestStage.Writing, Now));
-        Assert.Throws<HatchRequestStateException>(() => request.Succeed(Guid.NewGuid(), Now));
+        Assert.Throws<RequestStateException>(() => request.Start(Now));
+        Assert.Throws<RequestStateException>(() => request.Advance(HatchStage.Writing, Now));
+        Assert.Throws<RequestStateException>(() => request.Succeed(Guid.NewGuid(), Now));
     }
 
     [Fact]
@@ -41,8 +42,8 @@ public sealed class HatchRequestTests
         request.Start(Now);
         request.Fail("boom", Now);
         request.Requeue(Now);
-        Assert.Equal((HatchRequestStatus.Queued, 0, (string?)null), (request.Status, request.Attempts, request.Error));
-        Assert.Throws<HatchRequestStateException>(() => request.Requeue(Now));
+        Assert.Equal((RequestStatus.Queued, 0, (string?)null), (request.Status, request.Attempts, request.Error));
+        Assert.Throws<RequestStateException>(() => request.Requeue(Now));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class HatchRequestTests
         var request = NewRequest();
         request.Start(Now);
         request.Requeue(Now, "database timeout");
-        Assert.Equal((HatchRequestStatus.Queued, 1, "database timeout"), (request.Status, request.Attempts, request.Error));
+        Assert.Equal((RequestStatus.Queued, 1, "database timeout"), (request.Status, request.Attempts, request.Error));
         request.Start(Now);
         Assert.Equal(2, request.Attempts);
     }

@@ -122,7 +122,7 @@ public sealed class LlmHatchTests(LlmAppFactory factory) : IClassFixture<LlmAppF
 
         Assert.Equal("Succeeded", status.GetProperty("status").GetString());
         var repair = Assert.Single(factory.Logs.Entries, e =>
-            e.Category == "Hatch.Core.Llm.KernelArticleWriter" && e.Message.Contains("asking once for a repair") &&
+            e.Category == "Hatch.Llm.KernelArticleWriter" && e.Message.Contains("asking once for a repair") &&
             Equals(e.Scope.GetValueOrDefault("HatchRequestId"), id));
         Assert.Equal(LlmAppFactory.Model, repair.Scope["LlmModel"]);
     }

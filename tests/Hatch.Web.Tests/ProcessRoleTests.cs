@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

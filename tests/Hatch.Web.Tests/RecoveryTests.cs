@@ -1,9 +1,12 @@
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Jobs;
+using Hatch.Data;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Requests;
+using Hatch.Features.Hatching;
+using Hatch.Features.Requests;
+using Hatch.Features.Review;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -52,7 +55,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
             var sp = scope.ServiceProvider;
             var db = sp.GetRequiredService<HatchDbContext>();
             var scheduler = new HatchScheduler(db, jobs, TimeProvider.System, NullLogger<HatchScheduler>.Instance);
-            var sweeper = new HatchRequestSweeper(db, scheduler, sp.GetRequiredService<Hatch.Core.Review.ReviewService>(), sp.GetRequiredService<JobStorage>(), TimeProvider.System,
+            var sweeper = new HatchRequestSweeper(db, scheduler, sp.GetRequiredService<ReviewService>(), sp.GetRequiredService<JobStorage>(), TimeProvider.System,
                 sp.GetRequiredService<IOptions<JobOptions>>(), NullLogger<HatchRequestSweeper>.Instance);
             return await sweeper.SweepAsync(CancellationToken.None);
         }
@@ -65,7 +68,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
         await using var check = web.Services.CreateAsyncScope();
         var stored = await check.ServiceProvider.GetRequiredService<HatchDbContext>().HatchRequests.AsNoTracking().SingleAsync(r => r.Id == orphan.Id);
         Assert.Equal("counted-1", stored.JobId);
-        Assert.Equal(HatchRequestStatus.Queued, stored.Status);
+        Assert.Equal(RequestStatus.Queued, stored.Status);
     }
 
     [Fact]
@@ -82,7 +85,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
 
         await using var check = web.Services.CreateAsyncScope();
         var stored = await check.ServiceProvider.GetRequiredService<HatchDbContext>().HatchRequests.AsNoTracking().SingleAsync(r => r.Id == request.Id);
-        Assert.Equal(HatchRequestStatus.Failed, stored.Status);
+        Assert.Equal(RequestStatus.Failed, stored.Status);
         Assert.Equal($"Gave up after {HatchJob.MaxAttempts} attempts: the worker stopped each time before the article was finished.", stored.Error);
     }
 
@@ -94,7 +97,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
             await scope.ServiceProvider.GetRequiredService<HatchJob>().RunAsync(request.Id, CancellationToken.None);
         await using var check = web.Services.CreateAsyncScope();
         var stored = await check.ServiceProvider.GetRequiredService<HatchDbContext>().HatchRequests.AsNoTracking().SingleAsync(r => r.Id == request.Id);
-        Assert.True(stored.Status == HatchRequestStatus.Succeeded, $"{stored.Status}: {stored.Error}");
+        Assert.True(stored.Status == RequestStatus.Succeeded, $"{stored.Status}: {stored.Error}");
         Assert.Equal(2, stored.Attempts);
     }
 }

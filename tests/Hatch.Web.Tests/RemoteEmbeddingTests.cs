@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
-using Hatch.Core.Data;
-using Hatch.Core.Embeddings;
+using Hatch.Data;
+using Hatch.Embeddings;
+using Hatch.Features.Library;
 using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Hatch.Core.Data;
+using Hatch.Data;
+using Hatch.Domain.Drafts;
 using Hatch.TestSupport;
 
 namespace Hatch.Web.Tests;

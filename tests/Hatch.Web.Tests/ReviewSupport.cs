@@ -1,10 +1,13 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Drafts;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Highlights;
 using Hatch.TestSupport;
+using Hatch.Writing.Rendering;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,7 +91,7 @@ public static class ReviewSeed
         db.HatchRequests.Add(request);
         var document = new DraftDocument(article, highlights.Select((h, i) => new NumberedHighlight(i + 1, h)).ToArray(),
             new DraftProvenance { Writer = "Extractive", CreatedAt = now, HighlightsUsed = 3, HighlightsConsidered = 3 });
-        var draft = StoredDraft.From(request, document, stored.ToDictionary(h => h.ContentHash, h => h.Id), now);
+        var draft = Draft.Create(request, document, DraftRenderer.Markdown(document), stored.ToDictionary(h => h.ContentHash, h => h.Id), now);
         request.Succeed(draft.Id, now);
         db.Drafts.Add(draft);
 

@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hangfire;
-using Hatch.Core.Data;
-using Hatch.Core.Jobs;
-using Microsoft.AspNetCore.Hosting;
+using Hatch.Data;
+using Hatch.Domain.Highlights;
+using Hatch.Features.Library;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -330,10 +330,10 @@ public sealed class MiniLmSemanticWebTests(MiniLmSqliteAppFactory factory) : ICl
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var library = scope.ServiceProvider.GetRequiredService<HighlightLibrary>();
-            await library.AddAsync(userId, SemanticWebTests.Library.Select(l => new Hatch.Core.Domain.Highlight
+            await library.AddAsync(userId, SemanticWebTests.Library.Select(l => new Highlight
             {
                 Text = l.Text,
-                Source = new Hatch.Core.Domain.HighlightSource(l.Source, null, null),
+                Source = new HighlightSource(l.Source, null, null),
             }).ToArray());
             Assert.Equal(SemanticWebTests.Library.Length, await scope.ServiceProvider.GetRequiredService<EmbeddingStore>().CountMissingAsync(userId));
         }

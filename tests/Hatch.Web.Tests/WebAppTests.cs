@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Jobs;
+using Hatch.Data;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Requests;
+using Hatch.Features.Hatching;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -208,7 +209,7 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
             var drafts = await db.Drafts.Where(d => d.RequestId == request.Id).Select(d => d.Id).ToListAsync();
             var stored = await db.HatchRequests.AsNoTracking().SingleAsync(r => r.Id == request.Id);
             Assert.Single(drafts);
-            Assert.Equal(HatchRequestStatus.Succeeded, stored.Status);
+            Assert.Equal(RequestStatus.Succeeded, stored.Status);
             Assert.Equal(drafts[0], stored.DraftId);
         }
     }

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Hatch.Core.Domain;
-using Hatch.Core.Hatching;
-using Hatch.Core.Highlights;
-using Hatch.Core.Llm;
-using Hatch.Core.Rendering;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Highlights;
+using Hatch.Writing.Hatching;
+using Hatch.Writing.Importing;
+using Hatch.Writing.Rendering;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hatch.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hatch.Cli.Commands;
@@ -12,7 +12,7 @@ public static class DbCommand
         var migrate = new Command("migrate", "Apply pending migrations to the database in ConnectionStrings:Hatch (SQLite by default, PostgreSQL when configured) and create the roles.");
         migrate.SetAction(async (_, cancellationToken) =>
         {
-            using var host = CliHost.Build();
+            using var host = CliHost.BuildDatabase();
             await using var scope = host.Services.CreateAsyncScope();
             var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
             try

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Hatch.Core.Llm;
+using Hatch.Llm;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

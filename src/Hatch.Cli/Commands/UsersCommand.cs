@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,21 +17,10 @@ public static class UsersCommand
         var password = new Option<string?>("--password") { Description = "The password; when left out a strong one is generated and printed once." };
 
         var add = new Command("add", "Create a user with a role (or give an existing user the role).") { email, role, password };
-        add.SetAction(async (parse, cancellationToken) =>
+        add.SetAction((parse, cancellationToken) => WithUsersAsync(stderr, cancellationToken, async users =>
         {
-            using var host = CliHost.Build();
-            await using var scope = host.Services.CreateAsyncScope();
-            var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
-            if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)
-            {
-                await stderr.WriteLineAsync("hatch: the database schema is behind; run `hatch db migrate` first.");
-                return ExitCodes.Failed;
-            }
-            await database.EnsureRolesAsync(cancellationToken);
-
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
             var address = parse.GetValue(email)!.Trim();
-            var roleName = parse.GetValue(role) == "admin" ? HatchUser.Roles.Admin : HatchUser.Roles.Editor;
+            var roleName = RoleName(parse.GetValue(role)!);
             var user = await users.FindByEmailAsync(address);
             string? generated = null;
             if (user is null)
@@ -52,7 +41,7 @@ public static class UsersCommand
             if (generated is not null)
                 await stdout.WriteLineAsync($"hatch: generated password (shown only now): {generated}");
             return ExitCodes.Ok;
-        });
+        }));
         return new Command("users", "Manage user accounts.") { add, CreateRole(stdout, stderr) };
     }
 
@@ -64,21 +53,10 @@ public static class UsersCommand
         role.AcceptOnlyFromAmong("editor", "admin");
         var revoke = new Option<bool>("--revoke") { Description = "Take the role away instead of granting it." };
         var command = new Command("role", "Grant a user the editor or admin role (or take it away with --revoke).") { email, role, revoke };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => WithUsersAsync(stderr, cancellationToken, async users =>
         {
-            using var host = CliHost.Build();
-            await using var scope = host.Services.CreateAsyncScope();
-            var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
-            if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)
-            {
-                await stderr.WriteLineAsync("hatch: the database schema is behind; run `hatch db migrate` first.");
-                return ExitCodes.Failed;
-            }
-            await database.EnsureRolesAsync(cancellationToken);
-
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
             var address = parse.GetValue(email)!.Trim();
-            var roleName = parse.GetValue(role) == "admin" ? HatchUser.Roles.Admin : HatchUser.Roles.Editor;
+            var roleName = RoleName(parse.GetValue(role)!);
             var user = await users.FindByEmailAsync(address);
             if (user is null)
             {
@@ -103,9 +81,29 @@ public static class UsersCommand
             }
             await stdout.WriteLineAsync($"hatch: {address} has the role {roleName}{(has ? " (already)" : "")}.");
             return ExitCodes.Ok;
-        });
+        }));
         return command;
     }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> with Identity's user manager over an up-to-date database whose roles exist;
+    /// a database behind its migrations is refused (exit 1) before anything changes.
+    /// </summary>
+    private static async Task<int> WithUsersAsync(TextWriter stderr, CancellationToken cancellationToken, Func<UserManager<HatchUser>, Task<int>> action)
+    {
+        using var host = CliHost.BuildDatabase();
+        await using var scope = host.Services.CreateAsyncScope();
+        var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
+        if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)
+        {
+            await stderr.WriteLineAsync("hatch: the database schema is behind; run `hatch db migrate` first.");
+            return ExitCodes.Failed;
+        }
+        await database.EnsureRolesAsync(cancellationToken);
+        return await action(scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>());
+    }
+
+    private static string RoleName(string option) => option == "admin" ? HatchUser.Roles.Admin : HatchUser.Roles.Editor;
 
     private static async Task<int> Fail(TextWriter stderr, IdentityResult result)
     {

@@ -1,4 +1,4 @@
-using Hatch.Core.Data;
+using Hatch.Data;
 
 namespace Hatch.Web.Api;
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Hatch.Core.Digests;
+using Hatch.Domain.Digests;
+using Hatch.Features.Digests;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Hatch.Web.Api;

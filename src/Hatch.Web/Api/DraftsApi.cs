@@ -1,8 +1,9 @@
 using System.Security.Claims;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Rendering;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Drafts;
+using Hatch.Features.Review;
+using Hatch.Writing.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,7 +24,7 @@ public sealed record DraftDto(
     int Revision, string Style, DateTimeOffset UpdatedAt, string? RejectionReason, DateTimeOffset? SubmittedAt, DateTimeOffset? ApprovedAt,
     DateTimeOffset? PublishedAt, string? Slug, string? PublicUrl, IReadOnlyList<DraftAction> Actions)
 {
-    public static DraftDto From(StoredDraft draft, DraftActor actor, HttpRequest request)
+    public static DraftDto From(Draft draft, DraftActor actor, HttpRequest request)
     {
         var article = draft.Article;
         var cited = article.AllCitations().ToHashSet();
@@ -35,11 +36,11 @@ public sealed record DraftDto(
                 DraftRenderer.SafeUrl(h.Highlight.SourceUrl), h.Highlight.ToHighlight().Location?.ToString(), cited.Contains(h.Number))).ToArray(),
             draft.Provenance, draft.Markdown,
             draft.Revision, draft.Style, draft.UpdatedAt, draft.RejectionReason, draft.SubmittedAt, draft.ApprovedAt, draft.PublishedAt, draft.Slug,
-            PublicUrlOf(draft, request), DraftWorkflow.Available(draft, actor));
+            PublicUrlOf(draft, request), draft.ActionsFor(actor));
     }
 
     /// <summary>The absolute address of a published draft's public page.</summary>
-    public static string? PublicUrlOf(StoredDraft draft, HttpRequest request) =>
+    public static string? PublicUrlOf(Draft draft, HttpRequest request) =>
         draft is { Status: DraftStatus.Published, Slug: { } slug } ? $"{request.Scheme}://{request.Host}/a/{Uri.EscapeDataString(slug)}" : null;
 }
 

@@ -1,7 +1,8 @@
 using System.Security.Claims;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Jobs;
+using Hatch.Data;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Requests;
+using Hatch.Features.Hatching;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,9 +27,9 @@ public sealed record HatchSubmission(
 
 public sealed record HatchSubmissionOptions(string? Style = null, string? Language = null, string? Length = null);
 
-public sealed record HatchAccepted(Guid Id, HatchRequestStatus Status);
+public sealed record HatchAccepted(Guid Id, RequestStatus Status);
 
-public sealed record HatchStatusDto(Guid Id, HatchRequestStatus Status, HatchRequestStage? Stage, Guid? DraftId, string? Error)
+public sealed record HatchStatusDto(Guid Id, RequestStatus Status, HatchStage? Stage, Guid? DraftId, string? Error)
 {
     public static HatchStatusDto From(HatchRequest r) => new(r.Id, r.Status, r.Stage, r.DraftId, r.Error);
 }
@@ -79,7 +80,7 @@ public static class HatchesApi
         Guid id, ClaimsPrincipal user, HatchScheduler scheduler, CancellationToken ct) =>
         await scheduler.RetryAsync(user.UserId(), id, ct) switch
         {
-            RetryOutcome.Requeued => TypedResults.Accepted($"/api/hatches/{id}", new HatchAccepted(id, HatchRequestStatus.Queued)),
+            RetryOutcome.Requeued => TypedResults.Accepted($"/api/hatches/{id}", new HatchAccepted(id, RequestStatus.Queued)),
             RetryOutcome.NotFound => TypedResults.NotFound(),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Only a failed request can be retried"),
         };

@@ -1,12 +1,11 @@
 using System.Security.Claims;
 using System.Text;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Highlights;
-using Hatch.Core.Jobs;
-using Hatch.Core.Rendering;
+using Hatch.Data;
+using Hatch.Domain.Highlights;
+using Hatch.Features.Library;
+using Hatch.Writing.Importing;
+using Hatch.Writing.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,9 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Rendering;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Drafts;
+using Hatch.Domain.Requests;
+using Hatch.Features.Review;
 using Hatch.Web.Review;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -31,9 +32,9 @@ public sealed record CommentDto(Guid Id, string UserId, string UserName, string 
 
 public sealed record AuditEntryDto(DraftEventKind Kind, string UserId, string UserName, DateTimeOffset At, DraftStatus Status, int? Revision, string? Detail);
 
-public sealed record ReviseAccepted(Guid Id, HatchRequestStatus Status, int SectionIndex);
+public sealed record ReviseAccepted(Guid Id, RequestStatus Status, int SectionIndex);
 
-public sealed record ReviseStatusDto(Guid Id, HatchRequestStatus Status, int SectionIndex, string Instruction, int? Revision, string? Error, DateTimeOffset CreatedAt);
+public sealed record ReviseStatusDto(Guid Id, RequestStatus Status, int SectionIndex, string Instruction, int? Revision, string? Error, DateTimeOffset CreatedAt);
 
 public sealed record ReviewQueueItem(Guid Id, string Title, string AuthorId, string AuthorName, string Style, string Language, int Revision, DateTimeOffset SubmittedAt, DateTimeOffset CreatedAt);
 
@@ -167,8 +168,8 @@ public static class ReviewApi
         var names = await UserNames.OfAsync(deps.Db, [revision.UserId], ct);
         return TypedResults.Ok(new RevisionDto(revision.Number, revision.Kind, revision.UserId, names[revision.UserId], revision.CreatedAt, revision.Title,
             revision.RestoredFrom, revision.Note,
-            JsonSerializer.Deserialize<Article>(revision.ArticleJson, DraftRenderer.JsonOptions)!, revision.Markdown,
-            revision.ProvenanceJson is null ? null : JsonSerializer.Deserialize<DraftProvenance>(revision.ProvenanceJson, DraftRenderer.JsonOptions),
+            JsonSerializer.Deserialize<Article>(revision.ArticleJson, HatchJson.Options)!, revision.Markdown,
+            revision.ProvenanceJson is null ? null : JsonSerializer.Deserialize<DraftProvenance>(revision.ProvenanceJson, HatchJson.Options),
             RevisionDiff.Inline(previous?.Markdown, revision.Markdown)));
     }
 

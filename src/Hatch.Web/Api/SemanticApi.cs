@@ -1,5 +1,7 @@
 using System.Security.Claims;
-using Hatch.Core.Data;
+using Hatch.Data;
+using Hatch.Features.Library;
+using Hatch.Writing.Themes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -53,7 +55,7 @@ public static class SemanticApi
         return TypedResults.Ok(await DescribeAsync(db, userId, related, ct));
     }
 
-    internal static async Task<IReadOnlyList<RelatedDto>> DescribeAsync(HatchDbContext db, string userId, IReadOnlyList<Core.Embeddings.RelatedHighlight> related, CancellationToken ct)
+    internal static async Task<IReadOnlyList<RelatedDto>> DescribeAsync(HatchDbContext db, string userId, IReadOnlyList<RelatedHighlight> related, CancellationToken ct)
     {
         var ids = related.Select(r => r.Id).ToArray();
         var rows = await db.HighlightsOf(userId).AsNoTracking().Where(h => ids.Contains(h.Id))

@@ -1,4 +1,4 @@
-using Hatch.Core.Domain;
+using Hatch.Domain.Articles;
 
 namespace Hatch.Web.Pages;
 

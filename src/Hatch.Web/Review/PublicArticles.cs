@@ -1,9 +1,11 @@
 using System.ServiceModel.Syndication;
 using System.Text;
 using System.Xml;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Rendering;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Drafts;
+using Hatch.Domain.Highlights;
+using Hatch.Writing.Rendering;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hatch.Web.Review;
@@ -35,7 +37,7 @@ public static class PublicArticles
         return ToPublic(draft, names[draft.UserId]);
     }
 
-    public static PublishedArticle ToPublic(StoredDraft draft, string? displayName)
+    public static PublishedArticle ToPublic(Draft draft, string? displayName)
     {
         var document = draft.ToDocument();
         // Only what the article cites, and of each highlight only its text and where it came from.

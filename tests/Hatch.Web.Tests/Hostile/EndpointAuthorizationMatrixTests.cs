@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.RegularExpressions;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Microsoft.AspNetCore.Mvc.RazorPages;
+using Hatch.Data;
+using Hatch.Domain.Drafts;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;

@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Xml.Linq;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
-using Hatch.Core.Data;
+using Hatch.Data;
 using Hatch.TestSupport;
 using Markdig;
 using Markdig.Syntax;

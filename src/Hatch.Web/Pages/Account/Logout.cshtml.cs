@@ -1,4 +1,4 @@
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

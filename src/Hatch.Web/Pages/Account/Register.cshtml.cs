@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Hatch.Core.Data;
+using Hatch.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,5 +1,5 @@
-using Hatch.Core.Data;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Features.Review;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Hatch.Core.Digests;
-using Hatch.Core.Hatching;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Digests;
+using Hatch.Features.Digests;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Hatch.Web.Pages.Digests;

@@ -1,7 +1,8 @@
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Rendering;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Drafts;
+using Hatch.Features.Review;
+using Hatch.Writing.Rendering;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Hatch.Web.Pages.Drafts;
@@ -40,7 +41,7 @@ public sealed class EditModel(HatchDbContext db, ReviewService review) : UserPag
     [BindProperty]
     public EditForm Form { get; set; } = new();
 
-    public StoredDraft Draft { get; private set; } = null!;
+    public Draft Draft { get; private set; } = null!;
     public IReadOnlyList<NumberedHighlight> Sources { get; private set; } = [];
 
     /// <summary>After a conflict: the version someone else saved, shown beside the form.</summary>
@@ -51,7 +52,7 @@ public sealed class EditModel(HatchDbContext db, ReviewService review) : UserPag
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         if (await LoadAsync(id, ct) is { } missing) return missing;
-        if (!DraftWorkflow.Can(Draft, DraftAction.Edit, await ActorAsync(ct)))
+        if (!Draft.Allows(DraftAction.Edit, await ActorAsync(ct)))
         {
             Error = $"You cannot edit this draft while it is {Draft.Status}.";
         }

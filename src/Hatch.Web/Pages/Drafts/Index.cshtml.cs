@@ -1,4 +1,5 @@
-using Hatch.Core.Data;
+using Hatch.Data;
+using Hatch.Domain.Drafts;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hatch.Web.Pages.Drafts;

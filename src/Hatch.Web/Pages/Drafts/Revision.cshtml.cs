@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Rendering;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Drafts;
+using Hatch.Features.Review;
 using Hatch.Web.Api;
 using Hatch.Web.Review;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +13,7 @@ namespace Hatch.Web.Pages.Drafts;
 /// <summary>One revision: what changed from the previous one (inline diff of the Markdown) and a Restore button.</summary>
 public sealed class RevisionModel(HatchDbContext db, ReviewService review) : UserPageModel
 {
-    public StoredDraft Draft { get; private set; } = null!;
+    public Draft Draft { get; private set; } = null!;
     public DraftRevision Revision { get; private set; } = null!;
     public string Author { get; private set; } = "";
     public IReadOnlyList<DiffLine?> Diff { get; private set; } = [];
@@ -35,9 +35,9 @@ public sealed class RevisionModel(HatchDbContext db, ReviewService review) : Use
         HasPrevious = previous is not null;
         Diff = RevisionDiff.Hunks(RevisionDiff.Inline(previous?.Markdown, revision.Markdown), context: 3);
         Author = (await UserNames.OfAsync(db, [revision.UserId], ct))[revision.UserId];
-        CanRestore = number != draft.Revision && DraftWorkflow.Can(draft, DraftAction.Edit, actor);
+        CanRestore = number != draft.Revision && draft.Allows(DraftAction.Edit, actor);
         Provenance = revision.ProvenanceJson is null || revision.Kind != RevisionKind.Revised ? null
-            : JsonSerializer.Deserialize<DraftProvenance>(revision.ProvenanceJson, DraftRenderer.JsonOptions);
+            : JsonSerializer.Deserialize<DraftProvenance>(revision.ProvenanceJson, HatchJson.Options);
         ViewData["Title"] = $"Revision {number}: {revision.Title}";
         return Page();
     }

@@ -1,11 +1,13 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Llm;
-using Hatch.Core.Rendering;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Drafts;
+using Hatch.Features.Library;
+using Hatch.Features.Review;
+using Hatch.Llm;
 using Hatch.Web.Api;
+using Hatch.Writing.Rendering;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -28,7 +30,7 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
 
     public sealed record AuditRow(DraftEventKind Kind, string Who, DateTimeOffset At, string? Detail);
 
-    public StoredDraft Draft { get; private set; } = null!;
+    public Draft Draft { get; private set; } = null!;
     public DraftDocument Document { get; private set; } = null!;
     public ArticleBody Body { get; private set; } = null!;
     public DraftActor Actor { get; private set; } = null!;
@@ -55,7 +57,7 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
         if (draft is null) return NotFound();
         Draft = draft;
         IsOwner = draft.IsOwnedBy(Actor);
-        Actions = DraftWorkflow.Available(draft, Actor);
+        Actions = draft.ActionsFor(Actor);
         Document = draft.ToDocument();
         Cited = ArticleBody.CitedIn(Document.Article, Document.Highlights);
         // Signed as it will be when published: the author's display name, never their email address.
@@ -85,7 +87,7 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
         Article article, IReadOnlyDictionary<int, Guid> libraryIds, CancellationToken ct)
     {
         var groups = article.Sections
-            .Select(s => (IReadOnlyList<Guid>)s.Citations.Concat(Hatch.Core.Domain.Citations.Inline(s.Body))
+            .Select(s => (IReadOnlyList<Guid>)s.Citations.Concat(Citations.Inline(s.Body))
                 .Where(libraryIds.ContainsKey).Select(n => libraryIds[n]).Distinct().ToArray())
             .ToArray();
         var related = await embeddings.RelatedToGroupsAsync(UserId, groups, 3, ct);

@@ -1,6 +1,7 @@
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Jobs;
+using Hatch.Data;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Requests;
+using Hatch.Features.Hatching;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,13 +31,13 @@ public sealed class StatusModel(HatchDbContext db, HatchScheduler scheduler) : U
     /// <summary>The index in <see cref="Steps"/> the request has reached.</summary>
     public int CurrentStep => Hatch.Status switch
     {
-        HatchRequestStatus.Queued => 0,
-        HatchRequestStatus.Succeeded => Steps.Count - 1,
+        RequestStatus.Queued => 0,
+        RequestStatus.Succeeded => Steps.Count - 1,
         _ => Hatch.Stage switch
         {
-            HatchRequestStage.Selecting => 1,
-            HatchRequestStage.Writing => 2,
-            HatchRequestStage.Saving => 3,
+            HatchStage.Selecting => 1,
+            HatchStage.Writing => 2,
+            HatchStage.Saving => 3,
             _ => 1,
         },
     };

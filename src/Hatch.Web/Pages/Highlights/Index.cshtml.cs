@@ -1,9 +1,12 @@
-using Hatch.Core.Data;
-using Hatch.Core.Domain;
-using Hatch.Core.Hatching;
-using Hatch.Core.Highlights;
-using Hatch.Core.Jobs;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Highlights;
+using Hatch.Features.Hatching;
+using Hatch.Features.Library;
 using Hatch.Web.Api;
+using Hatch.Writing.Importing;
+using Hatch.Writing.Themes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -41,7 +44,7 @@ public sealed class IndexModel(
         [("hybrid", "Meaning and words"), ("semantic", "Meaning only"), ("keyword", "Exact words"), ("words", "Words anywhere (text, note, source)")];
 
     /// <summary>Ideas waiting to hatch: themes of the library spanning two or more sources.</summary>
-    public IReadOnlyList<Hatch.Core.Embeddings.ThemeSuggestion> Themes { get; private set; } = [];
+    public IReadOnlyList<ThemeSuggestion> Themes { get; private set; } = [];
     public int PendingEmbeddings { get; private set; }
 
     /// <summary>Highlights reported as probable duplicates (at import or by the embedding job afterwards), newest first.</summary>

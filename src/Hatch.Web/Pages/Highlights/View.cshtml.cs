@@ -1,4 +1,6 @@
-using Hatch.Core.Data;
+using Hatch.Data;
+using Hatch.Domain.Highlights;
+using Hatch.Features.Library;
 using Hatch.Web.Api;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;

@@ -1,4 +1,4 @@
-using Hatch.Core.Data;
+using Hatch.Data;
 using Hatch.Web.Review;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

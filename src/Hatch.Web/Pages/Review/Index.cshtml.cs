@@ -1,6 +1,6 @@
-using Hatch.Core.Data;
-using Hatch.Core.Hatching;
-using Hatch.Core.Review;
+using Hatch.Data;
+using Hatch.Domain.Articles;
+using Hatch.Features.Review;
 using Hatch.Web.Api;
 using Microsoft.AspNetCore.Mvc;
 

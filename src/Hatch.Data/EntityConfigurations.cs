@@ -1,0 +1,220 @@
+using System.Text.Json;
+using Hatch.Domain.Digests;
+using Hatch.Domain.Drafts;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Highlights;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Hatch.Data;
+
+internal sealed class StoredHighlightConfiguration : IEntityTypeConfiguration<StoredHighlight>
+{
+    public void Configure(EntityTypeBuilder<StoredHighlight> e)
+    {
+        e.ToTable("highlights");
+        e.HasKey(h => h.Id);
+        e.Property(h => h.UserId).IsRequired();
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(h => h.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(h => h.ContentHash).HasMaxLength(64).IsRequired();
+        e.HasIndex(h => new { h.UserId, h.ContentHash }).IsUnique();
+        e.HasIndex(h => new { h.UserId, h.SourceTitle });
+        e.HasIndex(h => new { h.UserId, h.ImportedAt });
+        // The embedding job asks for a user's unchecked highlights; the highlights page for their probable duplicates.
+        e.HasIndex(h => new { h.UserId, h.DuplicateCheckedAt });
+        e.HasIndex(h => new { h.UserId, h.ProbableDuplicateOfId });
+        e.Property(h => h.Text).IsRequired();
+        e.Property(h => h.SourceTitle).IsRequired();
+        e.Property(h => h.Tags).IsRequired();
+        e.Ignore(h => h.TagList);
+    }
+}
+
+internal sealed class HatchRequestConfiguration : IEntityTypeConfiguration<HatchRequest>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public void Configure(EntityTypeBuilder<HatchRequest> e)
+    {
+        e.ToTable("hatch_requests");
+        e.HasKey(r => r.Id);
+        e.Property(r => r.UserId).IsRequired();
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.Stage).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.JobId).HasMaxLength(100);
+        e.Property(r => r.Selection).HasColumnName("SelectionJson").IsRequired().HasConversion(
+            v => JsonSerializer.Serialize(v, Json),
+            v => JsonSerializer.Deserialize<HatchSelection>(v, Json) ?? HatchSelection.All,
+            new ValueComparer<HatchSelection>((a, b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json),
+                v => JsonSerializer.Serialize(v, Json).GetHashCode()));
+        e.Property(r => r.Settings).HasColumnName("OptionsJson").IsRequired().HasConversion(
+            v => JsonSerializer.Serialize(v, Json),
+            v => JsonSerializer.Deserialize<HatchSettings>(v, Json) ?? new HatchSettings("essay", "en", "medium"));
+        e.Ignore(r => r.IsFinished);
+        e.HasIndex(r => new { r.UserId, r.CreatedAt });
+        e.HasIndex(r => new { r.Status, r.UpdatedAt });
+    }
+}
+
+internal sealed class StoredDraftConfiguration : IEntityTypeConfiguration<Draft>
+{
+    public void Configure(EntityTypeBuilder<Draft> e)
+    {
+        e.ToTable("drafts");
+        e.HasKey(d => d.Id);
+        // The invariant "one draft per request" is the database's to keep, whatever jobs do.
+        e.HasIndex(d => d.RequestId).IsUnique();
+        e.HasOne<HatchRequest>().WithOne().HasForeignKey<Draft>(d => d.RequestId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.NoAction);
+        e.HasIndex(d => new { d.UserId, d.CreatedAt });
+        e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(d => d.Language).HasMaxLength(35);
+        e.Property(d => d.Style).HasMaxLength(16).HasDefaultValue("essay");
+        e.Ignore(d => d.Article);
+        e.Ignore(d => d.Provenance);
+        e.Ignore(d => d.SourceNumbers);
+        e.HasMany(d => d.Highlights).WithOne().HasForeignKey(h => h.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(d => d.Revisions).WithOne().HasForeignKey(r => r.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(d => d.Events).WithOne().HasForeignKey(ev => ev.DraftId).OnDelete(DeleteBehavior.Cascade);
+
+        // The workflow's invariants are the database's to keep too, whatever code writes the row.
+        e.Property(d => d.Version).IsConcurrencyToken();
+        e.Property(d => d.Revision).HasDefaultValue(1);
+        e.Property(d => d.RejectionReason).HasMaxLength(Draft.MaxReasonLength);
+        e.Property(d => d.Slug).HasMaxLength(SlugMaxLength);
+        e.HasIndex(d => d.Slug).IsUnique();
+        e.HasIndex(d => new { d.Status, d.SubmittedAt });
+        e.HasIndex(d => new { d.Status, d.PublishedAt });
+        e.ToTable(t =>
+        {
+            t.HasCheckConstraint("CK_drafts_status", "\"Status\" IN ('Draft', 'Submitted', 'Approved', 'Rejected', 'Published')");
+            t.HasCheckConstraint("CK_drafts_published_has_slug", "\"Status\" <> 'Published' OR \"Slug\" IS NOT NULL");
+            t.HasCheckConstraint("CK_drafts_rejected_has_reason", "\"Status\" <> 'Rejected' OR \"RejectionReason\" IS NOT NULL");
+            t.HasCheckConstraint("CK_drafts_revision_positive", "\"Revision\" >= 1");
+        });
+    }
+
+    public const int SlugMaxLength = 96;
+}
+
+internal sealed class DraftRevisionConfiguration : IEntityTypeConfiguration<DraftRevision>
+{
+    public void Configure(EntityTypeBuilder<DraftRevision> e)
+    {
+        e.ToTable("draft_revisions", t => t.HasCheckConstraint("CK_draft_revisions_number_positive", "\"Number\" >= 1"));
+        // (draft, number) as the key: two saves that both think they make revision n + 1 cannot both land.
+        e.HasKey(r => new { r.DraftId, r.Number });
+        e.Property(r => r.Number).ValueGeneratedNever();
+        e.Property(r => r.UserId).HasMaxLength(450).IsRequired();
+        e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.Note).HasMaxLength(SectionRevisionRequest.MaxInstructionLength);
+        e.HasIndex(r => r.ReviseRequestId).IsUnique();
+    }
+}
+
+internal sealed class DraftEventConfiguration : IEntityTypeConfiguration<DraftEvent>
+{
+    public void Configure(EntityTypeBuilder<DraftEvent> e)
+    {
+        e.ToTable("draft_events");
+        e.HasKey(ev => ev.Id);
+        e.Property(ev => ev.Id).ValueGeneratedNever();
+        e.Property(ev => ev.UserId).HasMaxLength(450).IsRequired();
+        e.Property(ev => ev.Kind).HasConversion<string>().HasMaxLength(16);
+        e.Property(ev => ev.Status).HasConversion<string>().HasMaxLength(16);
+        e.HasIndex(ev => new { ev.DraftId, ev.At });
+    }
+}
+
+internal sealed class DraftCommentConfiguration : IEntityTypeConfiguration<DraftComment>
+{
+    public void Configure(EntityTypeBuilder<DraftComment> e)
+    {
+        e.ToTable("draft_comments");
+        e.HasKey(c => c.Id);
+        e.Property(c => c.Id).ValueGeneratedNever();
+        e.HasOne<Draft>().WithMany().HasForeignKey(c => c.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(c => c.UserId).HasMaxLength(450).IsRequired();
+        e.Property(c => c.Body).HasMaxLength(DraftComment.MaxLength).IsRequired();
+        e.HasIndex(c => new { c.DraftId, c.CreatedAt });
+    }
+}
+
+internal sealed class SectionRevisionRequestConfiguration : IEntityTypeConfiguration<SectionRevisionRequest>
+{
+    public void Configure(EntityTypeBuilder<SectionRevisionRequest> e)
+    {
+        e.ToTable("section_revisions");
+        e.HasKey(r => r.Id);
+        e.Property(r => r.Id).ValueGeneratedNever();
+        e.HasOne<Draft>().WithMany().HasForeignKey(r => r.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(r => r.UserId).HasMaxLength(450).IsRequired();
+        e.Property(r => r.Instruction).HasMaxLength(SectionRevisionRequest.MaxInstructionLength).IsRequired();
+        e.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(r => r.JobId).HasMaxLength(100);
+        e.Ignore(r => r.IsFinished);
+        e.HasIndex(r => new { r.DraftId, r.CreatedAt });
+        e.HasIndex(r => new { r.Status, r.UpdatedAt });
+    }
+}
+
+internal sealed class DraftHighlightConfiguration : IEntityTypeConfiguration<DraftHighlight>
+{
+    public void Configure(EntityTypeBuilder<DraftHighlight> e)
+    {
+        e.ToTable("draft_highlights");
+        e.HasKey(h => new { h.DraftId, h.Number });
+        e.HasOne(h => h.Highlight).WithMany().HasForeignKey(h => h.HighlightId).OnDelete(DeleteBehavior.Restrict);
+        e.HasIndex(h => h.HighlightId);
+    }
+}
+
+internal sealed class StoredDigestSettingsConfiguration : IEntityTypeConfiguration<StoredDigestSettings>
+{
+    public void Configure(EntityTypeBuilder<StoredDigestSettings> e)
+    {
+        e.ToTable("digest_settings");
+        e.HasKey(s => s.UserId);
+        e.HasOne<HatchUser>().WithOne().HasForeignKey<StoredDigestSettings>(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(s => s.SettingsJson).IsRequired();
+        e.Ignore(s => s.Settings);
+        // The dispatcher's query: WHERE Enabled AND NextRunAt <= now ORDER BY NextRunAt. NextRunAt is null while
+        // digests are off, so an index on it alone serves the range scan and the order.
+        e.HasIndex(s => s.NextRunAt);
+    }
+}
+
+internal sealed class StoredDigestConfiguration : IEntityTypeConfiguration<StoredDigest>
+{
+    public void Configure(EntityTypeBuilder<StoredDigest> e)
+    {
+        e.ToTable("digests");
+        e.HasKey(d => d.Id);
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(d => d.PeriodKey).HasMaxLength(32).IsRequired();
+        // "One digest per user and period" is the database's to keep, whatever dispatchers race.
+        e.HasIndex(d => new { d.UserId, d.PeriodKey }).IsUnique();
+        e.HasIndex(d => new { d.UserId, d.CreatedAt });
+        e.HasIndex(d => new { d.Status, d.UpdatedAt });
+        e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(d => d.JobId).HasMaxLength(100);
+        e.HasOne<HatchRequest>().WithMany().HasForeignKey(d => d.RequestId).OnDelete(DeleteBehavior.SetNull);
+        e.Ignore(d => d.Period);
+    }
+}
+
+internal sealed class HighlightEmbeddingConfiguration : IEntityTypeConfiguration<HighlightEmbedding>
+{
+    public void Configure(EntityTypeBuilder<HighlightEmbedding> e)
+    {
+        e.ToTable("highlight_embeddings");
+        // One vector per highlight and model: the key is the unique constraint that makes two racing jobs harmless.
+        e.HasKey(x => new { x.HighlightId, x.ModelId });
+        e.Property(x => x.ModelId).HasMaxLength(200);
+        e.Property(x => x.Vector).IsRequired();
+        e.HasOne<StoredHighlight>().WithMany().HasForeignKey(x => x.HighlightId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(x => x.ModelId);
+    }
+}

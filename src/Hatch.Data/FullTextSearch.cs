@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Hatch.Data;
+
+/// <summary>
+/// Keyword search in the database's own full-text engine: PostgreSQL's tsvector (an expression GIN index over the
+/// highlight's text and note) and SQLite's FTS5 (a side table kept in step by triggers). EF Core models neither, so
+/// the schema is raw SQL here, applied by the <c>Embeddings</c> migrations through <see cref="ApplyPostgres"/> and
+/// <see cref="ApplySqlite"/>: whoever regenerates the migrations calls these two again.
+/// </summary>
+public static class FullTextSearch
+{
+    /// <summary>The expression the index is built on; queries must repeat it exactly for PostgreSQL to use the index.</summary>
+    private const string PgDocument = """to_tsvector('english'::regconfig, "Text" || ' ' || coalesce("Note", ''))""";
+
+    public static void ApplyPostgres(MigrationBuilder migration) => migration.Sql(
+        $"""CREATE INDEX "IX_highlights_fts" ON highlights USING GIN ({PgDocument});""");
+
+    public static void RevertPostgres(MigrationBuilder migration) => migration.Sql("""DROP INDEX IF EXISTS "IX_highlights_fts";""");
+
+    public static void ApplySqlite(MigrationBuilder migration)
+    {
+        // A plain FTS5 table with the id and owner unindexed rather than external content: highlights has a GUID key,
+        // and its implicit rowid may change on VACUUM, which would silently detach an external-content index.
+        migration.Sql("""CREATE VIRTUAL TABLE highlights_fts USING fts5("Id" UNINDEXED, "UserId" UNINDEXED, "Text", "Note", tokenize = 'porter unicode61');""");
+        migration.Sql("""INSERT INTO highlights_fts ("Id", "UserId", "Text", "Note") SELECT "Id", "UserId", "Text", coalesce("Note", '') FROM highlights;""");
+        migration.Sql("""
+            CREATE TRIGGER highlights_fts_insert AFTER INSERT ON highlights BEGIN
+              INSERT INTO highlights_fts ("Id", "UserId", "Text", "Note") VALUES (new."Id", new."UserId", new."Text", coalesce(new."Note", ''));
+            END;
+            """);
+        migration.Sql("""
+            CREATE TRIGGER highlights_fts_delete AFTER DELETE ON highlights BEGIN
+              DELETE FROM highlights_fts WHERE "Id" = old."Id";
+            END;
+            """);
+        migration.Sql("""
+            CREATE TRIGGER highlights_fts_update AFTER UPDATE OF "Text", "Note", "UserId" ON highlights BEGIN
+              DELETE FROM highlights_fts WHERE "Id" = old."Id";
+              INSERT INTO highlights_fts ("Id", "UserId", "Text", "Note") VALUES (new."Id", new."UserId", new."Text", coalesce(new."Note", ''));
+            END;
+            """);
+    }
+
+    public static void RevertSqlite(MigrationBuilder migration)
+    {
+        migration.Sql("DROP TRIGGER IF EXISTS highlights_fts_update;");
+        migration.Sql("DROP TRIGGER IF EXISTS highlights_fts_delete;");
+        migration.Sql("DROP TRIGGER IF EXISTS highlights_fts_insert;");
+        migration.Sql("DROP TABLE IF EXISTS highlights_fts;");
+    }
+
+    /// <summary>
+    /// The user's highlights matching every word of <paramref name="query"/> (stemmed), best first. Only words reach
+    /// the engine: FTS5 and tsquery both have an operator syntax that a person's search box must not speak.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> SearchAsync(this HatchDbContext db, string userId, string query, int limit, CancellationToken cancellationToken)
+    {
+        var words = Words(query);
+        if (words.Count == 0) return [];
+        if (db.Database.IsNpgsql())
+        {
+            var text = string.Join(' ', words);
+            return await db.Database.SqlQuery<Guid>($"""
+                SELECT "Id" AS "Value" FROM highlights
+                WHERE "UserId" = {userId}
+                  AND to_tsvector('english'::regconfig, "Text" || ' ' || coalesce("Note", '')) @@ plainto_tsquery('english'::regconfig, {text})
+                ORDER BY ts_rank(to_tsvector('english'::regconfig, "Text" || ' ' || coalesce("Note", '')), plainto_tsquery('english'::regconfig, {text})) DESC, "Id"
+                LIMIT {limit}
+                """).ToListAsync(cancellationToken);
+        }
+        var match = string.Join(' ', words.Select(w => $"\"{w}\""));
+        var ids = await db.Database.SqlQuery<string>($"""
+            SELECT "Id" AS "Value" FROM highlights_fts
+            WHERE highlights_fts MATCH {match} AND "UserId" = {userId}
+            ORDER BY bm25(highlights_fts), "Id"
+            LIMIT {limit}
+            """).ToListAsync(cancellationToken);
+        return ids.Select(id => Guid.Parse(id, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    internal static IReadOnlyList<string> Words(string query)
+    {
+        var words = new List<string>();
+        var current = new StringBuilder();
+        foreach (var ch in query)
+        {
+            if (char.IsLetterOrDigit(ch)) current.Append(ch);
+            else if (current.Length > 0) { words.Add(current.ToString()); current.Clear(); }
+        }
+        if (current.Length > 0) words.Add(current.ToString());
+        return words.Take(32).ToArray();
+    }
+}

@@ -1,0 +1,75 @@
+using Hatch.Domain.Digests;
+using Hatch.Domain.Drafts;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Highlights;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Hatch.Data;
+
+/// <summary>
+/// The one model for every provider. Each provider has a subclass only so that its migrations live apart
+/// (<see cref="SqliteHatchDbContext"/>, <see cref="PostgresHatchDbContext"/>); code depends on this type.
+/// </summary>
+public abstract class HatchDbContext(DbContextOptions options) : IdentityDbContext<HatchUser>(options)
+{
+    public DbSet<StoredHighlight> Highlights => Set<StoredHighlight>();
+    public DbSet<HatchRequest> HatchRequests => Set<HatchRequest>();
+    public DbSet<Draft> Drafts => Set<Draft>();
+    public DbSet<DraftHighlight> DraftHighlights => Set<DraftHighlight>();
+    public DbSet<StoredDigestSettings> DigestSettings => Set<StoredDigestSettings>();
+    public DbSet<StoredDigest> Digests => Set<StoredDigest>();
+    public DbSet<HighlightEmbedding> HighlightEmbeddings => Set<HighlightEmbedding>();
+    public DbSet<DraftRevision> DraftRevisions => Set<DraftRevision>();
+    public DbSet<DraftEvent> DraftEvents => Set<DraftEvent>();
+    public DbSet<DraftComment> DraftComments => Set<DraftComment>();
+    public DbSet<SectionRevisionRequest> SectionRevisions => Set<SectionRevisionRequest>();
+
+    public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
+    public IQueryable<HatchRequest> RequestsOf(string userId) => HatchRequests.Where(r => r.UserId == userId);
+    public IQueryable<Draft> DraftsOf(string userId) => Drafts.Where(d => d.UserId == userId);
+    public IQueryable<StoredDigest> DigestsOf(string userId) => Digests.Where(d => d.UserId == userId);
+
+    /// <summary>A user's draft with its numbered highlights, ready for <see cref="Draft.ToDocument"/>.</summary>
+    public Task<Draft?> FindDraftAsync(string userId, Guid draftId, CancellationToken cancellationToken) =>
+        DraftsOf(userId).AsNoTracking()
+            .Include(d => d.Highlights).ThenInclude(h => h.Highlight)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(d => d.Id == draftId, cancellationToken);
+
+    /// <summary>Any draft with its numbered highlights, tracked, for the review workflow (which checks who may see it).</summary>
+    public Task<Draft?> LoadDraftAsync(Guid draftId, CancellationToken cancellationToken) =>
+        Drafts.Include(d => d.Highlights).ThenInclude(h => h.Highlight)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(d => d.Id == draftId, cancellationToken);
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<HatchUser>().ToTable("users");
+        builder.Entity<IdentityRole>().ToTable("roles");
+        builder.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        builder.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        builder.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        builder.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        builder.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
+        builder.ApplyConfigurationsFromAssembly(typeof(HatchDbContext).Assembly);
+    }
+}
+
+/// <summary>The embedded default: a SQLite file.</summary>
+public sealed class SqliteHatchDbContext(DbContextOptions<SqliteHatchDbContext> options) : HatchDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        base.ConfigureConventions(configuration);
+        // SQLite has no instant type; as binary numbers DateTimeOffsets compare and sort in SQL.
+        configuration.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configuration.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+/// <summary>PostgreSQL through Npgsql, for real deployments and several processes.</summary>
+public sealed class PostgresHatchDbContext(DbContextOptions<PostgresHatchDbContext> options) : HatchDbContext(options);

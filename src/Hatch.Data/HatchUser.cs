@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Hatch.Data;
+
+public sealed class HatchUser : IdentityUser
+{
+    public const int DisplayNameMaxLength = 100;
+
+    /// <summary>The name published articles are signed with ("Hatched by NAME"); the email address never is.</summary>
+    [System.ComponentModel.DataAnnotations.MaxLength(DisplayNameMaxLength)]
+    public string? DisplayName { get; set; }
+
+    /// <summary>What a public page may call this person: their display name, else a neutral label.</summary>
+    public static string PublicName(string? displayName, string? authorName) =>
+        !string.IsNullOrWhiteSpace(authorName) ? authorName.Trim()
+        : !string.IsNullOrWhiteSpace(displayName) ? displayName.Trim()
+        : "a Hatch reader";
+
+    public static class Roles
+    {
+        public const string Admin = "Admin";
+        public const string Editor = "Editor";
+        public static readonly IReadOnlyList<string> All = [Admin, Editor];
+    }
+}

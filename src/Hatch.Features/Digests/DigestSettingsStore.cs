@@ -1,0 +1,58 @@
+using Hatch.Data;
+using Hatch.Domain.Digests;
+using Hatch.Domain.Requests;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hatch.Features.Digests;
+
+/// <summary>A reader's digest settings with the next run they lead to, as the API and the settings page show them.</summary>
+public sealed record DigestSettingsView(DigestSettings Settings, DateTimeOffset? NextRunAt);
+
+/// <summary>Reads and saves a reader's digest settings; shared by <c>/api/digest-settings</c> and the settings page.</summary>
+public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
+{
+    /// <summary>The stored settings, or the defaults (off) for a reader who never saved any.</summary>
+    public async Task<DigestSettingsView> GetAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.DigestSettings.AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken) is { } row
+            ? new DigestSettingsView(row.Settings, row.NextRunAt)
+            : new DigestSettingsView(new DigestSettings(), null);
+
+    /// <summary>Validates and stores; the errors name the JSON fields. Saving recomputes the next run.</summary>
+    public async Task<(DigestSettingsView? Saved, IReadOnlyList<DigestSettingsError> Errors)> SaveAsync(
+        string userId, DigestSettings settings, CancellationToken cancellationToken = default)
+    {
+        var errors = DigestSettingsValidator.Validate(settings);
+        if (errors.Count > 0) return (null, errors);
+
+        var now = time.GetUtcNow();
+        var row = await db.DigestSettings.FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null)
+            db.DigestSettings.Add(row = StoredDigestSettings.For(userId, settings, DigestPlanner.NextRunAtFor(settings, now), now));
+        else
+            row.Apply(settings, DigestPlanner.NextRunAtFor(settings, now), now);
+        await db.SaveChangesAsync(cancellationToken);
+        return (new DigestSettingsView(settings, row.NextRunAt), []);
+    }
+
+    /// <summary>The reader's digests, newest first, with the status and draft of the hatch each one became.</summary>
+    public async Task<IReadOnlyList<DigestRow>> HistoryAsync(string userId, int take = 100, CancellationToken cancellationToken = default) =>
+        await (from d in db.DigestsOf(userId).AsNoTracking()
+               join r in db.HatchRequests.AsNoTracking() on d.RequestId equals r.Id into requests
+               from r in requests.DefaultIfEmpty()
+               orderby d.PeriodEnd descending, d.CreatedAt descending
+               select new DigestRow(
+                   d.Id, d.PeriodStart, d.PeriodEnd, d.CatchUp,
+                   r == null ? d.Status
+                       : r.Status == RequestStatus.Succeeded ? DigestStatus.Succeeded
+                       : r.Status == RequestStatus.Failed ? DigestStatus.Failed
+                       : r.Status == RequestStatus.Running ? DigestStatus.Running
+                       : d.Status,
+                   d.SkipReason, r == null ? d.Error : r.Error, d.NewHighlights, d.RequestId, r == null ? null : r.DraftId, d.CreatedAt))
+            .Take(take)
+            .ToListAsync(cancellationToken);
+}
+
+/// <summary>One digest in <c>GET /api/digests</c>: its period, status, and the skip reason or error.</summary>
+public sealed record DigestRow(
+    Guid Id, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, bool CatchUp, DigestStatus Status,
+    string? SkipReason, string? Error, int? NewHighlights, Guid? RequestId, Guid? DraftId, DateTimeOffset CreatedAt);

@@ -1,0 +1,20 @@
+using Hatch.Features.Digests;
+using Hatch.Features.Hatching;
+using Hatch.Features.Library;
+using Hatch.Features.Review;
+using Microsoft.Extensions.Hosting;
+
+namespace Hatch.Features;
+
+public static class FeatureExtensions
+{
+    /// <summary>
+    /// Every feature's services and job classes. The host chooses Hangfire's storage and whether this process runs a
+    /// worker; Hatch.Data, the writers and the embeddings are registered by the host too.
+    /// </summary>
+    public static IHostApplicationBuilder AddHatchFeatures(this IHostApplicationBuilder builder) => builder
+        .AddHatchLibrary()
+        .AddHatching()
+        .AddHatchReview()
+        .AddHatchDigests();
+}

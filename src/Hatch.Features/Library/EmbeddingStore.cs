@@ -1,0 +1,174 @@
+using Hatch.Data;
+using Hatch.Domain.Highlights;
+using Hatch.Embeddings;
+using Hatch.Writing.Themes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hatch.Features.Library;
+
+/// <summary>
+/// Stored embeddings of a user's highlights under the configured model: computing the missing ones in batches and
+/// reading them back for themes, related highlights, search and hatching. A vector made by another model counts as
+/// missing, so changing <c>Hatch:Embeddings</c> is followed by a recompute rather than by mixed vectors.
+/// </summary>
+public sealed partial class EmbeddingStore(
+    HatchDbContext db,
+    IEmbeddingGenerator<string, Embedding<float>> generator,
+    IOptions<EmbeddingOptions> options,
+    IMemoryCache cache,
+    TimeProvider time,
+    ILogger<EmbeddingStore> logger)
+{
+    public string ModelId { get; } = generator.ModelIdOf();
+
+    /// <summary>True when vectors carry only shared words (Provider None): useful for related and search, not for grouping.</summary>
+    public bool IsLexical => LexicalEmbeddingGenerator.IsLexical(generator);
+
+    public IEmbeddingGenerator<string, Embedding<float>> Generator => generator;
+
+    private IQueryable<StoredHighlight> Missing(string userId) =>
+        db.HighlightsOf(userId).Where(h => !db.HighlightEmbeddings.Any(e => e.HighlightId == h.Id && e.ModelId == ModelId));
+
+    public Task<int> LibraryCountAsync(string userId, CancellationToken cancellationToken = default) =>
+        db.HighlightsOf(userId).CountAsync(cancellationToken);
+
+    public Task<int> CountMissingAsync(string userId, CancellationToken cancellationToken = default) =>
+        Missing(userId).CountAsync(cancellationToken);
+
+    /// <summary>
+    /// Embeds the user's highlights (or only <paramref name="highlightIds"/>) that lack a vector from the current
+    /// model, <see cref="EmbeddingOptions.BatchSize"/> at a time, each batch saved on its own so an interrupted run
+    /// keeps what it did. Reentrant: a batch another run stored first is skipped.
+    /// </summary>
+    /// <returns>How many vectors this call stored.</returns>
+    public async Task<int> EnsureAsync(string userId, IReadOnlyCollection<Guid>? highlightIds = null, CancellationToken cancellationToken = default)
+    {
+        var stored = 0;
+        var batchSize = Math.Max(1, options.Value.BatchSize);
+        var ids = highlightIds?.Distinct().ToArray();
+        var conflicts = 0;
+        while (true)
+        {
+            var query = Missing(userId).AsNoTracking();
+            if (ids is not null) query = query.Where(h => ids.Contains(h.Id));
+            var batch = await query.OrderBy(h => h.Id).Take(batchSize)
+                .Select(h => new { h.Id, h.Text }).ToListAsync(cancellationToken);
+            if (batch.Count == 0) return stored;
+
+            var vectors = await generator.EmbedAsync(batch.Select(b => b.Text).ToArray(), cancellationToken);
+            var saved = await SaveAsync(batch.Select((b, i) => (b.Id, vectors[i])).ToArray(), cancellationToken);
+            // A conflict means another run stored some of these first: the next query no longer sees them. A conflict
+            // that keeps coming back (a highlight deleted meanwhile) ends the run; the next import or hatch resumes.
+            if (saved < 0 && ++conflicts >= 3) return stored;
+            stored += Math.Max(0, saved);
+        }
+    }
+
+    /// <summary>Stores vectors just computed (by the import's near-duplicate check); returns how many, or -1 when another run won.</summary>
+    public async Task<int> SaveAsync(IReadOnlyList<(Guid HighlightId, float[] Vector)> vectors, CancellationToken cancellationToken = default)
+    {
+        if (vectors.Count == 0) return 0;
+        var now = time.GetUtcNow();
+        var ids = vectors.Select(v => v.HighlightId).ToArray();
+        // Vectors of an older model are of no further use once this one exists.
+        await db.HighlightEmbeddings.Where(e => ids.Contains(e.HighlightId) && e.ModelId != ModelId).ExecuteDeleteAsync(cancellationToken);
+        var rows = vectors.Select(v => HighlightEmbedding.Create(v.HighlightId, ModelId, v.Vector, now)).ToArray();
+        db.HighlightEmbeddings.AddRange(rows);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return vectors.Count;
+        }
+        catch (DbUpdateException ex)
+        {
+            LogRace(ex, vectors.Count);
+            return -1;
+        }
+        finally
+        {
+            // Only our rows: the context may be shared with a caller tracking its own entities (a hatch request).
+            foreach (var row in rows) db.Entry(row).State = EntityState.Detached;
+        }
+    }
+
+    /// <summary>Every highlight of the user that has a vector from the current model, ready for the semantic services.</summary>
+    public async Task<IReadOnlyList<EmbeddedHighlight>> LibraryAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var rows = await db.HighlightsOf(userId).AsNoTracking()
+            .Join(db.HighlightEmbeddings.Where(e => e.ModelId == ModelId), h => h.Id, e => e.HighlightId,
+                (h, e) => new { h.Id, h.Text, h.SourceTitle, e.Vector })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => new EmbeddedHighlight(r.Id, ToVector(r.Vector), r.Text, r.SourceTitle)).ToArray();
+    }
+
+    /// <summary>Current-model vectors of some of the user's highlights, by highlight id (absent when not yet computed).</summary>
+    public async Task<IReadOnlyDictionary<Guid, float[]>> VectorsAsync(string userId, IReadOnlyCollection<Guid> highlightIds, CancellationToken cancellationToken = default)
+    {
+        var result = new Dictionary<Guid, float[]>();
+        foreach (var chunk in highlightIds.Distinct().Chunk(500))
+        {
+            var rows = await db.HighlightsOf(userId).AsNoTracking().Where(h => chunk.Contains(h.Id))
+                .Join(db.HighlightEmbeddings.Where(e => e.ModelId == ModelId), h => h.Id, e => e.HighlightId, (h, e) => new { h.Id, e.Vector })
+                .ToListAsync(cancellationToken);
+            foreach (var r in rows) result[r.Id] = ToVector(r.Vector);
+        }
+        return result;
+    }
+
+    /// <summary>Ideas waiting to hatch: 3–5 themes of the embedded library, each spanning at least two sources.</summary>
+    /// <remarks>
+    /// Cached per user until the embedded library changes (another vector stored, a highlight deleted): the highlights
+    /// page shows the suggestions on every visit, and a 5,000-highlight library costs ~1 s to cluster.
+    /// </remarks>
+    public async Task<IReadOnlyList<ThemeSuggestion>> ThemesAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var mine = db.HighlightsOf(userId).Join(db.HighlightEmbeddings.Where(e => e.ModelId == ModelId), h => h.Id, e => e.HighlightId, (h, e) => e);
+        var count = await mine.CountAsync(cancellationToken);
+        var latest = count == 0 ? 0 : (await mine.Select(e => e.CreatedAt).OrderByDescending(c => c).FirstAsync(cancellationToken)).UtcTicks;
+        var key = $"hatch:themes:{userId}:{ModelId}:{count}:{latest}";
+        if (cache.TryGetValue(key, out IReadOnlyList<ThemeSuggestion>? cached) && cached is not null) return cached;
+        var themes = SemanticThemes.Suggest(await LibraryAsync(userId, cancellationToken));
+        cache.Set(key, themes, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
+        return themes;
+    }
+
+    /// <summary>
+    /// The user's highlights nearest in meaning to one of theirs (never itself, never another user's), or null when
+    /// <paramref name="highlightId"/> is not one of the user's. A highlight the job has not reached yet is embedded now.
+    /// </summary>
+    public async Task<IReadOnlyList<RelatedHighlight>?> RelatedAsync(string userId, Guid highlightId, int count = 5, CancellationToken cancellationToken = default)
+    {
+        if (!await db.HighlightsOf(userId).AnyAsync(h => h.Id == highlightId, cancellationToken)) return null;
+        var library = await LibraryAsync(userId, cancellationToken);
+        var self = library.FirstOrDefault(h => h.Id == highlightId);
+        if (self is null)
+        {
+            await EnsureAsync(userId, [highlightId], cancellationToken);
+            library = await LibraryAsync(userId, cancellationToken);
+            self = library.FirstOrDefault(h => h.Id == highlightId);
+            if (self is null) return [];
+        }
+        return RelatedHighlights.For(self, library, count, IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore);
+    }
+
+    /// <summary>Beside each group (a draft section's highlights): related highlights of the same user's library.</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<RelatedHighlight>>> RelatedToGroupsAsync(
+        string userId, IReadOnlyList<IReadOnlyList<Guid>> groups, int count = 3, CancellationToken cancellationToken = default)
+    {
+        var library = await LibraryAsync(userId, cancellationToken);
+        var byId = library.ToDictionary(h => h.Id);
+        return groups
+            .Select(g => RelatedHighlights.ForGroup(
+                g.Where(byId.ContainsKey).Select(id => byId[id]).ToArray(), library, count, IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore))
+            .ToArray();
+    }
+
+    private static float[] ToVector(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+
+    [LoggerMessage(LogLevel.Information, "A batch of {Count} embeddings was stored by another run first; skipped")]
+    private partial void LogRace(Exception ex, int count);
+}

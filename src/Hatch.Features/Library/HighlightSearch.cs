@@ -1,0 +1,28 @@
+using Hatch.Data;
+using Hatch.Writing.Themes;
+
+namespace Hatch.Features.Library;
+
+public enum SearchMode { Keyword, Semantic, Hybrid }
+
+/// <summary>
+/// Search over one user's highlights: keyword (the database's full-text engine), semantic (cosine to the query's
+/// embedding over stored vectors) or both fused by reciprocal rank. Highlights not yet embedded are found by keyword only.
+/// </summary>
+public sealed class HighlightSearch(HatchDbContext db, EmbeddingStore store)
+{
+    public const int MaxResults = 200;
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(string userId, string query, SearchMode mode, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        limit = Math.Clamp(limit, 1, MaxResults);
+        if (string.IsNullOrWhiteSpace(query)) return [];
+        var keyword = mode == SearchMode.Semantic ? [] : await db.SearchAsync(userId, query, limit, cancellationToken);
+        if (mode == SearchMode.Keyword)
+            return keyword.Select((id, i) => new SearchHit(id, 1.0 / (SemanticSearch.RrfK + i + 1), null, i + 1, 0f)).ToArray();
+
+        var vector = (await store.Generator.EmbedAsync([query.Trim()], cancellationToken))[0];
+        var library = await store.LibraryAsync(userId, cancellationToken);
+        return SemanticSearch.Rank(vector, library, keyword, limit, semanticCandidates: limit);
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Hatch.Features.Review;
+
+public static class ReviewExtensions
+{
+    /// <summary>Editorial review: the workflow service, model revisions of a section, and the publish webhook.</summary>
+    public static IHostApplicationBuilder AddHatchReview(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        builder.Services.AddScoped<ReviewService>();
+        builder.Services.AddScoped<ReviseSectionJob>();
+        builder.Services.AddScoped<PublishWebhookJob>();
+        builder.Services.AddHttpClient(PublishWebhookJob.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        return builder;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+
+namespace Hatch.Writing.Extractive;
+
+/// <summary>
+/// Recognises sentences that tell the reader to do something, and names them with a short title taken from
+/// their own words. The extractive writer only gives advice the highlights or notes already contain.
+/// </summary>
+public static partial class Prescriptive
+{
+    public const int MaxTitleWords = 8;
+
+    // Words that make a sentence advice wherever they occur.
+    [GeneratedRegex(@"\b(should|shouldn't|must|mustn't|need to|needs to|have to|has to|ought to|make sure|be sure to|remember to|it is (important|essential|crucial|vital|better|wise) to|it's (important|essential|crucial|vital|better|wise) to|the key is to|the trick is to|the secret is to)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex StrongCue();
+
+    // "should have" and "must have" look back or guess; they do not advise.
+    [GeneratedRegex(@"\b(should|must|could|would)(n't)? have\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Counterfactual();
+
+    // Words that advise only when addressed to the reader: at the start, or after "you"/"we".
+    [GeneratedRegex(@"^(try|avoid|plan|don't|do not|never|always|focus on|consider|remember|start|stop|let's|resist|beware)\b|\b(you|we) (can )?(try|avoid|plan|don't|do not|never|always|focus on)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AddressedCue();
+
+    [GeneratedRegex(@"^(so|and|but|then|also|instead|therefore|thus|finally|first|second|third|next|above all|in short|in practice|in other words|for example)\b[,:]?\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingConnective();
+
+    [GeneratedRegex(@"^(you|we|i|one|they|people|everyone|leaders|managers|readers|writers|students|parents|teams)\s+(really\s+|also\s+|first\s+)?(should|must|need to|have to|ought to|can|want to)\s+(also\s+|really\s+)?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SubjectAndModal();
+
+    [GeneratedRegex(@"^(it is|it's)\s+(important|essential|crucial|vital|better|best|wise)\s+to\s+|^the (key|trick|secret) is to\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ImportantTo();
+
+    [GeneratedRegex(@"[,;:(]|\s[—–-]\s|\s(because|so that|which|since|unless|otherwise)\s", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ClauseBreak();
+
+    // Base verbs that start an instruction ("Write every morning.", "Spend less than you earn.").
+    private static readonly HashSet<string> ImperativeVerbs = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "ask", "avoid", "be", "begin", "block", "break", "build", "buy", "call", "cancel", "challenge", "change", "check",
+        "choose", "commit", "compare", "consider", "create", "cut", "decide", "define", "delegate", "delete", "design", "do",
+        "don't", "drink", "eat", "eliminate", "embrace", "establish", "exercise", "experiment", "find", "finish", "focus",
+        "follow", "forget", "forgive", "give", "go", "guard", "help", "identify", "imagine", "invest", "keep", "learn", "leave",
+        "let", "limit", "list", "listen", "look", "make", "measure", "meditate", "move", "never", "note", "notice", "observe",
+        "pay", "pick", "plan", "practice", "practise", "prepare", "prioritize", "prioritise", "protect", "question", "read",
+        "reduce", "reflect", "remember", "remove", "repeat", "replace", "resist", "review", "reward", "save", "schedule",
+        "seek", "set", "share", "simplify", "sleep", "slow", "spend", "start", "stay", "stick", "stop", "take", "talk", "teach",
+        "test", "track", "treat", "trust", "try", "turn", "use", "wait", "walk", "watch", "work", "write", "always",
+    };
+
+    // After a noun subject ("Sleep is…", "Practice makes…") the first word is not a command.
+    private static readonly HashSet<string> SubjectFollowers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "is", "are", "was", "were", "has", "had", "have", "can", "could", "will", "would", "does", "did", "may", "might",
+        "must", "should", "of", "and", "or", "'s", "’s", "itself", "alone", "itself,",
+    };
+
+    private static readonly HashSet<string> NotThirdPerson = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "less", "this", "these", "those", "its", "his", "us", "across", "unless", "always", "yourselves", "ourselves",
+        "themselves", "as", "towards", "afterwards", "ones", "yes", "various", "numerous", "serious", "obvious",
+    };
+
+    private static readonly HashSet<string> WeakEndings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "a", "an", "the", "of", "to", "and", "or", "at", "in", "on", "for", "with", "by", "from", "your", "our", "their",
+        "that", "is", "be", "you", "as", "but", "if", "than", "into", "my", "his", "her", "its", "this", "these", "every",
+        "each", "all", "some", "any", "very", "more", "not", "so", "when", "where", "how", "what", "who", "it", "we", "they",
+        "i", "was", "are", "were", "has", "have", "can", "will", "about", "over", "after", "before", "until", "while",
+    };
+
+    public static bool IsPrescriptive(string sentence)
+    {
+        var s = sentence.Trim().TrimStart('"', '\'', '“', '‘', '(', '[', '-', '*', '•', ' ');
+        if (s.Length == 0 || s.EndsWith('?')) return false;
+        var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 3 || words.Length > 45) return false;
+        if (StrongCue().IsMatch(s) && !Counterfactual().IsMatch(s)) return true;
+        s = LeadingConnective().Replace(s, "");
+        if (AddressedCue().IsMatch(s)) return true;
+        return StartsWithImperative(s);
+    }
+
+    private static bool StartsWithImperative(string s)
+    {
+        var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 2) return false;
+        var first = words[0].Trim(',', '.', ';', ':');
+        if (!ImperativeVerbs.Contains(first)) return false;
+        var second = words[1].Trim(',', '.', ';', ':', '"', '”');
+        if (SubjectFollowers.Contains(second)) return false;
+        // "Work expands…", "Practice makes…": a third-person verb after the first word means it was a subject.
+        if (second.Length > 3 && second.EndsWith('s') && !second.EndsWith("ss", StringComparison.Ordinal)
+            && !NotThirdPerson.Contains(second)) return false;
+        return true;
+    }
+
+    /// <summary>A short title from the sentence's first clause, without "you should" and the like: at most eight words.</summary>
+    public static string Title(string sentence)
+    {
+        var s = sentence.Trim().TrimStart('"', '\'', '“', '‘', '(', '-', '*', '•', ' ');
+        s = LeadingConnective().Replace(s, "");
+        s = SubjectAndModal().Replace(s, "");
+        s = ImportantTo().Replace(s, "");
+        var clauseEnd = ClauseBreak().Match(s);
+        var clause = clauseEnd.Success && clauseEnd.Index > 0 ? s[..clauseEnd.Index] : s;
+        var words = clause.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (words.Count < 2) words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (words.Count > MaxTitleWords) words = words[..MaxTitleWords];
+        while (words.Count > 2 && WeakEndings.Contains(words[^1].Trim('.', ',', ';', ':', '!', '"', '”'))) words.RemoveAt(words.Count - 1);
+        var title = string.Join(' ', words).TrimEnd('.', ',', ';', ':', '!', '?', '"', '”', '’', '\'', ' ', '—', '–', '-');
+        title = title.TrimStart('"', '“');
+        return title.Length == 0 ? title : char.ToUpperInvariant(title[0]) + title[1..];
+    }
+}

@@ -1,0 +1,127 @@
+using Hatch.Domain.Articles;
+using Hatch.Domain.Hatching;
+using Hatch.Domain.Highlights;
+using Hatch.Writing.Telemetry;
+
+namespace Hatch.Writing.Hatching;
+
+/// <summary>Everything a hatch needs besides the highlights.</summary>
+public sealed record HatchOptions
+{
+    public ArticleOptions Article { get; init; } = new();
+    public SelectionOptions Selection { get; init; } = new();
+
+    /// <summary>Stored embeddings by content hash: selection ranks by centrality of meaning and the writer groups without re-embedding.</summary>
+    public IReadOnlyDictionary<string, float[]>? VectorsByContentHash { get; init; }
+}
+
+/// <summary>
+/// Selection → Writer → Validation, shared by the command line and the background jobs.
+/// Nothing that fails validation leaves this class.
+/// </summary>
+public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector selector, TimeProvider time)
+{
+    public IArticleWriter Writer => writer;
+
+    public async Task<DraftDocument> HatchAsync(
+        IEnumerable<Highlight> highlights,
+        HatchOptions options,
+        Func<HatchStage, CancellationToken, Task>? onStage = null,
+        CancellationToken cancellationToken = default)
+    {
+        onStage ??= static (_, _) => Task.CompletedTask;
+        using var hatch = HatchTelemetry.Source.StartActivity("hatch");
+        hatch?.SetTag("hatch.writer", writer.Name);
+        var started = time.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            await onStage(HatchStage.Selecting, cancellationToken);
+            Selection selection;
+            using (var select = HatchTelemetry.Source.StartActivity("hatch.select"))
+            {
+                selection = selector.Select(highlights, options.Selection, options.VectorsByContentHash);
+                select?.SetTag("hatch.highlights.considered", selection.Considered);
+                select?.SetTag("hatch.highlights.chosen", selection.Chosen.Count);
+            }
+            if (selection.Chosen.Count == 0)
+                throw new NoHighlightsException(options.Selection);
+
+            await onStage(HatchStage.Writing, cancellationToken);
+            WrittenArticle written;
+            var writeStarted = time.GetTimestamp();
+            using (HatchTelemetry.Source.StartActivity("hatch.write"))
+                written = await writer.WriteAsync(new ArticleRequest(selection.Chosen, options.Article) { VectorsByContentHash = options.VectorsByContentHash }, cancellationToken);
+            var elapsed = time.GetElapsedTime(writeStarted);
+
+            await onStage(HatchStage.Validating, cancellationToken);
+            using (var validate = HatchTelemetry.Source.StartActivity("hatch.validate"))
+            {
+                var errors = ArticleValidator.Validate(written.Article, selection.Chosen, writer.RulesFor(selection.Chosen.Count));
+                validate?.SetTag("hatch.validation.errors", errors.Count);
+                if (errors.Count > 0)
+                {
+                    outcome = "invalid";
+                    throw new ArticleValidationException(errors);
+                }
+            }
+
+            var article = written.Article with { ReadingMinutes = ReadingTime.Minutes(written.Article) };
+            // A writer may leave out more than the selector did (a model's token budget); both are reported.
+            var writerLeftOut = written.Provenance.Writer == writer.Name && written.Provenance.HighlightsConsidered > 0
+                ? written.Provenance.HighlightsLeftOut
+                : 0;
+            var provenance = written.Provenance with
+            {
+                HighlightsConsidered = selection.Considered,
+                HighlightsUsed = selection.Chosen.Count - writerLeftOut,
+                HighlightsLeftOut = selection.LeftOut + writerLeftOut,
+                LeftOutReason = JoinReasons(selection.LeftOutReason, writerLeftOut > 0 ? written.Provenance.LeftOutReason : null),
+                LatencyMs = written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds,
+                CreatedAt = time.GetUtcNow(),
+            };
+            outcome = "succeeded";
+            return new DraftDocument(article, selection.Chosen, provenance, options.Article.AuthorName, options.Article.Language);
+        }
+        finally
+        {
+            hatch?.SetTag("hatch.outcome", outcome);
+            HatchTelemetry.RecordRequest(writer.Name, outcome, time.GetElapsedTime(started));
+        }
+    }
+
+    private static string? JoinReasons(string? first, string? second) =>
+        first is null ? second : second is null ? first : first + "; " + second;
+}
+
+/// <summary>Raised when the filters leave nothing to write from.</summary>
+public sealed class NoHighlightsException(SelectionOptions options)
+    : Exception(Describe(options))
+{
+    private static string Describe(SelectionOptions options)
+    {
+        var filters = new List<string>();
+        if (options.Tag is not null) filters.Add($"tag \"{options.Tag}\"");
+        if (options.Since is not null) filters.Add($"highlighted since {options.Since:yyyy-MM-dd}");
+        return filters.Count == 0
+            ? "There are no highlights to hatch from."
+            : $"No highlights match {string.Join(" and ", filters)}.";
+    }
+}
+
+/// <summary>Reading time at a comfortable 230 words a minute, never less than one minute.</summary>
+public static class ReadingTime
+{
+    public const int WordsPerMinute = 230;
+
+    public static int Minutes(Article article)
+    {
+        var words = CountWords(article.Title) + CountWords(article.Overview) + CountWords(article.Conclusion)
+            + article.Sections.Sum(s => CountWords(s.Heading) + CountWords(s.Body))
+            + article.Advice.Sum(a => CountWords(a.Title) + CountWords(a.Detail));
+        return Math.Max(1, (int)Math.Ceiling(words / (double)WordsPerMinute));
+    }
+
+    private static int CountWords(string? text) =>
+        string.IsNullOrEmpty(text) ? 0 : text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+}

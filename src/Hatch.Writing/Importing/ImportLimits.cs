@@ -1,0 +1,100 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.Json;
+using Hatch.Domain.Highlights;
+
+namespace Hatch.Writing.Importing;
+
+/// <summary>
+/// <c>Hatch:Limits</c>: how much one request may ask of Hatch. Each limit is a number a person can find in the error
+/// that enforces it, so a refused import or hatch says which option to raise. (The upload size in bytes is
+/// <c>Hatch:Web:MaxUploadBytes</c>, because only the web front door reads bytes from strangers.)
+/// </summary>
+public sealed class HatchLimits
+{
+    public const string SectionName = "Hatch:Limits";
+
+    /// <summary>Highlights one import (a file, or a JSON batch) may hold.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxHighlightsPerImport { get; set; } = 10_000;
+
+    /// <summary>Characters one highlight's text (or note) may have: a passage, not a book.</summary>
+    [Range(100, 1_000_000)]
+    public int MaxHighlightLength { get; set; } = 10_000;
+
+    /// <summary>Highlights one hatch request may name by id.</summary>
+    [Range(1, 100_000)]
+    public int MaxHatchSelection { get; set; } = 1_000;
+
+    /// <summary>The text and note lengths checked, named as an API caller sees the fields.</summary>
+    public string? TooLong(Highlight highlight, out string field)
+    {
+        field = "text";
+        if (highlight.Text.Length > MaxHighlightLength)
+            return $"text is {highlight.Text.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; the limit is {MaxHighlightLength.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHighlightLength)";
+        field = "note";
+        if (highlight.Note is { } note && note.Length > MaxHighlightLength)
+            return $"note is {note.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; the limit is {MaxHighlightLength.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHighlightLength)";
+        return null;
+    }
+
+    public string TooMany(int count) =>
+        $"{count.ToString("N0", CultureInfo.InvariantCulture)} highlights; an import takes at most {MaxHighlightsPerImport.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHighlightsPerImport). Split the export into smaller files";
+}
+
+/// <summary>
+/// Applies <see cref="HatchLimits"/> to what an importer read. A file over a limit is refused as a whole (an
+/// <see cref="ImportException"/> with <see cref="ImportException.Limit"/> set), naming the line of each highlight that
+/// is too long, so the person can find it, shorten it and upload again.
+/// </summary>
+internal static class ImportLimitCheck
+{
+    private const int MaxListed = 10;
+
+    public static void Enforce(HatchLimits limits, ImportResult result, string content, string fileName)
+    {
+        if (result.Highlights.Count > limits.MaxHighlightsPerImport)
+        {
+            var issue = new ImportIssue(fileName, null, null, $"the file has {limits.TooMany(result.Highlights.Count)}");
+            throw new ImportException($"{fileName}: {issue.Message}.", [issue]) { Limit = nameof(HatchLimits.MaxHighlightsPerImport) };
+        }
+
+        var issues = new List<ImportIssue>();
+        var tooLong = 0;
+        for (var i = 0; i < result.Highlights.Count; i++)
+        {
+            var highlight = result.Highlights[i];
+            if (limits.TooLong(highlight, out var field) is not { } message) continue;
+            tooLong++;
+            if (issues.Count < MaxListed)
+                issues.Add(new ImportIssue(fileName, LineOf(content, field == "note" ? highlight.Note! : highlight.Text), null, $"highlight {i + 1}: {message}"));
+        }
+        if (tooLong == 0) return;
+        var more = tooLong > issues.Count ? $" (the first {issues.Count} are listed)" : "";
+        throw new ImportException(
+            $"{fileName}: {tooLong} highlight{(tooLong == 1 ? " is" : "s are")} longer than {limits.MaxHighlightLength.ToString("N0", CultureInfo.InvariantCulture)} characters (Hatch:Limits:MaxHighlightLength){more}; first: {issues[0]}",
+            issues) { Limit = nameof(HatchLimits.MaxHighlightLength) };
+    }
+
+    /// <summary>
+    /// The line a highlight's text starts on. Highlights carry no positions, so its opening words are looked up in the
+    /// file as written, as a JSON string or a quoted CSV field would write them; null when none is found (the message
+    /// still numbers the highlight).
+    /// </summary>
+    internal static int? LineOf(string content, string text)
+    {
+        var firstLine = text.Split('\n', 2)[0].Trim();
+        if (firstLine.Length == 0) return null;
+        foreach (var length in (int[])[60, 24, 8])
+        {
+            var probe = firstLine.Length > length ? firstLine[..length] : firstLine;
+            // As written, as a JSON string writes it, and as a quoted CSV field writes it.
+            foreach (var spelling in (string[])[probe, JsonSerializer.Serialize(probe)[1..^1], probe.Replace("\"", "\"\"")])
+            {
+                var at = content.IndexOf(spelling, StringComparison.Ordinal);
+                if (at >= 0) return 1 + content.AsSpan(0, at).Count('\n');
+            }
+        }
+        return null;
+    }
+}
