@@ -6,6 +6,7 @@ using Hatch.ServiceDefaults;
 using Hatch.Web;
 using Hatch.Web.Api;
 using Hatch.Web.Infrastructure;
+using Hatch.Web.Public;
 using Hatch.Web.Review;
 using Hatch.Writing;
 // `--role worker`: run background jobs against the shared database without serving pages.

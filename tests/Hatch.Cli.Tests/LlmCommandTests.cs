@@ -1,3 +1,4 @@
+using Hatch.Cli.Hosting;
 using Hatch.TestSupport;
 
 namespace Hatch.Cli.Tests;

@@ -1,3 +1,4 @@
+using Hatch.Cli.Hosting;
 using Hatch.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Hatch.Cli.Hosting;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Highlights;
 using Hatch.Writing.Hatching;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hatch.Cli.Hosting;
 using Hatch.Data;
 using Microsoft.Extensions.DependencyInjection;
 

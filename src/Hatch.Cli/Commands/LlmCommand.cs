@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hatch.Cli.Hosting;
 using Hatch.Llm;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

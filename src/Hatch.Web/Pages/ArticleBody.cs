@@ -1,3 +1,4 @@
+using Hatch.Web.Api;
 using Hatch.Domain.Articles;
 
 namespace Hatch.Web.Pages;
@@ -9,7 +10,7 @@ public sealed record ArticleBody(
     string? Disclosure,
     IReadOnlyList<NumberedHighlight> Cited,
     IReadOnlyDictionary<int, Guid>? LibraryIds = null,
-    IReadOnlyList<IReadOnlyList<Api.RelatedDto>>? RelatedBySection = null)
+    IReadOnlyList<IReadOnlyList<RelatedDto>>? RelatedBySection = null)
 {
     /// <summary>
     /// Every highlight the article points at: its citation lists and the [n] markers inside its text (an overview may
@@ -20,7 +21,7 @@ public sealed record ArticleBody(
         var texts = new[] { article.Overview, article.Conclusion }
             .Concat(article.Sections.Select(s => s.Body)).Concat(article.Advice.Select(a => a.Detail));
         var numbers = article.AllCitations()
-            .Concat(texts.SelectMany(t => Drafts.ViewModel.Segments(t).Where(s => s.Citations is not null).SelectMany(s => s.Citations!)))
+            .Concat(texts.SelectMany(t => ArticleText.Segments(t).Where(s => s.Citations is not null).SelectMany(s => s.Citations!)))
             .ToHashSet();
         return highlights.Where(h => numbers.Contains(h.Number)).ToArray();
     }

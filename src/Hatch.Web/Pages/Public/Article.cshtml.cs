@@ -1,4 +1,5 @@
 using Hatch.Data;
+using Hatch.Web.Public;
 using Hatch.Web.Review;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

@@ -8,7 +8,7 @@ using Hatch.Domain.Highlights;
 using Hatch.Writing.Rendering;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hatch.Web.Review;
+namespace Hatch.Web.Public;
 
 /// <summary>A published article as the public sees it: no notes, no highlight that is not cited.</summary>
 public sealed record PublishedArticle(

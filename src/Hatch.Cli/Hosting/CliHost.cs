@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Hatch.Cli;
+namespace Hatch.Cli.Hosting;
 
 /// <summary>
 /// The same configuration the web app reads (appsettings.json beside the binary, then environment variables),
