@@ -1,9 +1,9 @@
 using System.Reflection;
 using System.Text.Json;
-using Assembly = System.Reflection.Assembly;
 using ArchUnitNET.Loader;
 using ArchUnitNET.xUnit;
 using static ArchUnitNET.Fluent.ArchRuleDefinition;
+using Assembly = System.Reflection.Assembly;
 
 namespace Hatch.Architecture.Tests;
 

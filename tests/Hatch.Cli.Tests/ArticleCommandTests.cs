@@ -10,6 +10,8 @@ public sealed class ArticleCommandTests : IDisposable
 
     private static string Samples => Path.Combine(RepoRoot(), "samples");
 
+    internal static string Sample(string name) => Path.Combine(Samples, name);
+
     private static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -197,5 +199,42 @@ public sealed class HatchProcessTests
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("/definitely/not/here.csv: no such file", error);
         Assert.DoesNotContain("Exception", error);
+    }
+
+    [Fact]
+    public async Task AnArticleLoadsNoDatabaseIdentityJobOrWebCode()
+    {
+        // `hatch article` needs importers and a writer only; the database, Identity, Hangfire and ASP.NET Core stay
+        // unloaded (they cost start-up time and, for ASP.NET Core, a runtime the machine may not have).
+        var dll = Path.Combine(AppContext.BaseDirectory, "hatch.dll");
+        var loaded = Path.GetTempFileName();
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [dll, "article", ArticleCommandTests.Sample("readwise.csv")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            Environment =
+            {
+                ["DOTNET_STARTUP_HOOKS"] = typeof(HatchProcessTests).Assembly.Location,
+                ["HATCH_LOADED_ASSEMBLIES"] = loaded,
+                // Embedding the file's highlights loads MiniLM, which is allowed but slow; the writer alone is the point here.
+                ["Hatch__Embeddings__Provider"] = "None",
+            },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, error);
+        Assert.StartsWith("# ", output);
+        var assemblies = await File.ReadAllLinesAsync(loaded);
+        File.Delete(loaded);
+        Assert.Contains("Hatch.Writing", assemblies);
+        var forbidden = assemblies.Where(a =>
+            a.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) || a.StartsWith("Microsoft.Data.Sqlite", StringComparison.Ordinal)
+            || a.StartsWith("Npgsql", StringComparison.Ordinal) || a.StartsWith("Hangfire", StringComparison.Ordinal)
+            || a.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || a.StartsWith("Microsoft.Extensions.Identity", StringComparison.Ordinal)
+            || a is "Hatch.Data" or "Hatch.Features").ToArray();
+        Assert.True(forbidden.Length == 0, "hatch article loaded " + string.Join(", ", forbidden));
     }
 }

@@ -1,4 +1,5 @@
 using Hatch.Cli.Hosting;
+
 namespace Hatch.Cli.Tests;
 
 /// <summary>`hatch article` holds files to the same Hatch:Limits as the web app, with the same words.</summary>

@@ -19,7 +19,7 @@ public sealed class SectionRevisionRequest : TrackedRequest
     public int BaseRevision { get; private set; }
     public int? ResultRevision { get; private set; }
 
-    protected override string Noun => "section revision";
+    public override string Kind => "section revision";
 
     public static SectionRevisionRequest Create(Guid draftId, int sectionIndex, string instruction, string userId, int baseRevision, DateTimeOffset now)
     {

@@ -49,7 +49,7 @@ public sealed class HatchRequest : TrackedRequest
     public DateTimeOffset? FinishedAt { get; private set; }
     public Guid? DraftId { get; private set; }
 
-    protected override string Noun => "hatch request";
+    public override string Kind => "hatch request";
 
     public static HatchRequest Create(string userId, HatchSelection selection, HatchSettings settings, DateTimeOffset now)
     {

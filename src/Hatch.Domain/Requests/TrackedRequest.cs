@@ -25,8 +25,8 @@ public abstract class TrackedRequest
 
     public bool IsFinished => Status is RequestStatus.Succeeded or RequestStatus.Failed;
 
-    /// <summary>How the request names itself in a refusal: "hatch request", "section revision".</summary>
-    protected abstract string Noun { get; }
+    /// <summary>What the request is called in messages and logs: "hatch request", "section revision".</summary>
+    public abstract string Kind { get; }
 
     protected void Begin(string userId, DateTimeOffset now)
     {
@@ -99,6 +99,6 @@ public abstract class TrackedRequest
 
     protected void Require(bool allowed, string action)
     {
-        if (!allowed) throw new RequestStateException($"A {Status} {Noun} cannot {action}.");
+        if (!allowed) throw new RequestStateException($"A {Status} {Kind} cannot {action}.");
     }
 }

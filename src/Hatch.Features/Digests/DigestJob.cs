@@ -5,6 +5,7 @@ using Hatch.Domain.Digests;
 using Hatch.Domain.Hatching;
 using Hatch.Domain.Requests;
 using Hatch.Features.Hatching;
+using Hatch.Features.Requests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ namespace Hatch.Features.Digests;
 /// </summary>
 public sealed partial class DigestJob(HatchDbContext db, HatchJob hatch, TimeProvider time, ILogger<DigestJob> logger)
 {
-    [AutomaticRetry(Attempts = HatchJob.MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    [AutomaticRetry(Attempts = TrackedRequestJob<HatchRequest>.MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(Guid digestId, CancellationToken cancellationToken)
     {
         using var logScope = logger.BeginScope(new Dictionary<string, object?> { ["DigestId"] = digestId });

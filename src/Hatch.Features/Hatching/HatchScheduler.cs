@@ -5,6 +5,7 @@ using Hatch.Domain.Articles;
 using Hatch.Domain.Hatching;
 using Hatch.Domain.Highlights;
 using Hatch.Domain.Requests;
+using Hatch.Features.Requests;
 using Hatch.Writing.Importing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,7 @@ public enum RetryOutcome { Requeued, NotFound, NotFailed }
 /// Accepts hatch requests: the request row is stored (Queued) before its job is enqueued, so if enqueueing fails
 /// or the queue is lost the sweeper still finds it.
 /// </summary>
-public sealed partial class HatchScheduler(HatchDbContext db, IBackgroundJobClient jobs, TimeProvider time, ILogger<HatchScheduler> logger, IOptions<HatchLimits>? limits = null)
+public sealed class HatchScheduler(HatchDbContext db, RequestQueue queue, TimeProvider time, IOptions<HatchLimits>? limits = null)
 {
     private readonly HatchLimits _limits = limits?.Value ?? new HatchLimits();
 
@@ -79,23 +80,9 @@ public sealed partial class HatchScheduler(HatchDbContext db, IBackgroundJobClie
     }
 
     /// <summary>Enqueues the (already stored) request's job and records its id. Never throws for a storage outage: the sweeper retries.</summary>
-    public async Task EnqueueAsync(HatchRequest request, CancellationToken cancellationToken = default)
+    public Task EnqueueAsync(HatchRequest request, CancellationToken cancellationToken = default)
     {
-        string jobId;
-        try
-        {
-            var id = request.Id;
-            jobId = jobs.Enqueue<HatchJob>(job => job.RunAsync(id, CancellationToken.None));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogEnqueueFailed(ex, request.Id);
-            return;
-        }
-        request.AssignJob(jobId, time.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
+        var id = request.Id;
+        return queue.EnqueueAsync<HatchJob>(request, job => job.RunAsync(id, CancellationToken.None), cancellationToken);
     }
-
-    [LoggerMessage(LogLevel.Error, "Hatch request {RequestId} is stored but could not be enqueued; the sweeper will enqueue it")]
-    private partial void LogEnqueueFailed(Exception ex, Guid requestId);
 }

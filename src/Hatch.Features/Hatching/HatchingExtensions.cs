@@ -1,5 +1,6 @@
 using Hatch.Features.Requests;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Hatch.Features.Hatching;
@@ -10,6 +11,7 @@ public static class HatchingExtensions
     public static IHostApplicationBuilder AddHatching(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddScoped<RequestQueue>();
         builder.Services.AddScoped<HatchScheduler>();
         builder.Services.AddScoped<HatchJob>();
         builder.Services.AddScoped<HatchRequestSweeper>();

@@ -1,4 +1,6 @@
+using Hatch.Features.Requests;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Hatch.Features.Review;
@@ -9,6 +11,7 @@ public static class ReviewExtensions
     public static IHostApplicationBuilder AddHatchReview(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        builder.Services.TryAddScoped<RequestQueue>();
         builder.Services.AddScoped<ReviewService>();
         builder.Services.AddScoped<ReviseSectionJob>();
         builder.Services.AddScoped<PublishWebhookJob>();

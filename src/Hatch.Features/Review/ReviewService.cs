@@ -2,6 +2,7 @@ using Hangfire;
 using Hatch.Data;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Drafts;
+using Hatch.Features.Requests;
 using Hatch.Writing.Hatching;
 using Hatch.Writing.Rendering;
 using Microsoft.EntityFrameworkCore;
@@ -39,6 +40,7 @@ public sealed partial class ReviewService(
     HatchDbContext db,
     TimeProvider time,
     IBackgroundJobClient jobs,
+    RequestQueue queue,
     ISectionReviser reviser,
     IOptions<WebhookOptions> webhooks,
     ILogger<ReviewService> logger)
@@ -176,21 +178,10 @@ public sealed partial class ReviewService(
     }
 
     /// <summary>Enqueues the (already stored) revision request's job; a failure is left to the sweeper.</summary>
-    public async Task EnqueueReviseAsync(SectionRevisionRequest request, CancellationToken ct)
+    public Task EnqueueReviseAsync(SectionRevisionRequest request, CancellationToken ct)
     {
-        string jobId;
-        try
-        {
-            var requestId = request.Id;
-            jobId = jobs.Enqueue<ReviseSectionJob>(job => job.RunAsync(requestId, CancellationToken.None));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogReviseEnqueueFailed(ex, request.Id);
-            return;
-        }
-        request.AssignJob(jobId, time.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        var requestId = request.Id;
+        return queue.EnqueueAsync<ReviseSectionJob>(request, job => job.RunAsync(requestId, CancellationToken.None), ct);
     }
 
     private async Task<ReviewOutcome> MutateAsync(Guid id, DraftActor actor, Func<Draft, Task> change, CancellationToken ct, Article? yours = null)
@@ -255,8 +246,6 @@ public sealed partial class ReviewService(
     [LoggerMessage(LogLevel.Information, "Draft {DraftId}: a concurrent change won the save (attempt {Attempt}, {Error}); deciding again")]
     private partial void LogLostRace(Guid draftId, int attempt, string error);
 
-    [LoggerMessage(LogLevel.Error, "Section revision {RequestId} is stored but could not be enqueued; the sweeper will enqueue it")]
-    private partial void LogReviseEnqueueFailed(Exception ex, Guid requestId);
 
     [LoggerMessage(LogLevel.Error, "Draft {DraftId} was published but its webhook could not be enqueued")]
     private partial void LogWebhookEnqueueFailed(Exception ex, Guid draftId);

@@ -1,5 +1,5 @@
-using Hatch.Web.Api;
 using Hatch.Domain.Articles;
+using Hatch.Web.Api;
 
 namespace Hatch.Web.Pages;
 

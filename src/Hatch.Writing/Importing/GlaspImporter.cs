@@ -102,45 +102,9 @@ public sealed class GlaspImporter : IHighlightImporter
         return new ImportResult(Format, highlights, input.Issues);
     }
 
-    private static Highlight? ReadHighlight(JsonElement item, string path, HighlightSource source, IReadOnlyList<string> docTags, out string? message)
-    {
-        message = null;
-        if (item.ValueKind != JsonValueKind.Object)
-        {
-            message = $"expected a highlight object, found {JsonFields.Describe(item.ValueKind)}";
-            return null;
-        }
-        string? error = null;
-        var text = JsonFields.String(item, path, "text", ref error);
-        var note = JsonFields.String(item, path, "note", ref error);
-        var color = JsonFields.String(item, path, "color", ref error);
-        var date = JsonFields.String(item, path, "highlighted_at", ref error, "created_at");
-        var tags = JsonFields.Tags(item, path, ref error);
-        if (error is not null)
-        {
-            message = error;
-            return null;
-        }
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            message = "missing highlight text";
-            return null;
-        }
-        if (!ImportSupport.TryOptionalTimestamp(date, out var highlightedAt, out var dateError))
-        {
-            message = $"highlighted_at: {dateError}";
-            return null;
-        }
-        return new Highlight
-        {
-            Text = text,
-            Note = note,
-            Source = source,
-            Tags = [.. docTags, .. tags],
-            Color = ImportSupport.NullIfBlank(color),
-            HighlightedAt = highlightedAt,
-        };
-    }
+    private static Highlight? ReadHighlight(JsonElement item, string path, HighlightSource source, IReadOnlyList<string> docTags, out string? message) =>
+        JsonHighlights.Read(item, path, (JsonElement _, string _, ref string? _) => (source, null), out message, "highlighted_at", "created_at")
+            is { } highlight ? highlight with { Tags = [.. docTags, .. highlight.Tags] } : null;
 
     private static IEnumerable<(JsonElement Document, string Path)> Documents(JsonElement root, string fileName)
     {

@@ -48,48 +48,9 @@ public sealed class HatchJsonImporter : IHighlightImporter
         return new ImportResult(Format, highlights, input.Issues);
     }
 
-    private static Highlight? Read(JsonElement item, string path, out string? message)
-    {
-        message = null;
-        if (item.ValueKind != JsonValueKind.Object)
-        {
-            message = $"expected a highlight object, found {JsonFields.Describe(item.ValueKind)}";
-            return null;
-        }
-        string? error = null;
-        var text = JsonFields.String(item, path, "text", ref error);
-        var note = JsonFields.String(item, path, "note", ref error);
-        var color = JsonFields.String(item, path, "color", ref error);
-        var date = JsonFields.String(item, path, "highlightedAt", ref error);
-        var tags = JsonFields.Tags(item, path, ref error);
-        var source = ReadSource(item, path, ref error);
-        var location = ReadLocation(item, path, ref error);
-        if (error is not null)
-        {
-            message = error;
-            return null;
-        }
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            message = "missing highlight text";
-            return null;
-        }
-        if (!ImportSupport.TryOptionalTimestamp(date, out var highlightedAt, out var dateError))
-        {
-            message = $"highlightedAt: {dateError}";
-            return null;
-        }
-        return new Highlight
-        {
-            Text = text,
-            Note = note,
-            Source = source,
-            Location = location,
-            Tags = tags,
-            Color = ImportSupport.NullIfBlank(color),
-            HighlightedAt = highlightedAt,
-        };
-    }
+    private static Highlight? Read(JsonElement item, string path, out string? message) =>
+        JsonHighlights.Read(item, path, (JsonElement element, string at, ref string? error) =>
+            (ReadSource(element, at, ref error), ReadLocation(element, at, ref error)), out message, "highlightedAt");
 
     /// <summary>A source object as Hatch writes it; a bare string is taken as the title, as people write it by hand.</summary>
     private static HighlightSource ReadSource(JsonElement item, string path, ref string? error)

@@ -387,3 +387,55 @@ internal static class CsvInput
         })),
     };
 }
+
+/// <summary>
+/// A highlight object as the JSON exports write it (Glasp's and Hatch's own): text, note, color, a date and tags,
+/// read and checked the same way, with the format's own place (its source and location) read by <c>place</c>.
+/// A problem comes back as a message naming the field, for the import's rejected list.
+/// </summary>
+internal static class JsonHighlights
+{
+    public delegate (HighlightSource Source, HighlightLocation? Location) PlaceReader(JsonElement item, string path, ref string? error);
+
+    public static Highlight? Read(JsonElement item, string path, PlaceReader place, out string? message, string dateField, params string[] dateAliases)
+    {
+        message = null;
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            message = $"expected a highlight object, found {JsonFields.Describe(item.ValueKind)}";
+            return null;
+        }
+        string? error = null;
+        var text = JsonFields.String(item, path, "text", ref error);
+        var note = JsonFields.String(item, path, "note", ref error);
+        var color = JsonFields.String(item, path, "color", ref error);
+        var date = JsonFields.String(item, path, dateField, ref error, dateAliases);
+        var tags = JsonFields.Tags(item, path, ref error);
+        var (source, location) = place(item, path, ref error);
+        if (error is not null)
+        {
+            message = error;
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            message = "missing highlight text";
+            return null;
+        }
+        if (!ImportSupport.TryOptionalTimestamp(date, out var highlightedAt, out var dateError))
+        {
+            message = $"{dateField}: {dateError}";
+            return null;
+        }
+        return new Highlight
+        {
+            Text = text,
+            Note = note,
+            Source = source,
+            Location = location,
+            Tags = tags,
+            Color = ImportSupport.NullIfBlank(color),
+            HighlightedAt = highlightedAt,
+        };
+    }
+}
