@@ -26,12 +26,16 @@ public static class HangfireSetup
         var services = builder.Services;
         // Registered before AddHangfire so each host (and each test server) has its own storage and activator,
         // instead of Hangfire's process-wide JobStorage.Current.
-        services.AddSingleton<JobStorage>(sp => JobStorageSetup.Create(
-            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, sp.GetRequiredService<IOptions<JobOptions>>().Value));
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            var jobs = sp.GetRequiredService<IOptions<JobOptions>>().Value;
+            return JobStorageSetup.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, jobs.InvisibilityTimeout, jobs.QueuePollInterval);
+        });
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(config => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
+            .UseTypeResolver(JobTypeNames.Resolve)
             .UseRecommendedSerializerSettings());
 
         var runWorker = forceWorker || builder.Configuration.GetValue($"{JobOptions.SectionName}:{nameof(JobOptions.RunWorker)}", true);

@@ -39,7 +39,7 @@ public sealed class ArchitectureTests
         ["Hatch.Llm"] = ["Hatch.Domain", "Hatch.Writing", "Hatch.Embeddings"],
         ["Hatch.Data"] = ["Hatch.Domain", "Hatch.Writing"],
         ["Hatch.Features"] = ["Hatch.Domain", "Hatch.Writing", "Hatch.Embeddings", "Hatch.Data"],
-        ["Hatch.ServiceDefaults"] = ["Hatch.Domain", "Hatch.Writing", "Hatch.Data", "Hatch.Features"],
+        ["Hatch.ServiceDefaults"] = ["Hatch.Domain", "Hatch.Writing", "Hatch.Data"],
         ["hatch"] = ["Hatch.Domain", "Hatch.Writing", "Hatch.Embeddings", "Hatch.Llm", "Hatch.Data", "Hatch.ServiceDefaults"],
         ["Hatch.Web"] = ["Hatch.Domain", "Hatch.Writing", "Hatch.Embeddings", "Hatch.Llm", "Hatch.Data", "Hatch.Features", "Hatch.ServiceDefaults"],
     };
