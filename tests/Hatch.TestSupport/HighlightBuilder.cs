@@ -135,3 +135,19 @@ public static class TwoTopicHighlights
             .Concat(AttentionFrames.Select(t => HighlightBuilder.Make(t, "Deep Focus")))
             .ToArray();
 }
+
+/// <summary>Passages on practice and work, each distinct, for tests and benches that need a small library.</summary>
+public static class PracticePassages
+{
+    public static IReadOnlyList<string> All { get; } =
+    [
+        "Deliberate practice means working at the edge of your ability with immediate feedback.",
+        "Habits compound: small improvements repeated daily produce remarkable results over years.",
+        "Attention is the scarcest resource; protect long blocks of uninterrupted time for deep work.",
+        "Feedback loops should be short, so mistakes are noticed while they are still cheap to fix.",
+        "Writing is thinking made visible; drafting forces vague ideas to become precise.",
+        "Rest is part of training: skill consolidates during sleep and during breaks from practice.",
+        "A checklist frees attention for the parts of the work that need judgement.",
+        "Teaching a skill is the fastest way to find the gaps in your own understanding of it.",
+    ];
+}

@@ -5,16 +5,6 @@ namespace Hatch.Web.BrowserTests;
 
 public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return dir.FullName;
-            throw new InvalidOperationException("HatchService.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
     /// <summary>axe-core on the page as it is now: no serious or critical violations.</summary>
     private static async Task AssertAccessibleAsync(IPage page, string what)
     {
@@ -42,7 +32,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
         await page.WaitForURLAsync("**/Highlights");
         await AssertAccessibleAsync(page, "empty highlights page");
 
-        await page.GetByLabel("Export file").SetInputFilesAsync(Path.Combine(RepositoryRoot, "samples", "kindle-my-clippings.txt"));
+        await page.GetByLabel("Export file").SetInputFilesAsync(AppInBrowserFixture.Sample("kindle-my-clippings.txt"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
         await Assertions.Expect(page.Locator(".report")).ToContainTextAsync("imported");
         await AssertAccessibleAsync(page, "highlights page with import report");

@@ -5,16 +5,6 @@ namespace Hatch.Web.BrowserTests;
 
 public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : IClassFixture<ReviewBrowserFixture>
 {
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return dir.FullName;
-            throw new InvalidOperationException("HatchService.sln not found above " + AppContext.BaseDirectory);
-        }
-    }
-
     private static async Task AssertAccessibleAsync(IPage page, string what)
     {
         var result = await page.RunAxe();
@@ -44,7 +34,7 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
         await author.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         await author.WaitForURLAsync("**/Highlights");
 
-        await author.GetByLabel("Export file").SetInputFilesAsync(Path.Combine(RepositoryRoot, "samples", "kindle-my-clippings.txt"));
+        await author.GetByLabel("Export file").SetInputFilesAsync(AppInBrowserFixture.Sample("kindle-my-clippings.txt"));
         await author.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
         await Assertions.Expect(author.Locator(".report")).ToContainTextAsync("imported");
         var boxes = author.Locator("input[name='Hatch.Ids']");

@@ -6,6 +6,7 @@ using Hatch.Data;
 using Hatch.Domain.Digests;
 using Hatch.Domain.Highlights;
 using Hatch.Features.Digests;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
@@ -66,17 +67,7 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    private static readonly string[] Passages =
-    [
-        "Deliberate practice means working at the edge of your ability with immediate feedback.",
-        "Habits compound: small improvements repeated daily produce remarkable results over years.",
-        "Attention is the scarcest resource; protect long blocks of uninterrupted time for deep work.",
-        "Feedback loops should be short, so mistakes are noticed while they are still cheap to fix.",
-        "Writing is thinking made visible; drafting forces vague ideas to become precise.",
-        "Rest is part of training: skill consolidates during sleep and during breaks from practice.",
-        "A checklist frees attention for the parts of the work that need judgement.",
-        "Teaching a skill is the fastest way to find the gaps in your own understanding of it.",
-    ];
+    private static readonly string[] Passages = [.. PracticePassages.All];
 
     private FakeTimeProvider Clock => factory.Clock;
 

@@ -45,19 +45,10 @@ public abstract partial class EmbeddingJobTests(HatchAppFactory factory)
         }
     }
 
-    private async Task<(HttpClient Client, string UserId)> UserWithLibraryAsync()
-    {
-        var (client, email) = await factory.NewUserAsync();
-        (await client.PostAsJsonAsync("/api/highlights", Batch(Library))).EnsureSuccessStatusCode();
-        var userId = await factory.UserIdAsync(email);
-        await WaitForEmbeddingsAsync(factory, userId);
-        return (client, userId);
-    }
-
     [Fact]
     public async Task ALargeImportGetsItsNearDuplicateReportFromTheEmbeddingJob()
     {
-        var (client, _) = await UserWithLibraryAsync();
+        var (client, _) = await SemanticWebTests.UserWithLibraryAsync(factory);
         var original = Library[5].Text; // "Compound interest rewards saving early: money grows on its own interest."
         var again = original.Replace("early:", "early -", StringComparison.Ordinal);
         var batch = Distinct(HighlightIntake.MaxNewForDuplicateCheck + 72, seed: 7);
@@ -127,7 +118,7 @@ public abstract partial class EmbeddingJobTests(HatchAppFactory factory)
     [Fact]
     public async Task AChangeOfModelIsFollowedByARecomputeByTheRefreshJobWithoutANewImport()
     {
-        var (_, userId) = await UserWithLibraryAsync();
+        var (_, userId) = await SemanticWebTests.UserWithLibraryAsync(factory);
         string currentModel;
         await using (var scope = factory.Services.CreateAsyncScope())
         {
@@ -163,8 +154,8 @@ public abstract partial class EmbeddingJobTests(HatchAppFactory factory)
     [Fact]
     public async Task TheRefreshSweepEnqueuesOnlyUsersWithWorkLeft()
     {
-        var (_, done) = await UserWithLibraryAsync();
-        var (_, stale) = await UserWithLibraryAsync();
+        var (_, done) = await SemanticWebTests.UserWithLibraryAsync(factory);
+        var (_, stale) = await SemanticWebTests.UserWithLibraryAsync(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
         var ids = await db.HighlightsOf(stale).OrderBy(h => h.Id).Select(h => h.Id).Take(3).ToListAsync();

@@ -69,7 +69,8 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         }
     }
 
-    private async Task<(HttpClient Client, string UserId)> LibraryUserAsync()
+    /// <summary>A new user whose library is <see cref="Library"/>, every highlight embedded.</summary>
+    internal static async Task<(HttpClient Client, string UserId)> UserWithLibraryAsync(HatchAppFactory factory)
     {
         var (client, email) = await factory.NewUserAsync();
         (await client.PostAsJsonAsync("/api/highlights", Batch(Library))).EnsureSuccessStatusCode();
@@ -136,7 +137,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     [Fact]
     public async Task TheJobStoresOneVectorPerHighlightWithTheModelThatMadeIt()
     {
-        var (_, userId) = await LibraryUserAsync();
+        var (_, userId) = await UserWithLibraryAsync(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
         var rows = await db.HighlightEmbeddings.Where(e => db.Highlights.Any(h => h.Id == e.HighlightId && h.UserId == userId)).ToListAsync();
@@ -147,7 +148,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     [Fact]
     public async Task VectorsFromAnotherModelCountAsMissingAndAreRecomputed()
     {
-        var (_, userId) = await LibraryUserAsync();
+        var (_, userId) = await UserWithLibraryAsync(factory);
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
@@ -169,7 +170,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     [Fact]
     public async Task SuggestedThemesEachSpanAtLeastTwoSourcesOfTheReadersOwnLibrary()
     {
-        var (client, _) = await LibraryUserAsync();
+        var (client, _) = await UserWithLibraryAsync(factory);
         var body = (await client.GetFromJsonAsync<ThemesBody>("/api/themes", Json))!;
         Assert.NotEmpty(body.Themes);
         Assert.InRange(body.Themes.Count, 1, 5);
@@ -229,8 +230,8 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     [Fact]
     public async Task RelatedHighlightsNeverIncludeTheHighlightItselfOrAnotherReadersHighlights()
     {
-        var (alice, _) = await LibraryUserAsync();
-        var (bob, _) = await LibraryUserAsync();
+        var (alice, _) = await UserWithLibraryAsync(factory);
+        var (bob, _) = await UserWithLibraryAsync(factory);
         var aliceRows = await AllAsync(alice);
         var bobIds = (await AllAsync(bob)).Select(r => r.Id).ToHashSet();
         var sleep = aliceRows.First(r => r.Text.StartsWith("Sleep consolidates memory", StringComparison.Ordinal));
@@ -250,8 +251,8 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     [Fact]
     public async Task KeywordSearchUsesTheDatabasesFullTextIndexWithStemmingAndStaysInTheReadersLibrary()
     {
-        var (alice, _) = await LibraryUserAsync();
-        var (bob, _) = await LibraryUserAsync();
+        var (alice, _) = await UserWithLibraryAsync(factory);
+        var (bob, _) = await UserWithLibraryAsync(factory);
         var bobIds = (await AllAsync(bob)).Select(r => r.Id).ToHashSet();
 
         var spindle = (await alice.GetFromJsonAsync<Page>("/api/highlights?q=spindle&mode=keyword", Json))!;
@@ -272,7 +273,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     [Fact]
     public async Task ANearlyIdenticalHighlightIsReportedAtImportAndStillStored()
     {
-        var (client, _) = await LibraryUserAsync();
+        var (client, _) = await UserWithLibraryAsync(factory);
         var original = Library[5].Text; // "Compound interest rewards saving early: money grows on its own interest."
         var again = original.Replace("money grows", "money grows,", StringComparison.Ordinal).Replace("early:", "early -", StringComparison.Ordinal);
         var report = await (await client.PostAsJsonAsync("/api/highlights", Batch([(again, "Blog notes"), ("Gardens need patience and water.", "Blog notes")])))

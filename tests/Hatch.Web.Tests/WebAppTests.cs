@@ -8,6 +8,7 @@ using Hatch.Data;
 using Hatch.Domain.Hatching;
 using Hatch.Domain.Requests;
 using Hatch.Features.Hatching;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,15 +24,7 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    private static readonly string[] Passages =
-    [
-        "Deliberate practice means working at the edge of your ability with immediate feedback.",
-        "Habits compound: small improvements repeated daily produce remarkable results over years.",
-        "Attention is the scarcest resource; protect long blocks of uninterrupted time for deep work.",
-        "Feedback loops should be short, so mistakes are noticed while they are still cheap to fix.",
-        "Writing is thinking made visible; drafting forces vague ideas to become precise.",
-        "Rest is part of training: skill consolidates during sleep and during breaks from practice.",
-    ];
+    private static readonly string[] Passages = [.. PracticePassages.All.Take(6)];
 
     private static object[] Batch(string source = "Peak") =>
         Passages.Select((t, i) => (object)new { text = t, source = i % 2 == 0 ? source : "Deep Work", author = "A. Writer", tags = new[] { i < 3 ? "learning" : "work" } }).ToArray();

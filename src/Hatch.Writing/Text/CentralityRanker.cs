@@ -36,13 +36,7 @@ public static class CentralityRanker
         var m = Math.Min(n, candidateCap);
         var candidates = order[..m];
         var fine = LexRank.Scores(candidates.Select(i => vectors[i]).ToArray());
-        var refined = Enumerable.Range(0, m).ToArray();
-        Array.Sort(refined, (a, b) =>
-            fine[b].CompareTo(fine[a]) is var c and not 0 ? c
-            : coarse[candidates[b]].CompareTo(coarse[candidates[a]]) is var d and not 0 ? d
-            : candidates[a].CompareTo(candidates[b]));
-        for (var k = 0; k < m; k++) order[k] = candidates[refined[k]];
-        return order;
+        return Refine(order, candidates, coarse, fine);
     }
 
     /// <summary>
@@ -62,12 +56,21 @@ public static class CentralityRanker
         var m = Math.Min(n, candidateCap);
         var candidates = order[..m];
         var fine = LexRank.Scores(VectorMath.SimilarityMatrix(candidates.Select(i => vectors[i]).ToArray()), m);
-        var refined = Enumerable.Range(0, m).ToArray();
+        return Refine(order, candidates, coarse, fine);
+    }
+
+    /// <summary>
+    /// Puts the candidates (the head of <paramref name="order"/>) in LexRank order: the fine score first, then the
+    /// coarse one, then the earlier index, so equal passages keep their input order.
+    /// </summary>
+    private static int[] Refine(int[] order, int[] candidates, double[] coarse, IReadOnlyList<double> fine)
+    {
+        var refined = Enumerable.Range(0, candidates.Length).ToArray();
         Array.Sort(refined, (a, b) =>
             fine[b].CompareTo(fine[a]) is var c and not 0 ? c
             : coarse[candidates[b]].CompareTo(coarse[candidates[a]]) is var d and not 0 ? d
             : candidates[a].CompareTo(candidates[b]));
-        for (var k = 0; k < m; k++) order[k] = candidates[refined[k]];
+        for (var k = 0; k < candidates.Length; k++) order[k] = candidates[refined[k]];
         return order;
     }
 }

@@ -9,21 +9,21 @@ namespace Hatch.Writing.Themes;
 /// but it needs no model, so related highlights, search and near-duplicates keep working offline and stored
 /// vectors keep one size. The writers see <see cref="IsLexical"/> and use their exact TF-IDF instead.
 /// </summary>
-public sealed class LexicalEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+public sealed class LexicalEmbeddingGenerator : InProcessEmbeddingGenerator
 {
     public const string ModelId = "lexical-hash-1024";
     // The provider name "None" in Hatch:Embeddings:Provider: with no generator, grouping falls back to these word vectors.
     public const string ProviderName = "None";
     public const int Dimensions = 1024;
 
-    public EmbeddingGeneratorMetadata Metadata { get; } = new(ProviderName, null, ModelId, Dimensions);
+    public override EmbeddingGeneratorMetadata Metadata { get; } = new(ProviderName, null, ModelId, Dimensions);
 
     /// <summary>True when vectors from <paramref name="generator"/> carry no more than word overlap.</summary>
     public static bool IsLexical(IEmbeddingGenerator<string, Embedding<float>>? generator) =>
         generator is null or LexicalEmbeddingGenerator
         || generator.GetService<EmbeddingGeneratorMetadata>()?.ProviderName == ProviderName;
 
-    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+    public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var result = new GeneratedEmbeddings<Embedding<float>>();
@@ -61,11 +61,4 @@ public sealed class LexicalEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         return hash;
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is not null ? null
-        : serviceType == typeof(EmbeddingGeneratorMetadata) ? Metadata
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
-
-    public void Dispose() { }
 }
