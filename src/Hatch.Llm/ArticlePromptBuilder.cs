@@ -132,8 +132,8 @@ public sealed partial class ArticlePromptBuilder
     }
 
     /// <summary>
-    /// The highlights sent, grouped by meaning (<see cref="ThemeGrouper"/> over the stored embeddings), as an
-    /// instruction to write one section per theme; empty when the request carries no vectors for every highlight
+    /// The highlights sent, grouped by meaning (<see cref="ThemeGrouper"/> over the stored embeddings), offered to the
+    /// model as suggested themes it may merge, regroup or leave; empty when the request carries no vectors for every highlight
     /// sent, when the vectors only know shared words, or when everything falls into one theme. The list holds only
     /// highlight numbers and counts, never highlight text, so it stays outside the fenced data block safely.
     /// </summary>
@@ -148,9 +148,10 @@ public sealed partial class ArticlePromptBuilder
         var grouping = ThemeGrouper.Group(included.Select(h => h.Number).ToArray(), included.Select(h => h.Highlight.Text).ToArray(), vectors, MaxThemes);
         if (grouping.Groups.Count < 2) return "";
         var sourceOf = included.ToDictionary(h => h.Number, h => h.Highlight.Source.Title, EqualityComparer<int>.Default);
-        var text = new StringBuilder("\nThemes: the highlights above, grouped by meaning. Write one section per theme, in this order. ")
-            .Append("A section joins the passages of its theme, whichever source they come from; connect what different sources say rather than treating each source on its own. ")
-            .Append("Cite in each section the highlights of its theme (a few more where they help the argument).\n");
+        // A suggestion, not an outline: a theme of one stray passage must not force a section of its own.
+        var text = new StringBuilder("\nSuggested themes: the passages above, grouped by meaning by a program that does not read them. ")
+            .Append("Use them as a starting point, not an outline: merge themes that make one claim, regroup passages that fit better elsewhere, and leave out a passage that fits nowhere. ")
+            .Append("A theme with passages from several sources is a place to join what the sources say.\n");
         for (var t = 0; t < grouping.Groups.Count; t++)
         {
             var members = grouping.Groups[t].Order().ToArray();

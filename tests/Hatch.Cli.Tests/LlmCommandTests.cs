@@ -90,7 +90,7 @@ public sealed class LlmCommandTests
         Assert.True(exit == ExitCodes.Ok, stderr.ToString());
         var user = Assert.Single(server.Requests).Json!["messages"]!.AsArray()
             .Single(m => m!["role"]!.GetValue<string>() == "user")!["content"]!.ToString();
-        Assert.Contains("Write one section per theme", user);
+        Assert.Contains("Use them as a starting point, not an outline", user);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(user, @"- Theme \d: highlights \d, \d, \d \(3 sources\)").Count);
     }
 

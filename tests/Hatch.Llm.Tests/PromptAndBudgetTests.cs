@@ -34,6 +34,41 @@ public sealed class PromptAndBudgetTests
         }
     }
 
+    [Theory]
+    [InlineData(PromptLibrary.Article)]
+    [InlineData(PromptLibrary.Digest)]
+    public async Task TheWritingPromptsGroundClaimsExplainNotesAndAskForThreeAdviceItemsWithOrWithoutThemes(string name)
+    {
+        var template = new PromptLibrary(PromptLibrary.ResolveRoot(null))[name];
+        var arguments = new KernelArguments();
+        foreach (var variable in template.Config.InputVariables) arguments[variable.Name] = "";
+        var rendered = await new KernelPromptTemplateFactory().Create(template.Config).RenderAsync(new Kernel(), arguments);
+
+        // Rendered with no themes: what a model must be told cannot depend on whether embeddings grouped anything.
+        Assert.Contains("of your own, even true ones", rendered);
+        Assert.Contains("Your own contribution is connection, comparison and consequence", rendered);
+        Assert.Contains("A reader's note is the reader's own reaction or intention", rendered);
+        Assert.Contains("Exactly three advice items", rendered);
+        Assert.Contains("Join passages from different sources", rendered);
+        Assert.Contains("at least two passages", rendered);
+        Assert.Contains("Never mention \"highlights\"", rendered);
+        Assert.DoesNotContain("3 to 7", rendered);
+        Assert.DoesNotContain("one section per theme", rendered);
+    }
+
+    [Fact]
+    public async Task TheRevisionPromptKeepsTheSameGroundingAndVoice()
+    {
+        var template = new PromptLibrary(PromptLibrary.ResolveRoot(null))[PromptLibrary.ReviseSection];
+        var arguments = new KernelArguments();
+        foreach (var variable in template.Config.InputVariables) arguments[variable.Name] = "";
+        var rendered = await new KernelPromptTemplateFactory().Create(template.Config).RenderAsync(new Kernel(), arguments);
+
+        Assert.Contains("never add facts of your own", rendered);
+        Assert.Contains("is the author's own reaction or intention, not a claim of the source", rendered);
+        Assert.Contains("never mentions \"highlights\"", rendered);
+    }
+
     [Fact]
     public void TemplatesAreHashedStably()
     {

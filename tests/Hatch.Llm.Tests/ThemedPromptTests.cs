@@ -57,9 +57,9 @@ public sealed class ThemedPromptTests : IAsyncLifetime
 
         var user = UserMessage(Assert.Single(_server.Requests));
         var end = user.IndexOf("===== END HIGHLIGHTS =====", StringComparison.Ordinal);
-        var themes = user.IndexOf("Themes:", StringComparison.Ordinal);
+        var themes = user.IndexOf("Suggested themes:", StringComparison.Ordinal);
         Assert.True(themes > end, "the grouping follows the data block, outside the fence");
-        Assert.Contains("Write one section per theme", user);
+        Assert.Contains("Use them as a starting point, not an outline", user);
         Assert.Contains("- Theme 1: highlights 1, 2, 4, 7 (2 sources)", user);
         Assert.Contains("- Theme 2: highlights 3, 5, 6 (2 sources)", user);
     }
@@ -73,7 +73,7 @@ public sealed class ThemedPromptTests : IAsyncLifetime
         await host.Writer().WriteAsync(Request(withVectors: false));
 
         var user = UserMessage(Assert.Single(_server.Requests));
-        Assert.DoesNotContain("Themes:", user);
+        Assert.DoesNotContain("Suggested themes:", user);
         Assert.DoesNotContain("Theme 1", user);
         Assert.EndsWith("===== END HIGHLIGHTS =====", user.TrimEnd());
     }
@@ -105,7 +105,7 @@ public sealed class ThemedPromptTests : IAsyncLifetime
 
         var user = UserMessage(Assert.Single(_server.Requests));
         var why = $"prompt:\n{user}\nwarnings:\n{string.Join("\n", logs.Entries.Where(e => e.Level >= LogLevel.Warning))}";
-        Assert.True(user.Contains("Write one section per theme", StringComparison.Ordinal), why);
+        Assert.True(user.Contains("Use them as a starting point, not an outline", StringComparison.Ordinal), why);
         Assert.True(Regex.IsMatch(user, @"- Theme [12]: highlights 1, 3, 5 \(3 sources\)"), why);
         Assert.True(Regex.IsMatch(user, @"- Theme [12]: highlights 2, 4, 6 \(3 sources\)"), why);
     }
@@ -118,7 +118,7 @@ public sealed class ThemedPromptTests : IAsyncLifetime
 
         await host.Writer().WriteAsync(Request(withVectors: true));
 
-        Assert.DoesNotContain("Themes:", UserMessage(Assert.Single(_server.Requests)));
+        Assert.DoesNotContain("Suggested themes:", UserMessage(Assert.Single(_server.Requests)));
     }
 
     [Fact]
@@ -131,6 +131,6 @@ public sealed class ThemedPromptTests : IAsyncLifetime
 
         await host.Writer().WriteAsync(request with { VectorsByContentHash = partial });
 
-        Assert.DoesNotContain("Themes:", UserMessage(Assert.Single(_server.Requests)));
+        Assert.DoesNotContain("Suggested themes:", UserMessage(Assert.Single(_server.Requests)));
     }
 }

@@ -12,13 +12,13 @@ namespace Hatch.Domain.Articles;
 public sealed record Article(
     [property: Description("A specific, engaging title that states the article's idea. Not a copy of a source title.")]
     string Title,
-    [property: Description("One or two paragraphs that introduce the idea connecting the highlights.")]
+    [property: Description("One or two paragraphs that set up the article's thesis: the idea that connects everything below.")]
     string Overview,
-    [property: Description("Between 2 and 6 analysis sections.")]
+    [property: Description("Between 2 and 6 analysis sections (three to five is usual), each drawing on at least two highlights.")]
     IReadOnlyList<ArticleSection> Sections,
-    [property: Description("Between 3 and 7 concrete, actionable advice items.")]
+    [property: Description("Exactly three concrete, actionable advice items that follow from the analysis.")]
     IReadOnlyList<AdviceItem> Advice,
-    [property: Description("A closing paragraph that ties the sections together.")]
+    [property: Description("A closing paragraph that restates the thesis, draws on the advice and looks ahead.")]
     string Conclusion,
     [property: Description("Estimated reading time in whole minutes.")]
     int ReadingMinutes)
@@ -27,6 +27,12 @@ public sealed record Article(
     public const int MaxSections = 6;
     public const int MinAdvice = 3;
     public const int MaxAdvice = 7;
+
+    /// <summary>
+    /// How many advice items a model writes: three, as in the articles readers expect (a person editing may keep more
+    /// or fewer, up to <see cref="MaxAdvice"/>).
+    /// </summary>
+    public const int ModelAdvice = 3;
 
     /// <summary>Every highlight number the article cites, listed or inline (the overview and conclusion cite only inline), ascending.</summary>
     public IReadOnlyList<int> AllCitations() =>
@@ -57,7 +63,7 @@ public static partial class Citations
 
 [Description("One analysis section of the article.")]
 public sealed record ArticleSection(
-    [property: Description("A short heading for the section.")]
+    [property: Description("A heading that states the section's claim, e.g. 'Practice compounds only with feedback'.")]
     string Heading,
     [property: Description("The section's text: one to three paragraphs. May cite inline as [n] or [n, m].")]
     string Body,
@@ -68,7 +74,7 @@ public sealed record ArticleSection(
 public sealed record AdviceItem(
     [property: Description("A short imperative title, e.g. 'Schedule deliberate practice'.")]
     string Title,
-    [property: Description("One or two sentences explaining what to do and why.")]
+    [property: Description("One or two sentences: what to do and why, following from the analysis.")]
     string Detail,
     [property: Description("The numbers of the highlights this advice rests on (at least one).")]
     IReadOnlyList<int> Citations);

@@ -10,9 +10,9 @@ public sealed record ArticleRules(int MinSections, int MaxSections, int MinAdvic
     /// </summary>
     public bool MayQuoteHighlightLinks { get; init; }
 
-    /// <summary>The contract a language model is held to.</summary>
+    /// <summary>The contract a language model is held to: its prompts ask for exactly three advice items.</summary>
     public static ArticleRules Strict { get; } =
-        new(Article.MinSections, Article.MaxSections, Article.MinAdvice, Article.MaxAdvice);
+        new(Article.MinSections, Article.MaxSections, Article.ModelAdvice, Article.ModelAdvice);
 }
 
 /// <summary>

@@ -39,7 +39,15 @@ public sealed class ArticleValidatorTests
         var article = Valid() with { Sections = [Valid().Sections[0]], Advice = [] };
         var errors = ArticleValidator.Validate(article, 2);
         Assert.Contains(errors, e => e.StartsWith("sections: expected 2–6"));
-        Assert.Contains(errors, e => e.StartsWith("advice: expected 3–7"));
+        Assert.Contains(errors, e => e.StartsWith("advice: expected 3 advice items, got 0"));
+    }
+
+    [Fact]
+    public void AModelIsHeldToExactlyThreeAdviceItems()
+    {
+        var four = Valid() with { Advice = [.. Valid().Advice, new AdviceItem("Do one more thing", "Because.", [1])] };
+        Assert.Contains(ArticleValidator.Validate(four, 2), e => e == "advice: expected 3 advice items, got 4");
+        Assert.Empty(ArticleValidator.Validate(Valid(), 2));
     }
 
     [Fact]
