@@ -65,19 +65,7 @@ public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters impor
     /// <summary>Adds highlights; returns how many were new and how many the library (or the batch) already had.</summary>
     public async Task<AddResult> AddAsync(string userId, IReadOnlyList<Highlight> highlights, CancellationToken cancellationToken = default)
     {
-        if (highlights.Count == 0) return new AddResult(0, 0, []);
-        var unique = highlights.DistinctBy(h => h.ContentHash).ToList();
-        var hashes = unique.Select(h => h.ContentHash).ToList();
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        // Chunked so a large export never builds an IN list the database refuses.
-        foreach (var chunk in hashes.Chunk(500))
-            known.UnionWith(await db.HighlightsOf(userId).Where(h => chunk.Contains(h.ContentHash)).Select(h => h.ContentHash).ToListAsync(cancellationToken));
-
-        var now = time.GetUtcNow();
-        var fresh = unique.Where(h => !known.Contains(h.ContentHash)).Select(h => StoredHighlight.From(userId, h, now)).ToList();
-        db.Highlights.AddRange(fresh);
-        await db.SaveChangesAsync(cancellationToken);
-        db.ChangeTracker.Clear();
+        var fresh = await db.AddNewHighlightsAsync(userId, highlights, time.GetUtcNow(), cancellationToken);
         return new AddResult(fresh.Count, highlights.Count - fresh.Count, fresh.Select(h => h.Id).ToArray());
     }
 }
