@@ -83,6 +83,9 @@ internal static partial class KindleMetadata
                 break;
             }
         }
+        // No time anywhere: a last field with no page or location word is still the date, unreadable, and said so.
+        if (dateIndex < 0 && segments.Length >= 2 && RoleBefore(segments[^1].ToLowerInvariant()) == NumberRole.Unknown)
+            dateIndex = segments.Length - 1;
         var place = string.Join(" | ", segments.Where((_, i) => i != dateIndex));
         var lower = place.ToLowerInvariant();
 
