@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hatch.Cli.Hosting;
 using Hatch.Data;
+using Hatch.Domain.Highlights;
 using Hatch.Writing.Importing;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,7 +69,7 @@ public static class ImportCommand
             string? userId = null;
             if (store)
             {
-                var (id, exit) = await FindUserAsync(scope.ServiceProvider, email!, stderr, cancellationToken);
+                var (id, exit) = await LibraryImport.FindUserAsync(scope.ServiceProvider, email!, stderr, cancellationToken);
                 if (id is null) return exit;
                 userId = id;
             }
@@ -91,9 +92,8 @@ public static class ImportCommand
                         var (imported, known) = (result.Highlights.Count, 0);
                         if (userId is not null)
                         {
-                            var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
-                            var stored = await db.AddNewHighlightsAsync(userId, result.Highlights, TimeProvider.System.GetUtcNow(), cancellationToken);
-                            (imported, known) = (stored.Count, result.Highlights.Count - stored.Count);
+                            var stored = await LibraryImport.StoreAsync(scope.ServiceProvider, userId, result.Highlights, cancellationToken);
+                            (imported, known) = (stored, result.Highlights.Count - stored);
                         }
                         report = ToReport(file, result, imported, result.Duplicates + known, userId is not null);
                         anyRead |= result.ReadAnything;
@@ -142,9 +142,16 @@ public static class ImportCommand
     private static string Where(string file, Entry entry) => entry.Line is { } line ? $"{Path.GetFileName(file)}:{line}: " : "";
 
     private static string S(int count) => count == 1 ? "" : "s";
+}
 
+/// <summary>
+/// The database half of `hatch import --user`, kept out of <see cref="ImportCommand"/>'s own methods so that a dry run
+/// never loads EF Core, Identity or a database driver (the JIT loads what a method names when it compiles it).
+/// </summary>
+internal static class LibraryImport
+{
     /// <summary>The user's id, or null and an exit code after saying why (no such user, a database behind its migrations).</summary>
-    private static async Task<(string? Id, int Exit)> FindUserAsync(IServiceProvider services, string email, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<(string? Id, int Exit)> FindUserAsync(IServiceProvider services, string email, TextWriter stderr, CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<HatchDatabase>();
         if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)
@@ -159,5 +166,13 @@ public static class ImportCommand
             return (null, ExitCodes.BadInput);
         }
         return (user.Id, ExitCodes.Ok);
+    }
+
+    /// <summary>Stores the highlights the library does not have yet; returns how many were new.</summary>
+    public static async Task<int> StoreAsync(IServiceProvider services, string userId, IReadOnlyList<Highlight> highlights, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<HatchDbContext>();
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        return (await db.AddNewHighlightsAsync(userId, highlights, time.GetUtcNow(), cancellationToken)).Count;
     }
 }
