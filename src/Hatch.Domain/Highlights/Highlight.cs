@@ -66,7 +66,8 @@ public sealed record Highlight
 
     private static string Canonicalize(string value)
     {
-        var normalized = value.Normalize(NormalizationForm.FormKC);
+        // ASCII is already in every normal form; skipping the call matters on imports of 100,000 clippings.
+        var normalized = System.Text.Ascii.IsValid(value) ? value : value.Normalize(NormalizationForm.FormKC);
         var builder = new StringBuilder(normalized.Length);
         var pendingSpace = false;
         foreach (var ch in normalized)

@@ -78,6 +78,9 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         public void Reject(int line, string message) => Rejected.Add(new ImportIssue(fileName, line, null, message));
         public void Skip(int line, string message) => Skipped.Add(new ImportIssue(fileName, line, null, message));
         public void Warn(int line, string message) => Warnings.Add(new ImportIssue(fileName, line, null, message));
+
+        /// <summary>Title lines repeat once per clipping of a book; each is split into title and author once.</summary>
+        public Dictionary<string, (string Title, string? Author)> Titles { get; } = new(StringComparer.Ordinal);
     }
 
     private static Clipping? ReadRecord(List<(int Line, string Text)> record, Tally tally)
@@ -101,7 +104,8 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         var header = KindleMetadata.Parse(headerText);
         foreach (var unread in header.Unread)
             tally.Warn(headerLine, $"metadata '{ImportSupport.Shorten(headerText, 60)}': could not read {unread}");
-        var (title, author) = ParseTitleLine(titleLine);
+        if (!tally.Titles.TryGetValue(titleLine, out var byline)) tally.Titles[titleLine] = byline = ParseTitleLine(titleLine);
+        var (title, author) = byline;
         var where = header.Location is not null ? $"location {header.Location}" : header.Page is not null ? $"page {header.Page}" : "no location";
         switch (header.Kind)
         {
@@ -119,7 +123,7 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         while (textLines.Count > 0 && textLines[^1].Length == 0) textLines.RemoveAt(textLines.Count - 1);
         var text = string.Join("\n", textLines).Trim();
         var truncated = false;
-        if (ClippingLimitMessage().Match(text) is { Success: true } limit && IsClippingLimit(limit.Groups["message"].Value))
+        if (text.EndsWith('>') && ClippingLimitMessage().Match(text) is { Success: true } limit && IsClippingLimit(limit.Groups["message"].Value))
         {
             truncated = true;
             // Nothing but the message: the passage exists but the device kept none of it; its message is all there is to show.
