@@ -9,9 +9,10 @@ using Hatch.Writing.Importing;
 // A Stopwatch harness rather than BenchmarkDotNet: the question is "under 200 ms / 2 s / 300 MB, and how does
 // it grow", which a warmed-up median answers in seconds instead of minutes.
 var mode = args.FirstOrDefault() ?? "article";
+if (mode is "import") return await ImportBench.RunAsync(args[1..]);
 if (mode is not "article")
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hatch.Bench -- article [sizes...]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Hatch.Bench -- article [sizes...] | import [clippings]");
     return 2;
 }
 int[] sizes = args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [1_000, 2_000, 5_000, 10_000, 20_000];

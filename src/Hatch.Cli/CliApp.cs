@@ -11,6 +11,7 @@ public static class CliApp
         new("Hatch turns the passages you highlight into structured articles that cite them.")
         {
             ArticleCommand.Create(stdout, stderr),
+            ImportCommand.Create(stdout, stderr),
             DbCommand.Create(stdout, stderr),
             UsersCommand.Create(stdout, stderr),
             LlmCommand.Create(stdout, stderr),

@@ -32,6 +32,27 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public IQueryable<Draft> DraftsOf(string userId) => Drafts.Where(d => d.UserId == userId);
     public IQueryable<StoredDigest> DigestsOf(string userId) => Digests.Where(d => d.UserId == userId);
 
+    /// <summary>
+    /// Stores the highlights the user's library does not hold yet (same content hash), each once; used by the web
+    /// import and `hatch import --user` alike. Returns the stored rows; the rest were duplicates.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredHighlight>> AddNewHighlightsAsync(
+        string userId, IReadOnlyList<Highlight> highlights, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (highlights.Count == 0) return [];
+        var unique = highlights.DistinctBy(h => h.ContentHash).ToList();
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        // Chunked so a large export never builds an IN list the database refuses.
+        foreach (var chunk in unique.Select(h => h.ContentHash).Chunk(500))
+            known.UnionWith(await HighlightsOf(userId).Where(h => chunk.Contains(h.ContentHash)).Select(h => h.ContentHash).ToListAsync(cancellationToken));
+
+        var fresh = unique.Where(h => !known.Contains(h.ContentHash)).Select(h => StoredHighlight.From(userId, h, now)).ToList();
+        Highlights.AddRange(fresh);
+        await SaveChangesAsync(cancellationToken);
+        ChangeTracker.Clear();
+        return fresh;
+    }
+
     /// <summary>A user's draft with its numbered highlights, ready for <see cref="Draft.ToDocument"/>.</summary>
     public Task<Draft?> FindDraftAsync(string userId, Guid draftId, CancellationToken cancellationToken) =>
         DraftsOf(userId).AsNoTracking()

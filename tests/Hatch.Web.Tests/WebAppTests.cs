@@ -96,6 +96,45 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
     }
 
     [Fact]
+    public async Task AKindleFileFromAJapaneseDeviceReportsNotesBookmarksSkipsAndClippingLimitsAndKeepsTheFlags()
+    {
+        const string Title = "潮の本 (森 海)";
+        static string Entry(string header, string text) => $"\uFEFF{Title}\r\n{header}\r\n\r\n{text}\r\n==========\r\n";
+        var file =
+            Entry("- 位置No. 100-102のハイライト |作成日: 2021年8月3日火曜日 23:24:53", "潮は急がない。")
+            + Entry("- 位置No. 102のメモ |作成日: 2021年8月3日火曜日 23:25:00", "引き潮にも満ち潮にも。")
+            + Entry("- 位置No. 300のブックマーク |作成日: 2021年8月3日火曜日 23:26:00", "")
+            + Entry("- 位置No. 400-401のハイライト |作成日: 2021年8月3日火曜日 23:27:00", "")
+            + Entry("- 位置No. 500-520のハイライト |作成日: 2021年8月3日火曜日 23:28:00", "港は海との取引だ。 <このアイテムのクリップの上限に達しました>")
+            + Entry("- 位置No. 900のメモ |作成日: 2021年8月3日火曜日 23:29:00", "司書に地図のことを聞く。");
+        var (client, _) = await factory.NewUserAsync();
+
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(file)), "file", "My Clippings.txt" } };
+        var response = await client.PostAsync("/api/highlights/import", form);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var report = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("kindle", report.GetProperty("format").GetString());
+        Assert.Equal(2, report.GetProperty("imported").GetInt32());
+        Assert.Equal(2, report.GetProperty("notes").GetInt32());
+        Assert.Equal(1, report.GetProperty("notesWithoutHighlight").GetInt32());
+        Assert.Equal(1, report.GetProperty("bookmarks").GetInt32());
+        Assert.Equal(1, report.GetProperty("truncatedByDevice").GetInt32());
+        var skipped = Assert.Single(report.GetProperty("skipped").EnumerateArray());
+        Assert.Equal(16, skipped.GetProperty("line").GetInt32());
+
+        var rows = JsonDocument.Parse(await client.GetStringAsync("/api/highlights")).RootElement.GetProperty("items").EnumerateArray().ToList();
+        var cut = Assert.Single(rows, r => r.GetProperty("truncatedByDevice").GetBoolean());
+        Assert.Equal("港は海との取引だ。", cut.GetProperty("text").GetString());
+        var first = Assert.Single(rows, r => r.GetProperty("text").GetString() == "潮は急がない。");
+        Assert.Equal("引き潮にも満ち潮にも。", first.GetProperty("note").GetString());
+        // The device's own clock, kept as read (23:24:53) and marked as such rather than passed off as UTC.
+        Assert.True(first.GetProperty("highlightedAtIsLocal").GetBoolean());
+        Assert.Equal(new DateTimeOffset(2021, 8, 3, 23, 24, 53, TimeSpan.Zero), first.GetProperty("highlightedAt").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task HatchingAllHighlightsIsAcceptedAndEndsSucceededWithADraft()
     {
         var (client, _) = await UserWithHighlightsAsync();

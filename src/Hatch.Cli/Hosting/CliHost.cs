@@ -20,7 +20,7 @@ namespace Hatch.Cli.Hosting;
 /// </summary>
 public static class CliHost
 {
-    /// <summary>Importers, embeddings, the configured writer and the pipeline: all `hatch article` needs.</summary>
+    /// <summary>Importers, embeddings, the configured writer and the pipeline: all `hatch article` (and `hatch import` without a database) needs.</summary>
     public static IHost BuildWriting(IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var builder = CreateBuilder(overrides);
@@ -31,11 +31,15 @@ public static class CliHost
         return builder.Build();
     }
 
-    /// <summary>The database named by ConnectionStrings:Hatch, with Identity's user and role stores.</summary>
-    public static IHost BuildDatabase()
+    /// <summary>
+    /// The database named by ConnectionStrings:Hatch, with Identity's user and role stores; with
+    /// <paramref name="importers"/>, the importers too (`hatch import --user`), still without embeddings or a model.
+    /// </summary>
+    public static IHost BuildDatabase(bool importers = false)
     {
         var builder = CreateBuilder(null);
         builder.AddHatchData();
+        if (importers) builder.AddHatchWriting();
         builder.Services.AddIdentityCore<HatchUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
         return builder.Build();
     }

@@ -20,6 +20,13 @@ public sealed class StoredHighlight
     public string Tags { get; set; } = "";
     public string? Color { get; set; }
     public DateTimeOffset? HighlightedAt { get; set; }
+
+    /// <summary>As <see cref="Highlight.HighlightedAtIsLocal"/>: <see cref="HighlightedAt"/> is the device's wall clock, not UTC.</summary>
+    public bool HighlightedAtIsLocal { get; set; }
+
+    /// <summary>As <see cref="Highlight.TruncatedByDevice"/>: the device cut the passage short at its clipping limit.</summary>
+    public bool TruncatedByDevice { get; set; }
+
     public DateTimeOffset ImportedAt { get; set; }
 
     /// <summary>
@@ -60,6 +67,8 @@ public sealed class StoredHighlight
         Color = highlight.Color,
         // PostgreSQL stores instants in UTC.
         HighlightedAt = highlight.HighlightedAt?.ToUniversalTime(),
+        HighlightedAtIsLocal = highlight.HighlightedAtIsLocal,
+        TruncatedByDevice = highlight.TruncatedByDevice,
         ImportedAt = importedAt.ToUniversalTime(),
     };
 
@@ -72,5 +81,7 @@ public sealed class StoredHighlight
         Tags = TagList,
         Color = Color,
         HighlightedAt = HighlightedAt,
+        HighlightedAtIsLocal = HighlightedAtIsLocal,
+        TruncatedByDevice = TruncatedByDevice,
     };
 }

@@ -28,9 +28,32 @@ public static class NearDuplicateCheck
     public const string NotNeeded = "not-needed";
 }
 
-/// <summary>What adding highlights to a library did.</summary>
+/// <summary>What adding highlights to a library did; the counts are those `hatch import --output json` prints.</summary>
 public sealed record ImportReport(string Format, int Imported, int Duplicates, IReadOnlyList<ImportRejection> Rejected)
 {
+    /// <summary>The file's note records: attached to their highlight, or annotating none (<see cref="NotesWithoutHighlight"/>).</summary>
+    public int Notes { get; init; }
+
+    /// <summary>
+    /// Notes that annotate no highlight of the file (a Kindle note alone, a Hypothesis page note). The library holds
+    /// highlights only, so these are reported, not stored: <see cref="KeptNotes"/> lists them for the reader.
+    /// </summary>
+    public int NotesWithoutHighlight => KeptNotes.Count;
+
+    public IReadOnlyList<SourceNote> KeptNotes { get; init; } = [];
+
+    /// <summary>Bookmarks read and skipped.</summary>
+    public int Bookmarks { get; init; }
+
+    /// <summary>Highlights the device cut short at its clipping limit: kept, and flagged on the highlight.</summary>
+    public int TruncatedByDevice { get; init; }
+
+    /// <summary>Every entry not imported, in file order: the <see cref="Rejected"/> ones and those skipped on purpose (discards, replies).</summary>
+    public IReadOnlyList<ImportRejection> Skipped { get; init; } = [];
+
+    /// <summary>What could not be read of entries that were imported (an unknown date, a header in an unknown language).</summary>
+    public IReadOnlyList<ImportRejection> Warnings { get; init; } = [];
+
     /// <summary>New highlights that nearly repeat existing ones: kept, but worth a look.</summary>
     public IReadOnlyList<ProbableDuplicate> ProbableDuplicates { get; init; } = [];
 
@@ -55,29 +78,26 @@ public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters impor
     public async Task<ImportReport> ImportAsync(string userId, string content, string fileName, CancellationToken cancellationToken = default)
     {
         var result = importers.Import(content, fileName);
-        var rejected = result.Rejected
-            .Select(i => new ImportRejection(i.Line, i.JsonPath is null ? i.Message : $"{i.JsonPath}: {i.Message}"))
-            .ToList();
         var added = await AddAsync(userId, result.Highlights, cancellationToken);
-        return new ImportReport(result.Format, added.Imported, added.Duplicates + result.Duplicates, rejected) { AddedIds = added.AddedIds };
+        return new ImportReport(result.Format, added.Imported, added.Duplicates + result.Duplicates, result.Rejected.Select(ToRejection).ToList())
+        {
+            AddedIds = added.AddedIds,
+            Notes = result.Notes,
+            KeptNotes = result.KeptNotes,
+            Bookmarks = result.Bookmarks,
+            TruncatedByDevice = result.TruncatedByDevice,
+            Skipped = result.NotImported.Select(ToRejection).ToList(),
+            Warnings = result.Warnings.Select(ToRejection).ToList(),
+        };
     }
+
+    private static ImportRejection ToRejection(ImportIssue issue) =>
+        new(issue.Line, issue.JsonPath is null ? issue.Message : $"{issue.JsonPath}: {issue.Message}");
 
     /// <summary>Adds highlights; returns how many were new and how many the library (or the batch) already had.</summary>
     public async Task<AddResult> AddAsync(string userId, IReadOnlyList<Highlight> highlights, CancellationToken cancellationToken = default)
     {
-        if (highlights.Count == 0) return new AddResult(0, 0, []);
-        var unique = highlights.DistinctBy(h => h.ContentHash).ToList();
-        var hashes = unique.Select(h => h.ContentHash).ToList();
-        var known = new HashSet<string>(StringComparer.Ordinal);
-        // Chunked so a large export never builds an IN list the database refuses.
-        foreach (var chunk in hashes.Chunk(500))
-            known.UnionWith(await db.HighlightsOf(userId).Where(h => chunk.Contains(h.ContentHash)).Select(h => h.ContentHash).ToListAsync(cancellationToken));
-
-        var now = time.GetUtcNow();
-        var fresh = unique.Where(h => !known.Contains(h.ContentHash)).Select(h => StoredHighlight.From(userId, h, now)).ToList();
-        db.Highlights.AddRange(fresh);
-        await db.SaveChangesAsync(cancellationToken);
-        db.ChangeTracker.Clear();
+        var fresh = await db.AddNewHighlightsAsync(userId, highlights, time.GetUtcNow(), cancellationToken);
         return new AddResult(fresh.Count, highlights.Count - fresh.Count, fresh.Select(h => h.Id).ToArray());
     }
 }

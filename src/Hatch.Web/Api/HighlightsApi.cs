@@ -14,11 +14,12 @@ namespace Hatch.Web.Api;
 public sealed record HighlightDto(
     Guid Id, string Text, string? Note, string Source, string? Author, string? Url, string? Location,
     IReadOnlyList<string> Tags, string? Color, DateTimeOffset? HighlightedAt, DateTimeOffset ImportedAt,
-    Guid? ProbableDuplicateOf = null)
+    Guid? ProbableDuplicateOf = null, bool HighlightedAtIsLocal = false, bool TruncatedByDevice = false)
 {
     public static HighlightDto From(StoredHighlight h) => new(
         h.Id, h.Text, h.Note, h.SourceTitle, h.SourceAuthor, DraftRenderer.SafeUrl(h.SourceUrl),
-        h.ToHighlight().Location?.ToString(), h.TagList, h.Color, h.HighlightedAt, h.ImportedAt, h.ProbableDuplicateOfId);
+        h.ToHighlight().Location?.ToString(), h.TagList, h.Color, h.HighlightedAt, h.ImportedAt, h.ProbableDuplicateOfId,
+        h.HighlightedAtIsLocal, h.TruncatedByDevice);
 }
 
 public sealed record HighlightInput(

@@ -4,7 +4,7 @@ using Hatch.Domain.Highlights;
 namespace Hatch.Writing.Importing;
 
 /// <summary>
-/// Reads Glasp in both shapes it exports: the export API's JSON (documents with <c>title</c>, <c>url</c>,
+/// Reads Glasp in the three shapes it exports: the Markdown its Obsidian plugin writes (<see cref="GlaspObsidianMarkdown"/>), the export API's JSON (documents with <c>title</c>, <c>url</c>,
 /// <c>glasp_url</c>, <c>tags</c> and <c>highlights[]</c>, under <c>results</c> or as a bare array) and the CSV that
 /// its Google Sheets integration writes (<c>Document Title, Document URL, Glasp URL, Highlight Text, Note, Tags,
 /// Color, Highlighted At</c>).
@@ -24,6 +24,7 @@ public sealed class GlaspImporter : IHighlightImporter
     {
         var head = ImportSupport.Head(content);
         if (head.Length == 0) return 0;
+        if (GlaspObsidianMarkdown.Looks(head)) return 97;
         if (head[0] is '{' or '[')
         {
             if (head.Contains("\"glasp_url\"", StringComparison.Ordinal)) return 95;
@@ -37,6 +38,7 @@ public sealed class GlaspImporter : IHighlightImporter
 
     public ImportResult Import(string content, string fileName)
     {
+        if (GlaspObsidianMarkdown.Looks(ImportSupport.Head(content))) return GlaspObsidianMarkdown.Import(content.TrimStart(ImportSupport.ByteOrderMark), fileName, Format);
         var head = ImportSupport.Head(content, 1);
         return head.Length > 0 && head[0] is '{' or '[' ? ImportJson(content, fileName) : ImportCsv(content, fileName);
     }

@@ -32,6 +32,10 @@ public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers
     /// <summary>The same importers, holding every file to <paramref name="limits"/>.</summary>
     public HighlightImporters WithLimits(HatchLimits limits) => new(All, limits);
 
+    /// <summary>The same importers with <paramref name="importer"/> in place of the one of its format (e.g. Readwise with discards).</summary>
+    public HighlightImporters With(IHighlightImporter importer) =>
+        new(All.Select(i => i.Format == importer.Format ? importer : i), Limits);
+
     public IReadOnlyList<string> Formats => All.Select(i => i.Format).ToArray();
 
     /// <summary>Reads <paramref name="content"/>; <paramref name="format"/> is "auto" or one of <see cref="Formats"/>.</summary>

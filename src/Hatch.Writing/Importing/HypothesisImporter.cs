@@ -4,10 +4,12 @@ using Hatch.Domain.Highlights;
 namespace Hatch.Writing.Importing;
 
 /// <summary>
-/// Reads the Hypothesis API's search result (<c>{ "total": n, "rows": [...] }</c>). The highlighted passage is the
-/// <c>exact</c> of a <c>TextQuoteSelector</c> in <c>target[].selector[]</c>; the annotation's own <c>text</c> is the
-/// reader's note. Annotations without a quote are page notes or replies: they are not highlights, so they are skipped
-/// without being counted as errors.
+/// Reads Hypothesis annotations, recognised by their fields (<c>target</c>, <c>uri</c>, <c>user</c>, <c>document</c>)
+/// whatever wraps them: the API's search result (<c>{ "total": n, "rows": [...] }</c>), its rows saved as a bare array,
+/// or one annotation (<c>/api/annotations/:id</c>). The highlighted passage is the <c>exact</c> of a
+/// <c>TextQuoteSelector</c> in <c>target[].selector[]</c>; the annotation's own <c>text</c> is the reader's note.
+/// An annotation without a quote is a page note, kept as a note on its document; a reply (<c>references</c>) is part
+/// of a conversation, not the reader's highlight, and is skipped and counted.
 /// </summary>
 /// <remarks>
 /// No HTML decoding: <c>exact</c> is the text of the page's DOM, not markup, and the note is the reader's Markdown.
@@ -21,6 +23,10 @@ public sealed class HypothesisImporter : IHighlightImporter
     {
         var head = ImportSupport.Head(content);
         if (head.Length == 0 || head[0] is not ('{' or '[')) return 0;
+        // An annotation's own fields: above Hatch JSON's score, since a target's "source" and a note's "text" look like a highlight's.
+        if (head.Contains("\"target\"", StringComparison.Ordinal) && head.Contains("\"uri\"", StringComparison.Ordinal)
+            && (head.Contains("\"user\"", StringComparison.Ordinal) || head.Contains("\"document\"", StringComparison.Ordinal)))
+            return 95;
         var score = 0;
         if (head.Contains("\"TextQuoteSelector\"", StringComparison.Ordinal)) score += 60;
         if (head.Contains("\"rows\"", StringComparison.Ordinal)) score += 20;
@@ -31,15 +37,21 @@ public sealed class HypothesisImporter : IHighlightImporter
     public ImportResult Import(string content, string fileName)
     {
         using var input = JsonInput.Parse(content, fileName, "Hypothesis");
-        var (rows, rowsPath) = Rows(input.Root, fileName);
+        var rows = Rows(input.Root, fileName);
         var highlights = new List<Highlight>();
-        var index = 0;
-        foreach (var row in rows.EnumerateArray())
+        var notes = new List<SourceNote>();
+        var skipped = new List<ImportIssue>();
+        var pageNotes = 0;
+        foreach (var (row, path) in rows)
         {
-            var path = JsonPaths.Index(rowsPath, index++);
             if (row.ValueKind != JsonValueKind.Object)
             {
                 input.Reject(path, $"expected an annotation object, found {JsonFields.Describe(row.ValueKind)}");
+                continue;
+            }
+            if (JsonFields.TryGetProperty(row, "references", out var references) && references.ValueKind == JsonValueKind.Array && references.GetArrayLength() > 0)
+            {
+                skipped.Add(new ImportIssue(fileName, input.LineOf(path), path, "a reply to another annotation, not a highlight"));
                 continue;
             }
             switch (ReadQuote(row, path))
@@ -48,23 +60,33 @@ public sealed class HypothesisImporter : IHighlightImporter
                     input.Reject(errorPath ?? path, error);
                     continue;
                 case { Quote: null }:
-                    continue; // a page note or a reply: not a highlight
+                    // A page note: counted as one even when it has no words (only tags), which is then said.
+                    pageNotes++;
+                    if (ReadPageNote(row, path, out var message) is { } note) notes.Add(note);
+                    else if (message is not null) input.Reject(path, message);
+                    else skipped.Add(new ImportIssue(fileName, input.LineOf(path), path, "a page note with no text"));
+                    break;
                 case { Quote: { } quote, Offset: var offset }:
-                    if (ReadAnnotation(row, path, quote, offset, out var message) is { } highlight) highlights.Add(highlight);
-                    else input.Reject(path, message!);
+                    if (ReadAnnotation(row, path, quote, offset, out var problem) is { } highlight) highlights.Add(highlight);
+                    else input.Reject(path, problem!);
                     break;
             }
         }
-        return new ImportResult(Format, highlights, input.Issues);
+        return new ImportResult(Format, highlights, input.Issues) { Notes = pageNotes, KeptNotes = notes, Skipped = skipped };
     }
 
-    private static (JsonElement Rows, string Path) Rows(JsonElement root, string fileName)
+    private static IEnumerable<(JsonElement Row, string Path)> Rows(JsonElement root, string fileName)
     {
-        if (root.ValueKind == JsonValueKind.Array) return (root, "$");
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("rows", out var rows) && rows.ValueKind == JsonValueKind.Array)
-            return (rows, "$.rows");
-        throw new ImportException($"{fileName}: not a Hypothesis export: expected an object with a \"rows\" array of annotations",
-            [new ImportIssue(fileName, 1, "$.rows", "expected a \"rows\" array of annotations")]);
+        if (root.ValueKind == JsonValueKind.Array) return root.EnumerateArray().Select((r, i) => (r, JsonPaths.Index("$", i)));
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            if (root.TryGetProperty("rows", out var rows) && rows.ValueKind == JsonValueKind.Array)
+                return rows.EnumerateArray().Select((r, i) => (r, JsonPaths.Index("$.rows", i)));
+            if (JsonFields.TryGetProperty(root, "target", out _) || JsonFields.TryGetProperty(root, "uri", out _))
+                return [(root, "$")];
+        }
+        throw new ImportException($"{fileName}: not a Hypothesis export: expected annotations (a \"rows\" array, an array of annotations, or one annotation with \"target\" and \"uri\")",
+            [new ImportIssue(fileName, 1, "$", "expected Hypothesis annotations")]);
     }
 
     private readonly record struct QuoteResult(string? Quote, int? Offset, string? Error = null, string? ErrorPath = null);
@@ -111,6 +133,29 @@ public sealed class HypothesisImporter : IHighlightImporter
             if (!string.IsNullOrWhiteSpace(quote)) return new QuoteResult(quote, offset);
         }
         return default;
+    }
+
+    /// <summary>A page note: the annotation's text on its document; null with no message when it has no text at all.</summary>
+    private static SourceNote? ReadPageNote(JsonElement row, string path, out string? message)
+    {
+        message = null;
+        string? error = null;
+        var text = JsonFields.String(row, path, "text", ref error);
+        var created = JsonFields.String(row, path, "created", ref error);
+        var uri = ImportSupport.NullIfBlank(JsonFields.String(row, path, "uri", ref error));
+        if (error is not null)
+        {
+            message = error;
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (!ImportSupport.TryOptionalTimestamp(created, out var writtenAt, out var dateError))
+        {
+            message = $"created: {dateError}";
+            return null;
+        }
+        var title = DocumentTitle(row);
+        return new SourceNote(new HighlightSource(ImportSupport.NullIfBlank(title) ?? uri ?? HighlightSource.Unknown.Title, null, uri), text.Trim(), null, writtenAt);
     }
 
     private static Highlight? ReadAnnotation(JsonElement row, string path, string quote, int? offset, out string? message)

@@ -304,7 +304,8 @@ internal static class CsvInput
     public sealed record Row(int Line, Func<string, string?> Field);
 
     /// <summary>
-    /// Reads every record after the header; <paramref name="onRow"/> returns a highlight or an error message.
+    /// Reads every record after the header; <paramref name="onRow"/> returns a highlight, an error message, or neither
+    /// when it has accounted for the record itself (a skipped discard).
     /// Throws <see cref="ImportException"/> when <paramref name="requiredColumn"/> is not in the header,
     /// because then the file is not this format at all.
     /// </summary>
@@ -346,7 +347,7 @@ internal static class CsvInput
             var line = (int)reader.LineNumber;
             var (highlight, error) = onRow(new Row(line, Field));
             if (highlight is not null) highlights.Add(highlight);
-            else issues.Add(new ImportIssue(fileName, line, null, error ?? "unreadable record"));
+            else if (error is not null) issues.Add(new ImportIssue(fileName, line, null, error));
         }
         issues.Sort((a, b) => Nullable.Compare(a.Line, b.Line));
         return new ImportResult(format, highlights, issues);

@@ -1,30 +1,19 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Hatch.Domain.Highlights;
 
 namespace Hatch.Writing.Importing;
 
 /// <summary>
-/// Reads a Kindle's <c>My Clippings.txt</c>: records separated by <c>==========</c>, each a title line
-/// ("Title (Author)"), a header line ("- Your Highlight on page 12 | Location 123-125 | Added on …") and the text.
-/// Notes are attached to the highlight they were made on, bookmarks are skipped, and a passage highlighted
-/// again (the Kindle appends a new record rather than editing the old one) is kept once.
+/// Reads a Kindle's <c>My Clippings.txt</c> in any language its firmware writes: records separated by
+/// <c>==========</c>, each a title line ("Title (Author)" or "Title - Author"), a metadata line starting with a dash
+/// (read by <see cref="KindleMetadata"/>), a blank line and the text. Notes are attached to the highlight they were
+/// made on or kept on their book, bookmarks and clipped articles are counted and skipped, a passage highlighted again
+/// (the Kindle appends a new record rather than editing the old one) is kept once, and a passage the device cut at its
+/// clipping limit is kept and flagged.
 /// </summary>
 public sealed partial class KindleClippingsImporter : IHighlightImporter
 {
     private const string RecordSeparator = "==========";
-
-    /// <summary>Tag given to a note that was written without a highlight, so it stays recognisable as the reader's words.</summary>
-    public const string StandaloneNoteTag = "kindle-note";
-
-    // The weekday is dropped before parsing: devices have been seen writing a weekday that does not match the
-    // date, and a wrong weekday is no reason to lose the timestamp.
-    private static readonly string[] DateFormats =
-    [
-        "d MMMM yyyy HH:mm:ss", "d MMMM yyyy H:mm:ss", "d MMMM yyyy, HH:mm:ss", "d MMMM yyyy HH:mm", "d MMMM yyyy, HH:mm",
-        "MMMM d, yyyy h:mm:ss tt", "MMMM d, yyyy, h:mm:ss tt", "MMMM d, yyyy h:mm tt", "MMMM d, yyyy, h:mm tt",
-        "MMMM d, yyyy HH:mm:ss", "MMMM d yyyy h:mm:ss tt",
-    ];
 
     public string Format => "kindle";
 
@@ -35,11 +24,10 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         var hasHeader = false;
         foreach (var line in head.EnumerateLines())
         {
-            var trimmed = line.Trim();
+            var trimmed = line.Trim().Trim(ImportSupport.ByteOrderMark);
             if (trimmed.SequenceEqual(RecordSeparator)) hasSeparator = true;
-            // "- Note: …" is also a Markdown bullet; a real header has the " | " fields or the "Added on" date.
-            else if (trimmed.StartsWith("- ") && (trimmed.Contains(" | ", StringComparison.Ordinal) || trimmed.Contains("Added on", StringComparison.OrdinalIgnoreCase))
-                && HeaderPattern().IsMatch(trimmed.ToString())) hasHeader = true;
+            // "- Note: …" is also a Markdown bullet; a real metadata line has " | " fields or a clock time.
+            else if (trimmed.Length > 2 && trimmed[0] is '-' or '–' && (trimmed.Contains('|') || TimeOfDay().IsMatch(trimmed))) hasHeader = true;
             if (hasSeparator && hasHeader) return 100;
         }
         return hasSeparator ? 20 : hasHeader ? 10 : 0;
@@ -47,88 +35,137 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
 
     public ImportResult Import(string content, string fileName)
     {
-        var issues = new List<ImportIssue>();
+        // Some 2011 firmware wrote "\r\r\n": one line break, not a line break and a blank line.
+        if (content.Contains("\r\r\n", StringComparison.Ordinal)) content = content.Replace("\r\r\n", "\n", StringComparison.Ordinal);
+        var tally = new Tally(fileName);
         var clippings = new List<Clipping>();
         var lines = ImportSupport.Lines(content);
         var record = new List<(int Line, string Text)>();
         for (var i = 0; i <= lines.Count; i++)
         {
             var atEnd = i == lines.Count;
-            if (atEnd || lines[i].Trim().Trim(ImportSupport.ByteOrderMark) == RecordSeparator)
+            var text = atEnd ? "" : Clean(lines[i]);
+            if (atEnd || text == RecordSeparator)
             {
-                if (ReadRecord(record, fileName, issues) is { } clipping) clippings.Add(clipping);
+                if (ReadRecord(record, tally) is { } clipping) clippings.Add(clipping);
                 record.Clear();
                 continue;
             }
-            record.Add((i + 1, lines[i]));
+            record.Add((i + 1, text));
         }
-        return new ImportResult(Format, Assemble(clippings), issues);
+        var (highlights, notes, merged) = Assemble(clippings);
+        return new ImportResult(Format, highlights, tally.Rejected, merged)
+        {
+            Notes = tally.Notes,
+            KeptNotes = notes,
+            Bookmarks = tally.Bookmarks,
+            TruncatedByDevice = clippings.Count(c => c.Truncated),
+            Skipped = tally.Skipped,
+            Warnings = tally.Warnings,
+        };
     }
 
-    private static Clipping? ReadRecord(List<(int Line, string Text)> record, string fileName, List<ImportIssue> issues)
+    private sealed class Tally(string fileName)
     {
-        var first = record.FindIndex(l => !string.IsNullOrWhiteSpace(Clean(l.Text)));
-        if (first < 0) return null;
-        var recordLine = record[first].Line;
-        var titleLine = Clean(record[first].Text);
-        if (first + 1 >= record.Count)
+        public List<ImportIssue> Rejected { get; } = [];
+        public List<ImportIssue> Skipped { get; } = [];
+        public List<ImportIssue> Warnings { get; } = [];
+        public int Bookmarks { get; set; }
+
+        /// <summary>Every note record, an empty one (rejected) included, so the count is the file's.</summary>
+        public int Notes { get; set; }
+
+        public void Reject(int line, string message) => Rejected.Add(new ImportIssue(fileName, line, null, message));
+        public void Skip(int line, string message) => Skipped.Add(new ImportIssue(fileName, line, null, message));
+        public void Warn(int line, string message) => Warnings.Add(new ImportIssue(fileName, line, null, message));
+
+        /// <summary>Title lines repeat once per clipping of a book; each is split into title and author once.</summary>
+        public Dictionary<string, (string Title, string? Author)> Titles { get; } = new(StringComparer.Ordinal);
+    }
+
+    private static Clipping? ReadRecord(List<(int Line, string Text)> record, Tally tally)
+    {
+        var first = record.FindIndex(l => l.Text.Length > 0);
+        if (first < 0) return null; // nothing between two separators, as at the top of some files
+        var (recordLine, titleLine) = record[first];
+        var headerIndex = record.FindIndex(first + 1, l => l.Text.Length > 0);
+        if (headerIndex < 0)
         {
-            issues.Add(new ImportIssue(fileName, recordLine, null, $"clipping '{ImportSupport.Shorten(titleLine)}' has no header line (\"- Your Highlight on …\")"));
+            tally.Reject(recordLine, $"clipping '{ImportSupport.Shorten(titleLine)}' has no metadata line (\"- Your Highlight on …\") after its title");
             return null;
         }
-        var headerText = Clean(record[first + 1].Text);
-        var header = HeaderPattern().Match(headerText);
-        if (!header.Success)
+        var (headerLine, headerText) = record[headerIndex];
+        if (!KindleMetadata.IsMetadataLine(headerText))
         {
-            issues.Add(new ImportIssue(fileName, record[first + 1].Line, null, $"not a Kindle clipping header: '{ImportSupport.Shorten(headerText)}'"));
+            tally.Reject(headerLine, $"expected the metadata line starting with '-' after the title '{ImportSupport.Shorten(titleLine)}', found '{ImportSupport.Shorten(headerText)}'");
             return null;
         }
 
-        var kind = header.Groups["kind"].Value.ToLowerInvariant() switch
+        var header = KindleMetadata.Parse(headerText);
+        foreach (var unread in header.Unread)
+            tally.Warn(headerLine, $"metadata '{ImportSupport.Shorten(headerText, 60)}': could not read {unread}");
+        if (!tally.Titles.TryGetValue(titleLine, out var byline)) tally.Titles[titleLine] = byline = ParseTitleLine(titleLine);
+        var (title, author) = byline;
+        var where = header.Location is not null ? $"location {header.Location}" : header.Page is not null ? $"page {header.Page}" : "no location";
+        switch (header.Kind)
         {
-            "note" => ClippingKind.Note,
-            "bookmark" => ClippingKind.Bookmark,
-            _ => ClippingKind.Highlight,
-        };
-        if (kind == ClippingKind.Bookmark) return null;
-
-        var rest = header.Groups["rest"].Value;
-        var page = PagePattern().Match(rest) is { Success: true } p ? p.Groups["page"].Value : null;
-        var locationMatch = LocationPattern().Match(rest);
-        string? location = null;
-        int? start = null, end = null;
-        if (locationMatch.Success)
-        {
-            location = locationMatch.Groups["start"].Value + (locationMatch.Groups["end"].Success ? "-" + locationMatch.Groups["end"].Value : "");
-            (start, end) = ParseRange(locationMatch.Groups["start"].Value, locationMatch.Groups["end"].Success ? locationMatch.Groups["end"].Value : null);
+            case ClippingKind.Bookmark:
+                tally.Bookmarks++;
+                return null;
+            case ClippingKind.Article:
+                tally.Skip(recordLine, $"a clipped article ('{ImportSupport.Shorten(title)}', {where}), not a highlight");
+                return null;
         }
-        var date = AddedPattern().Match(rest) is { Success: true } d ? ParseDate(d.Groups["date"].Value) : null;
 
-        var textLines = record.Skip(first + 2).Select(l => l.Text.TrimEnd()).ToList();
+        if (header.Kind == ClippingKind.Note) tally.Notes++;
+        var textLines = record.Skip(headerIndex + 1).Select(l => l.Text).ToList();
         while (textLines.Count > 0 && textLines[0].Length == 0) textLines.RemoveAt(0);
         while (textLines.Count > 0 && textLines[^1].Length == 0) textLines.RemoveAt(textLines.Count - 1);
         var text = string.Join("\n", textLines).Trim();
+        var truncated = false;
+        if (text.EndsWith('>') && ClippingLimitMessage().Match(text) is { Success: true } limit && IsClippingLimit(limit.Groups["message"].Value))
+        {
+            truncated = true;
+            // Nothing but the message: the passage exists but the device kept none of it; its message is all there is to show.
+            var kept = text[..limit.Index].Trim();
+            text = kept.Length > 0 ? kept : text.Trim();
+        }
         if (text.Length == 0)
         {
-            var what = kind == ClippingKind.Note ? "note has no text" : "missing highlight text";
-            issues.Add(new ImportIssue(fileName, recordLine, null, $"{what} ('{ImportSupport.Shorten(titleLine)}', {(location is null ? page is null ? "no location" : $"page {page}" : $"location {location}")})"));
+            var what = header.Kind == ClippingKind.Note ? "note has no text" : "missing highlight text";
+            tally.Reject(recordLine, $"{what} ('{ImportSupport.Shorten(title)}', {where})");
             return null;
         }
-
-        var (title, author) = ParseTitleLine(titleLine);
-        return new Clipping(kind, title, author, page, location, start, end, date, text);
+        return new Clipping(header.Kind == ClippingKind.Note ? ClippingKind.Note : ClippingKind.Highlight, title, author,
+            header.Page, header.Location, header.Start, header.End, header.Date, header.DateIsLocal, text, truncated);
     }
 
-    /// <summary>Kindle writes a byte order mark at the start of every record's title, not just the file's.</summary>
-    private static string Clean(string line) => line.Replace(ImportSupport.ByteOrderMark.ToString(), "").Trim();
+    /// <summary>
+    /// Kindle writes a byte order mark at the start of every record's title, not just the file's (and some files have
+    /// them mid-line after an edit); they are never part of the text.
+    /// </summary>
+    private static string Clean(string line) =>
+        (line.Contains(ImportSupport.ByteOrderMark) ? line.Replace(ImportSupport.ByteOrderMark.ToString(), "") : line).Trim();
+
+    /// <summary>The message a Kindle puts in place of text past the publisher's clipping limit, in any language.</summary>
+    private static bool IsClippingLimit(string message)
+    {
+        var lower = message.ToLowerInvariant();
+        return ClippingLimitWords.Any(w => lower.Contains(w, StringComparison.Ordinal));
+    }
+
+    private static readonly string[] ClippingLimitWords =
+        ["clipping limit", "limit", "上限", "grenze", "límite", "limite", "limiet", "лимит", "предел", "限制", "限額"];
 
     /// <summary>
-    /// Merges re-highlights, attaches notes and turns what is left into highlights, in the order they first appear.
+    /// Merges re-highlights, attaches notes, and returns the highlights in the order they first appear, the notes that
+    /// annotate none of them, and how many records were merged into another.
     /// </summary>
-    private static List<Highlight> Assemble(List<Clipping> clippings)
+    private static (List<Highlight> Highlights, List<SourceNote> Notes, int Merged) Assemble(List<Clipping> clippings)
     {
         var books = new Dictionary<(string, string?), BookIndex>();
         var entries = new List<Entry>();
+        var merged = 0;
         foreach (var clipping in clippings.Where(c => c.Kind == ClippingKind.Highlight))
         {
             var book = GetBook(books, clipping);
@@ -140,6 +177,7 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
                 entries.Add(entry);
                 continue;
             }
+            merged++;
             // Keep the longer text; on a tie the later record, which is what the reader last chose.
             if (clipping.Text.Length >= duplicate.Clipping.Text.Length)
             {
@@ -148,6 +186,7 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
             }
         }
 
+        var kept = new List<SourceNote>();
         foreach (var note in clippings.Where(c => c.Kind == ClippingKind.Note))
         {
             if (GetBook(books, note).FindNoteTarget(note) is { } target)
@@ -155,21 +194,25 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
                 target.Notes.Add(note.Text);
                 continue;
             }
-            // A note made without selecting text is still the reader's own thinking; keep it rather than lose it,
-            // tagged so that nobody mistakes it for the book's words.
-            entries.Add(new Entry(note));
+            // A note made without selecting text is the reader's own thinking about the book, not a passage of it.
+            kept.Add(new SourceNote(new HighlightSource(note.Title, note.Author), note.Text, LocationOf(note), note.Date) { WrittenAtIsLocal = note.DateIsLocal });
         }
 
-        return entries.Select(e => new Highlight
+        var highlights = entries.Select(e => new Highlight
         {
             Text = e.Clipping.Text,
             Note = e.Notes.Count == 0 ? null : string.Join("\n\n", e.Notes.Distinct(StringComparer.Ordinal)),
             Source = new HighlightSource(e.Clipping.Title, e.Clipping.Author),
-            Location = new HighlightLocation(e.Clipping.Page, e.Clipping.Location) is { IsEmpty: false } l ? l : null,
-            Tags = e.Clipping.Kind == ClippingKind.Note ? [StandaloneNoteTag] : [],
+            Location = LocationOf(e.Clipping),
             HighlightedAt = e.Clipping.Date,
+            HighlightedAtIsLocal = e.Clipping.DateIsLocal,
+            TruncatedByDevice = e.Clipping.Truncated,
         }).ToList();
+        return (highlights, kept, merged);
     }
+
+    private static HighlightLocation? LocationOf(Clipping clipping) =>
+        new HighlightLocation(clipping.Page, clipping.Location) is { IsEmpty: false } l ? l : null;
 
     private static BookIndex GetBook(Dictionary<(string, string?), BookIndex> books, Clipping clipping)
     {
@@ -198,38 +241,27 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         return note.Page is not null && note.Page == highlight.Page;
     }
 
-    /// <summary>Older Kindles abbreviate the end of a range ("1104-06" means 1104 to 1106).</summary>
-    private static (int? Start, int? End) ParseRange(string startText, string? endText)
-    {
-        if (!int.TryParse(startText, NumberStyles.None, CultureInfo.InvariantCulture, out var start)) return (null, null);
-        if (endText is null || !int.TryParse(endText, NumberStyles.None, CultureInfo.InvariantCulture, out var end)) return (start, start);
-        if (end < start && endText.Length < startText.Length)
-        {
-            var prefix = startText[..(startText.Length - endText.Length)];
-            end = int.TryParse(prefix + endText, NumberStyles.None, CultureInfo.InvariantCulture, out var expanded) ? expanded : start;
-        }
-        return (start, Math.Max(start, end));
-    }
+    /// <summary>
+    /// The English forms Kindles write (en-US "April 7, 2024 9:41:22 PM", en-GB "3 March 2024 14:05:01") and every
+    /// other language <see cref="KindleMetadata"/> knows. An unreadable date loses only the date, never the highlight.
+    /// </summary>
+    internal static DateTimeOffset? ParseDate(string value) => KindleMetadata.ParseDate(value, out _);
 
     /// <summary>
-    /// The English forms Kindles write (en-US "April 7, 2024 9:41:22 PM", en-GB "3 March 2024 14:05:01").
-    /// The device's time zone is not in the file, so the wall-clock time is kept as if it were UTC. An unreadable
-    /// date loses only the date, never the highlight.
+    /// "Title (Author)": the author is in the last balanced parentheses, so "Title (Series) (Author)" keeps its series.
+    /// Without parentheses, "Title - Author" as side-loaded books are often named; otherwise the line is all title.
     /// </summary>
-    internal static DateTimeOffset? ParseDate(string value)
-    {
-        var text = WeekdayPattern().Replace(value.Trim(), "");
-        return DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeUniversal, out var parsed)
-            ? parsed
-            : null;
-    }
-
-    /// <summary>"Title (Author)": the author is in the last balanced parentheses, so "Title (Series) (Author)" keeps its series.</summary>
     internal static (string Title, string? Author) ParseTitleLine(string line)
     {
         line = line.Trim();
-        if (!line.EndsWith(')')) return (line.Length == 0 ? HighlightSource.Unknown.Title : line, null);
+        if (line.Length == 0) return (HighlightSource.Unknown.Title, null);
+        if (!line.EndsWith(')'))
+        {
+            var dash = line.LastIndexOf(" - ", StringComparison.Ordinal);
+            if (dash > 0 && line[(dash + 3)..].Trim() is { Length: > 0 } byline && line[..dash].Trim() is { Length: > 0 } before && !before.EndsWith('-'))
+                return (before, NormalizeAuthors(byline));
+            return (line, null);
+        }
         var depth = 0;
         var open = -1;
         for (var i = line.Length - 1; i >= 0; i--)
@@ -256,24 +288,15 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
             return parts.Length == 2 && parts[0].Length > 0 && parts[1].Length > 0 ? $"{parts[1]} {parts[0]}" : author;
         }));
 
-    [GeneratedRegex(@"^-\s*(?:Your\s+)?(?<kind>Highlight|Note|Bookmark|Clipping)\b(?<rest>.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex HeaderPattern();
+    [GeneratedRegex(@"(?<!\d)\d{1,2}:\d{2}(?!\d)")]
+    private static partial Regex TimeOfDay();
 
-    [GeneratedRegex(@"\bpage\s+(?<page>[^\s|]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex PagePattern();
+    [GeneratedRegex(@"\s*<(?<message>[^<>\n]{8,200})>\s*$")]
+    private static partial Regex ClippingLimitMessage();
 
-    [GeneratedRegex(@"\b(?:location|loc\.)\s*(?<start>\d+)(?:\s*-\s*(?<end>\d+))?", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex LocationPattern();
-
-    [GeneratedRegex(@"\bAdded on\s+(?<date>.+?)\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex AddedPattern();
-
-    [GeneratedRegex(@"^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex WeekdayPattern();
-
-    private enum ClippingKind { Highlight, Note, Bookmark }
-
-    private sealed record Clipping(ClippingKind Kind, string Title, string? Author, string? Page, string? Location, int? Start, int? End, DateTimeOffset? Date, string Text);
+    private sealed record Clipping(
+        ClippingKind Kind, string Title, string? Author, string? Page, string? Location, int? Start, int? End,
+        DateTimeOffset? Date, bool DateIsLocal, string Text, bool Truncated);
 
     /// <summary>
     /// One book's highlights, found by text and by location bucket, so that a clippings file with thousands of

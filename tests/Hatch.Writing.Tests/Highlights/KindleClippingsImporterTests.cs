@@ -70,6 +70,8 @@ public sealed class KindleClippingsImporterTests
         var boredom = Assert.Single(Awkward.Highlights, h => h.Text == "Boredom is the doorway to focus.");
         Assert.Null(boredom.HighlightedAt);
         Assert.DoesNotContain(Awkward.Rejected, i => i.Message.Contains("date"));
+        var warning = Assert.Single(Awkward.Warnings, w => w.Message.Contains("sometime last spring"));
+        Assert.Equal(37, warning.Line);
     }
 
     [Fact]
@@ -85,14 +87,16 @@ public sealed class KindleClippingsImporterTests
     {
         var notebook = Assert.Single(Awkward.Highlights, h => h.Text.StartsWith("Keep the notebook"));
         Assert.Equal("Kitchen drawer.", notebook.Note);
-        Assert.Equal("1104-06", notebook.Location?.Location);
+        // The old Kindle wrote "1104-06"; the range is stored whole.
+        Assert.Equal("1104–1106", notebook.Location?.Location);
     }
 
     [Fact]
-    public void ANoteWithNoHighlightIsKeptAsTheReadersOwnWords()
+    public void ANoteWithNoHighlightIsKeptOnItsBookAndNotCountedAsAHighlight()
     {
-        var standalone = Assert.Single(Awkward.Highlights, h => h.Text == "Try a weekly review on Sunday mornings.");
-        Assert.Contains(KindleClippingsImporter.StandaloneNoteTag, standalone.Tags);
+        Assert.DoesNotContain(Awkward.Highlights, h => h.Text == "Try a weekly review on Sunday mornings.");
+        var kept = Assert.Single(Awkward.KeptNotes, n => n.Text == "Try a weekly review on Sunday mornings.");
+        Assert.Equal("Field Notes 2024", kept.Source.Title);
     }
 
     [Fact]
@@ -108,14 +112,14 @@ public sealed class KindleClippingsImporterTests
         var neverMiss = Awkward.Highlights.Where(h => h.Text.StartsWith("Never miss twice.")).ToList();
         var kept = Assert.Single(neverMiss);
         Assert.EndsWith("the start of a new habit.", kept.Text);
-        Assert.Equal("200-203", kept.Location?.Location);
+        Assert.Equal("200–203", kept.Location?.Location);
     }
 
     [Fact]
     public void TheSameTextHighlightedTwiceIsKeptOnceAsTheLaterRecord()
     {
         var kept = Assert.Single(Awkward.Highlights, h => h.Text == "Write it down or it did not happen.");
-        Assert.Equal("90-91", kept.Location?.Location);
+        Assert.Equal("90–91", kept.Location?.Location);
         Assert.Equal(new DateTimeOffset(2024, 5, 18, 18, 0, 0, TimeSpan.Zero), kept.HighlightedAt);
     }
 
@@ -124,7 +128,7 @@ public sealed class KindleClippingsImporterTests
     {
         var budget = Assert.Single(Awkward.Highlights, h => h.Text.StartsWith("Attention is a budget."));
         Assert.Equal("41", budget.Location?.Page);
-        Assert.Equal("610-612", budget.Location?.Location);
+        Assert.Equal("610–612", budget.Location?.Location);
         Assert.Equal("Attention is a budget.\nSpend it first on what you would regret neglecting.", budget.Text);
     }
 
@@ -135,7 +139,8 @@ public sealed class KindleClippingsImporterTests
         Assert.Equal("kindle-awkward.txt", issue.File);
         Assert.Equal(41, issue.Line);
         Assert.Contains("missing highlight text", issue.Message);
-        Assert.Equal(8, Awkward.Highlights.Count);
+        // The note written without a highlight is kept as a note, not counted among the highlights.
+        Assert.Equal(7, Awkward.Highlights.Count);
     }
 
     [Fact]

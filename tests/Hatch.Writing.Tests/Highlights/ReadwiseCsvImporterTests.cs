@@ -51,7 +51,10 @@ public sealed class ReadwiseCsvImporterTests
     {
         Assert.Equal("112", Awkward.Highlights.Single(h => h.Text.StartsWith("Practice, not talent")).Location?.Location);
         Assert.Equal("42", Awkward.Highlights.Single(h => h.Text.StartsWith("She called it")).Location?.Page);
-        Assert.Equal(3, Awkward.Highlights.Single(h => h.Text.StartsWith("First line")).Location?.Offset);
+        // An article's order is not a character offset: it is kept as the order it is.
+        var ordered = Awkward.Highlights.Single(h => h.Text.StartsWith("First line")).Location;
+        Assert.Equal("order 3", ordered?.Location);
+        Assert.Null(ordered?.Offset);
         Assert.Equal("0:01:35", Awkward.Highlights.Single(h => h.Text.StartsWith("Avoid measuring")).Location?.Location);
     }
 

@@ -360,6 +360,9 @@ namespace Hatch.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("HighlightedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("HighlightedAtIsLocal")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("ImportedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -398,6 +401,9 @@ namespace Hatch.Data.Migrations.Postgres
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("TruncatedByDevice")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("UserId")
                         .IsRequired()

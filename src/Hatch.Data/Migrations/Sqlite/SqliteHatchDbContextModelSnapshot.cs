@@ -355,6 +355,9 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.Property<long?>("HighlightedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("HighlightedAtIsLocal")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ImportedAt")
                         .HasColumnType("INTEGER");
 
@@ -393,6 +396,9 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("TruncatedByDevice")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("UserId")
                         .IsRequired()
