@@ -481,7 +481,7 @@ internal sealed partial class ExtractiveComposer
         // The first word opening a command ("Write notes") is an action, not a description.
         if (span[0].StartsClause && _roles.Nounness(span[0].Stem!) < 0.5 && span.Length > 1) return false;
         var nounness = (_roles.Nounness(span[^1].Stem!) + _roles.FormNounness(last)) / 2;
-        if (nounness < (span.Length == 1 ? 0.45 : 0.5)) return false;
+        if (nounness < 0.45) return false;
         return span.Length == 1 || !span.Take(span.Length - 1).Any(t => _roles.Nounness(t.Stem!) < 0.3 && !IsAdjectiveLike(t.Surface));
     }
 
