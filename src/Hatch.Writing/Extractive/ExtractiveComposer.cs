@@ -482,14 +482,10 @@ internal sealed partial class ExtractiveComposer
         if (span[0].StartsClause && _roles.Nounness(span[0].Stem!) < 0.5 && span.Length > 1) return false;
         var nounness = (_roles.Nounness(span[^1].Stem!) + _roles.FormNounness(last)) / 2;
         if (nounness < 0.45) return false;
-        return span.Length == 1 || !span.Take(span.Length - 1).Any(t => _roles.Nounness(t.Stem!) < 0.3 && !IsAdjectiveLike(t.Surface));
+        // The first word of a compound may read as an action in this reader's text ("attention residue" after
+        // "leaves"); only a clause-opening command ("Write notes", checked above) is ruled out.
+        return true;
     }
-
-    private static bool IsAdjectiveLike(string word) =>
-        word.EndsWith("al", StringComparison.OrdinalIgnoreCase) || word.EndsWith("ive", StringComparison.OrdinalIgnoreCase)
-        || word.EndsWith("ful", StringComparison.OrdinalIgnoreCase) || word.EndsWith("ous", StringComparison.OrdinalIgnoreCase)
-        || word.EndsWith("ic", StringComparison.OrdinalIgnoreCase) || word.EndsWith("ate", StringComparison.OrdinalIgnoreCase)
-        || word.EndsWith("ing", StringComparison.OrdinalIgnoreCase) || word.EndsWith("ed", StringComparison.OrdinalIgnoreCase);
 
     private double Support(Candidate candidate, IEnumerable<Item> items) =>
         items.Count(i => candidate.Stems.All(s => i.Tokens.Any(t => t.Stem == s)));
