@@ -23,7 +23,8 @@ public static class ArticleTitles
     {
         var first = headings[0];
         var last = headings[^1];
-        var threadIsAHeading = headings.Any(h => h.Contains(thread, StringComparison.OrdinalIgnoreCase) || thread.Contains(h, StringComparison.OrdinalIgnoreCase));
+        var threadWords = thread.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var threadIsAHeading = headings.Any(h => h.Split(' ').Intersect(threadWords, StringComparer.OrdinalIgnoreCase).Any());
         if (headings.Count >= 2)
         {
             if (!threadIsAHeading) yield return $"{thread}: From {first} to {last}";

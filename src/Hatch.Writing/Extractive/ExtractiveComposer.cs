@@ -310,7 +310,13 @@ internal sealed partial class ExtractiveComposer
     {
         var pool = _items.Where(i => i.Quotable).ToList();
         if (pool.Count < 4) return pool.Count == 0 ? [] : [pool];
-        var (clusters, _) = ThemeGrouper.Cluster(pool.Select(i => i.Meaning).ToArray(), MaxThemes);
+        // Silhouette alone favours two broad groups on small libraries, which makes sections that hold several
+        // topics; asking for one theme per four passages (up to four) keeps sections on one idea, and groups too
+        // small to stand are merged or dropped afterwards.
+        var vectors = pool.Select(i => i.Meaning).ToArray();
+        var centrality = CentralityRanker.Rank(vectors);
+        var minK = Math.Clamp(pool.Count / 4, 2, 4);
+        var clusters = ThemeClustering.Cluster(vectors, minK, Math.Max(minK, Math.Min(MaxThemes, pool.Count)), centrality[0]);
         return clusters.Select(g => g.Select(i => pool[i]).ToList()).ToList();
     }
 
@@ -482,6 +488,9 @@ internal sealed partial class ExtractiveComposer
         if (span[0].StartsClause && _roles.Nounness(span[0].Stem!) < 0.5 && span.Length > 1) return false;
         var nounness = (_roles.Nounness(span[^1].Stem!) + _roles.FormNounness(last)) / 2;
         if (nounness < 0.45) return false;
+        // Subject and verb ("learning happens", "habit works") read as a clause, not a name.
+        if (span.Length > 1 && last.EndsWith('s') && !last.EndsWith("ss", StringComparison.Ordinal) && !last.EndsWith("us", StringComparison.Ordinal)
+            && _roles.PhraseNounness(span[^2].Stem!, span[^1].Stem!, last) < 0.45) return false;
         // The first word of a compound may read as an action in this reader's text ("attention residue" after
         // "leaves"); only a clause-opening command ("Write notes", checked above) is ruled out.
         return true;
@@ -551,7 +560,8 @@ internal sealed partial class ExtractiveComposer
         }
     }
 
-    private List<Candidate> ThreadCandidates(List<Theme> themes) => PhraseCandidates(themes.SelectMany(t => t.Quoted));
+    /// <summary>Thread candidates come from every passage the sections hold, quoted or not: the thread may run beneath the quotations.</summary>
+    private List<Candidate> ThreadCandidates(List<Theme> themes) => PhraseCandidates(themes.SelectMany(t => t.Members));
 
     /// <summary>
     /// What joins the sections: the phrase nearest the whole reading's centre that the most sections share. It names
@@ -560,19 +570,19 @@ internal sealed partial class ExtractiveComposer
     private string Thread(List<Theme> themes, List<Candidate> candidates, Dictionary<string, float[]> vectorOf, bool byMeaning)
     {
         if (themes.Count == 0) return "these passages";
-        var quoted = themes.SelectMany(t => t.Quoted).ToArray();
-        var centre = byMeaning ? CentroidOf(quoted) : LexicalCentroid(quoted);
+        var members = themes.SelectMany(t => t.Members).ToArray();
+        var centre = byMeaning ? CentroidOf(members) : LexicalCentroid(members);
         // A thread that is one section's heading names that section, not what joins them all.
         var headingStems = themes.SelectMany(t => t.HeadingStems).ToHashSet(StringComparer.Ordinal);
-        var fresh = candidates.Where(c => !c.Stems.Any(headingStems.Contains) && Support(c, quoted) >= 2).ToList();
+        var fresh = candidates.Where(c => !c.Stems.Any(headingStems.Contains)).ToList();
         if (fresh.Count == 0) return themes[0].Phrase;
         var best = fresh
             .Select(c =>
             {
-                var spread = themes.Count(t => Support(c, t.Quoted) > 0);
+                var spread = themes.Count(t => Support(c, t.Members) > 0);
                 var similarity = Math.Max(0, VectorMath.Cosine(PhraseVector(c, vectorOf, byMeaning), centre));
                 var lengthWeight = c.Stems.Length switch { 1 => 1.0, 2 => 1.0, 3 => 0.8, _ => 0.6 };
-                return (Candidate: c, Score: similarity * spread * lengthWeight * Math.Sqrt(Support(c, quoted)));
+                return (Candidate: c, Score: similarity * spread * lengthWeight * Math.Sqrt(Support(c, members)));
             })
             .OrderByDescending(x => x.Score)
             .ThenBy(x => x.Candidate.Key, StringComparer.Ordinal)
