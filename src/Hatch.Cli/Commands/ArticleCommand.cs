@@ -3,6 +3,7 @@ using System.Globalization;
 using Hatch.Cli.Hosting;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Highlights;
+using Hatch.Writing.Extractive;
 using Hatch.Writing.Hatching;
 using Hatch.Writing.Importing;
 using Hatch.Writing.Rendering;
@@ -138,6 +139,11 @@ public static class ArticleCommand
                 await stderr.WriteLineAsync($"hatch: {ex.Reason}{(ex.IsTransient ? " (this may work if you try again later)" : "")}");
                 return ExitCodes.Failed;
             }
+
+            // The article says it too (once, in its conclusion); stderr tells whoever scripted the call.
+            if (pipeline.Writer is ExtractiveArticleWriter
+                && ExtractiveArticleWriter.LanguageNotice(options.Article.Language, draft.Highlights.Select(h => h.Highlight.Text)) is { } notice)
+                await stderr.WriteLineAsync($"hatch: {notice}");
 
             var text = DraftRenderer.Render(draft, Enum.Parse<DraftFormat>(parse.GetValue(output)!, ignoreCase: true));
             if (parse.GetValue(outPath) is { } path)

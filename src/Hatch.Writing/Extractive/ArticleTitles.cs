@@ -1,58 +1,38 @@
-using Hatch.Writing.Text;
-
 namespace Hatch.Writing.Extractive;
 
 /// <summary>
-/// Titles the extractive article from its largest themes' lead phrases. A few fixed templates, chosen by the
-/// shape of the phrases rather than at random, so the same themes always get the same title: two-word phrases
-/// carry a "From … to …" title on their own, single words need a list and a line saying what the list is.
+/// Titles the extractive article by the thread that joins its sections and the path the sections take: the
+/// thread first, then where the article starts and where it arrives, since sections are ordered so that each
+/// leads to the next. Shorter forms are tried when a title runs long; the first heading is always named.
 /// </summary>
 public static class ArticleTitles
 {
     public const int MaxLength = 80;
 
-    /// <param name="subject">What most of the reading is about, if one word is; it leads the title unless a theme already says it.</param>
-    public static string Compose(IReadOnlyList<KeyPhrase> leads, bool single, KeyPhrase? subject = null)
+    /// <param name="thread">The phrase that the most sections share, nearest the whole reading's meaning.</param>
+    /// <param name="headings">Section headings in article order.</param>
+    public static string Compose(string thread, IReadOnlyList<string> headings, bool single)
     {
-        if (subject is not null && !leads.Any(l => l.Stems.Contains(subject.Stems[0])))
-        {
-            var subjectName = KeyPhrases.TitleCase(subject.Text);
-            var themes = leads.Select(l => KeyPhrases.TitleCase(l.Text)).ToArray();
-            // "Sleep: Core Temperature, Night and Memory"; fewer themes when that runs long.
-            for (var n = Math.Min(3, themes.Length); n >= 1; n--)
-            {
-                var title = $"{subjectName}: {KeyPhrases.JoinList(themes[..n])}";
-                if (title.Length <= MaxLength) return title;
-            }
-            return $"{subjectName}: What Your Highlights Keep Returning To";
-        }
-
-        var names = leads.Select(l => KeyPhrases.TitleCase(l.Text)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        if (single) return names.Length == 0 ? "Notes on a Single Highlight" : $"{names[0]}: Notes on a Single Highlight";
-        if (names.Length == 0) return "Threads Across Your Highlights";
-
-        // Longest first; the first that fits wins, and the last always fits a sane phrase.
-        return Candidates(leads, names).FirstOrDefault(t => t.Length <= MaxLength) ?? names[0];
+        var threadName = ExtractiveComposer.TitleCase(thread);
+        if (headings.Count == 0) return threadName.Length == 0 ? "Notes From Your Reading" : threadName;
+        if (single) return $"{headings[0]}: Notes on a Single Highlight";
+        return Candidates(threadName, headings).FirstOrDefault(t => t.Length <= MaxLength) ?? headings[0];
     }
 
-    private static IEnumerable<string> Candidates(IReadOnlyList<KeyPhrase> leads, string[] names)
+    private static IEnumerable<string> Candidates(string thread, IReadOnlyList<string> headings)
     {
-        if (names.Length == 1)
+        var first = headings[0];
+        var last = headings[^1];
+        var threadWords = thread.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var threadIsAHeading = headings.Any(h => h.Split(' ').Intersect(threadWords, StringComparer.OrdinalIgnoreCase).Any());
+        if (headings.Count >= 2)
         {
-            yield return $"{names[0]}: What Your Highlights Keep Returning To";
-            yield return $"{names[0]}: Notes From Your Reading";
-            yield break;
+            if (!threadIsAHeading) yield return $"{thread}: From {first} to {last}";
+            yield return $"{first} to {last}: {(threadIsAHeading ? "One Thread Through Your Reading" : $"The Thread of {thread}")}";
+            yield return $"From {first} to {last}";
         }
-        // "From Attention Residue to Daily Writing" reads as a journey only when a side is a real phrase;
-        // "From Sleep to Budget" reads as a non sequitur.
-        if (leads.Take(2).Any(l => l.IsPhrase))
-        {
-            yield return $"From {names[0]} to {names[1]}: What Your Highlights Connect";
-            yield return $"From {names[0]} to {names[1]}";
-        }
-        if (names.Length >= 3)
-            yield return $"{KeyPhrases.JoinList(names[..3])}: Threads in Your Reading";
-        yield return $"{names[0]} and {names[1]}: Two Threads in Your Reading";
-        yield return $"{names[0]} and {names[1]}";
+        else if (!threadIsAHeading)
+            yield return $"{thread} and {first}";
+        yield return first;
     }
 }

@@ -1,5 +1,6 @@
 using Hatch.Domain.Articles;
 using Hatch.Writing.Hatching;
+using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -22,19 +23,33 @@ public sealed partial class ExtractiveArticleWriter(
     public string Name => WriterName;
 
     /// <summary>
-    /// The extractive writer cannot invent advice the highlights do not contain, and one highlight makes one
-    /// theme, so it is held to relaxed counts: sections min(2, n)..6, advice 0..7. It copies sentences verbatim, so a
-    /// link in the article is one the reader highlighted.
+    /// The extractive writer cannot invent advice the highlights do not contain, and a section rests on at least two
+    /// highlights, so it is held to relaxed counts: one section below <see cref="ExtractiveComposer.FewestForTwoSections"/>
+    /// highlights, two to six from there; advice 0..3. It copies sentences verbatim, so a link in the article is one
+    /// the reader highlighted.
     /// </summary>
     public ArticleRules RulesFor(int highlightCount) =>
-        new(Math.Min(Article.MinSections, highlightCount), Article.MaxSections, 0, Article.MaxAdvice) { MayQuoteHighlightLinks = true };
+        new(highlightCount >= ExtractiveComposer.FewestForTwoSections ? Article.MinSections : Math.Min(1, highlightCount), Article.MaxSections, 0, ExtractiveComposer.MaxAdvice)
+        { MayQuoteHighlightLinks = true };
+
+    /// <summary>
+    /// What the extractive writer says when asked for a language other than the highlights': it copies the reader's
+    /// sentences, so it cannot translate them. Null when the languages agree or the highlights' language is unclear.
+    /// </summary>
+    public static string? LanguageNotice(string? requested, IEnumerable<string> highlightTexts)
+    {
+        var wanted = LanguageGuess.Normalize(requested);
+        var written = LanguageGuess.Guess(highlightTexts);
+        if (written is null || wanted == written || string.IsNullOrWhiteSpace(requested)) return null;
+        return $"The extractive writer cannot translate: this article is in {LanguageGuess.NameOf(written)}, the language of your highlights, not in {LanguageGuess.NameOf(requested!.Trim())} as asked.";
+    }
 
     public async Task<WrittenArticle> WriteAsync(ArticleRequest request, CancellationToken cancellationToken = default)
     {
         var started = time.GetTimestamp();
         var composer = new ExtractiveComposer(request, cancellationToken);
         var vectors = StoredVectors(request, composer.HashesRead) ?? await EmbedAsync(composer.TextsRead, cancellationToken);
-        var (article, leftOut) = composer.Compose(vectors);
+        var (article, leftOut) = await composer.ComposeAsync(vectors, vectors is null ? null : EmbedAsync);
         var provenance = new DraftProvenance
         {
             Writer = WriterName,

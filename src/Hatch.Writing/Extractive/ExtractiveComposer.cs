@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Highlights;
@@ -9,9 +8,12 @@ using Hatch.Writing.Themes;
 namespace Hatch.Writing.Extractive;
 
 /// <summary>
-/// One run of the extractive writer. Highlights are processed in a canonical order (by content hash), so the
-/// same set of highlights gives the same article whatever order it arrives in; only the citation numbers,
-/// which belong to the request, differ.
+/// One run of the extractive writer. It composes rather than lists: each highlight is quoted whole (or as a run of
+/// sentences that stands alone) at most once, advice is set aside first, the rest is grouped by meaning into
+/// sections of at least two highlights ordered so each leads to the next, headings and the title are noun phrases
+/// chosen against the sections' meaning, and the writer's own short sentences (never presented as quotes) say
+/// which sources meet where. Highlights are processed in a canonical order (by content hash), so the same set of
+/// highlights gives the same article whatever order it arrives in.
 /// </summary>
 internal sealed partial class ExtractiveComposer
 {
@@ -19,46 +21,52 @@ internal sealed partial class ExtractiveComposer
     public const int MaxHighlightsRead = 300;
     public const int MaxSentencesPerHighlight = 12;
     public const int MaxThemes = 5;
+    public const int MaxAdvice = 3;
+
+    /// <summary>
+    /// The fewest highlights that make two sections of two; below it the extractive writer writes one section,
+    /// because a section of one highlight is a quotation, not a section.
+    /// </summary>
+    public const int FewestForTwoSections = 7;
 
     private readonly CancellationToken _cancellationToken;
     private readonly ArticleOptions _options;
     private readonly List<Item> _items;
-    private readonly List<Sentence> _sentences = [];
-    private readonly HashSet<Sentence> _placed = [];
     private readonly string? _leftOut;
     private TfIdfModel _model = null!;
+    private WordRoles _roles = null!;
+    private bool _byMeaning;
 
-    // Classes, not records: these are identities (sets of placed sentences), and value equality would hash whole highlights.
+    // Classes, not records: these are identities, and value equality would hash whole highlights.
     private sealed class Item(int index, int number, Highlight highlight)
     {
         public int Index { get; } = index;
         public int Number { get; } = number;
         public Highlight Highlight { get; } = highlight;
+        public List<string> Sentences { get; } = [];
         public List<Token> Tokens { get; } = [];
-        public SparseVector Vector { get; set; }
-        public List<Sentence> Sentences { get; } = [];
+        public string Quote { get; set; } = "";
+        public SparseVector Lexical { get; set; }
+        public float[] Meaning { get; set; } = [];
+        public bool IsDuplicate { get; set; }
+        public bool Used { get; set; }
+        public string SourceKey => (Highlight.Source.Title ?? "").Trim().ToLowerInvariant();
+        public bool Quotable => Quote.Length > 0 && !IsDuplicate;
     }
 
-    private sealed class Sentence(Item item, int position, string text, bool fromNote, int words)
+    private sealed class Theme(List<Item> members)
     {
-        public Item Item { get; } = item;
-        public int Position { get; } = position;
-        public string Text { get; } = text;
-        public bool FromNote { get; } = fromNote;
-        public int Words { get; } = words;
-        public List<string> Stems { get; init; } = [];
-        public SparseVector Vector { get; set; }
-        public bool IsPrescriptive { get; init; }
-    }
-
-    private sealed class Theme(int[] members, double[] centroid)
-    {
-        public int[] Members { get; } = members;
-        public double[] Centroid { get; } = centroid;
+        public List<Item> Members { get; } = members;
+        public List<Item> Quoted { get; } = [];
+        public float[] Centroid { get; set; } = [];
         public string Heading { get; set; } = "";
-        public string Name { get; set; } = "";
-        public KeyPhrase? Lead { get; set; }
+        public string Phrase { get; set; } = "";
+        public IReadOnlyList<string> HeadingStems { get; set; } = [];
     }
+
+    private sealed record Advice(Item Item, string Title, string Detail, int Tier, double Score);
+
+    private sealed record Candidate(string Text, string[] Stems, string Key);
 
     public ExtractiveComposer(ArticleRequest request, CancellationToken cancellationToken)
     {
@@ -84,242 +92,537 @@ internal sealed partial class ExtractiveComposer
         _items = usable.Select((h, i) => new Item(i, h.Number, h.Highlight)).ToList();
     }
 
-    /// <summary>The texts this run reads, in its canonical order: what to embed for <see cref="Compose"/>.</summary>
+    /// <summary>The texts this run reads, in its canonical order: what to embed for <see cref="ComposeAsync"/>.</summary>
     public IReadOnlyList<string> TextsRead => _items.Select(i => i.Highlight.Text).ToArray();
 
     /// <summary>Content hashes parallel to <see cref="TextsRead"/>, to look up stored vectors instead of embedding again.</summary>
     public IReadOnlyList<string> HashesRead => _items.Select(i => i.Highlight.ContentHash).ToArray();
 
     /// <param name="embeddings">Unit vectors parallel to <see cref="TextsRead"/> to group by meaning; null groups by shared words.</param>
-    public (Article Article, string? LeftOut) Compose(IReadOnlyList<float[]>? embeddings = null)
+    /// <param name="embedPhrases">Embeds candidate headings in the same space as <paramref name="embeddings"/>; null or a null answer scores them by words.</param>
+    public async Task<(Article Article, string? LeftOut)> ComposeAsync(
+        IReadOnlyList<float[]>? embeddings,
+        Func<IReadOnlyList<string>, CancellationToken, Task<float[][]?>>? embedPhrases = null)
     {
-        Analyse();
-        _cancellationToken.ThrowIfCancellationRequested();
-        var themes = FindThemes(embeddings is not null && embeddings.Count == _items.Count ? embeddings : null);
-        _cancellationToken.ThrowIfCancellationRequested();
-        NameThemes(themes);
-
-        var overview = WriteOverview();
-        var advice = CollectAdvice();
-        var sections = themes.Select(WriteSection).ToArray();
+        Analyse(embeddings is not null && embeddings.Count == _items.Count ? embeddings : null);
         _cancellationToken.ThrowIfCancellationRequested();
 
-        var article = new Article(Title(themes), overview, sections, advice, Conclusion(themes, advice.Count), 0);
-        return (article with { ReadingMinutes = ReadingTime.Minutes(article) }, _leftOut);
-    }
+        var groups = Group();
+        var advice = ChooseAdvice(groups);
+        var themes = FormThemes(groups);
+        _cancellationToken.ThrowIfCancellationRequested();
+        foreach (var theme in themes) QuoteMembers(theme);
+        themes = OrderThemes(themes);
+        var overviewQuote = OverviewQuote(themes);
 
-    // ---------- analysis ----------
+        var candidates = themes.Select(HeadingCandidates).ToArray();
+        var threadCandidates = ThreadCandidates(themes);
+        var phraseTexts = candidates.SelectMany(c => c).Concat(threadCandidates).Select(c => c.Text).Distinct(StringComparer.Ordinal).ToArray();
+        float[][]? phraseVectors = _byMeaning && embedPhrases is not null && phraseTexts.Length > 0
+            ? await embedPhrases(phraseTexts, _cancellationToken).ConfigureAwait(false)
+            : null;
+        var vectorOf = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (var i = 0; i < phraseTexts.Length; i++)
+            vectorOf[phraseTexts[i]] = phraseVectors is not null && phraseVectors.Length == phraseTexts.Length ? phraseVectors[i] : [];
+        // Without phrase embeddings, headings are scored by words: centroids then come from the TF-IDF vectors.
+        var phrasesByMeaning = phraseVectors is not null && phraseVectors.Length == phraseTexts.Length;
+        NameThemes(themes, candidates, vectorOf, phrasesByMeaning);
+        var thread = Thread(themes, threadCandidates, vectorOf, phrasesByMeaning);
+        _cancellationToken.ThrowIfCancellationRequested();
 
-    private void Analyse()
-    {
-        foreach (var item in _items)
-        {
-            var position = 0;
-            foreach (var text in SentenceSplitter.Split(item.Highlight.Text).Take(MaxSentencesPerHighlight))
-            {
-                var tokens = Tokenizer.Tokenize(text);
-                item.Tokens.AddRange(tokens);
-                var sentence = NewSentence(item, position++, text, fromNote: false, tokens);
-                item.Sentences.Add(sentence);
-                _sentences.Add(sentence);
-            }
-            foreach (var text in SentenceSplitter.Split(item.Highlight.Note).Take(MaxSentencesPerHighlight))
-                if (Prescriptive.IsPrescriptive(text))
-                    _sentences.Add(NewSentence(item, position++, text, fromNote: true, Tokenizer.Tokenize(text)));
-        }
+        var prose = new ExtractiveProse(_options, SourceName);
+        var sectionPlans = themes.Select((t, i) => new ExtractiveProse.SectionPlan(
+            t.Heading, t.Phrase,
+            t.Quoted.Select(q => new ExtractiveProse.QuotePlan(q.Quote, q.Number, q.SourceKey, q.Highlight)).ToArray(),
+            i == 0 ? null : themes[i - 1].Phrase,
+            i == 0 ? 1 : VectorMath.Cosine(themes[i - 1].Centroid, t.Centroid),
+            i + 1 < themes.Count ? themes[i + 1].Phrase : null)).ToArray();
+        var advicePlans = advice.Select(a => new ExtractiveProse.AdvicePlan(a.Title, a.Item.Number)).ToArray();
+        var overviewPlan = overviewQuote is null ? null : new ExtractiveProse.QuotePlan(overviewQuote.Quote, overviewQuote.Number, overviewQuote.SourceKey, overviewQuote.Highlight);
+        var sources = themes.SelectMany(t => t.Quoted).Concat(overviewQuote is null ? [] : [overviewQuote]).Concat(advice.Select(a => a.Item))
+            .Select(i => i.Highlight).ToArray();
 
-        _model = TfIdfModel.Fit(_items.Select(i => (IReadOnlyList<string>)i.Tokens.Where(t => t.IsContent).Select(t => t.Stem!).ToArray()).ToArray());
-        foreach (var item in _items)
-            item.Vector = _model.Vectorize(item.Tokens.Where(t => t.IsContent).Select(t => t.Stem!).ToArray());
-        foreach (var sentence in _sentences)
-            sentence.Vector = _model.Vectorize(sentence.Stems);
-    }
-
-    private static Sentence NewSentence(Item item, int position, string text, bool fromNote, List<Token> tokens) =>
-        new(item, position, Clean(text), fromNote, tokens.Count)
-        {
-            Stems = tokens.Where(t => t.IsContent).Select(t => t.Stem!).ToList(),
-            IsPrescriptive = Prescriptive.IsPrescriptive(text),
-        };
-
-    private List<Theme> FindThemes(IReadOnlyList<float[]>? embeddings)
-    {
-        var vectors = _items.Select(i => i.Vector).ToArray();
-        int[] centrality;
-        int[][] groups;
-        var n = _items.Count;
-        if (embeddings is not null)
-        {
-            // Grouped by meaning, so a section can join passages from different sources; sentences are still
-            // ranked and headings still named by words (the TF-IDF centroid below), which is what they quote.
-            (groups, centrality) = ThemeGrouper.Cluster(embeddings, MaxThemes);
-        }
-        else
-        {
-            centrality = CentralityRanker.Rank(vectors, _model.TermCount);
-            groups = ThemeClustering.Cluster(vectors, _model.TermCount, minK: Math.Min(2, n), maxK: Math.Min(MaxThemes, n), centrality[0]);
-        }
-
-        var rankOf = new int[n];
-        for (var r = 0; r < centrality.Length; r++) rankOf[centrality[r]] = r;
-        return groups
-            .OrderByDescending(g => g.Length)
-            .ThenBy(g => g.Min(i => rankOf[i]))
-            .Select(g => new Theme(g.Order().ToArray(), TfIdfModel.Centroid(vectors, g, _model.TermCount)))
-            .ToList();
-    }
-
-    private void NameThemes(List<Theme> themes)
-    {
-        var tokens = _items.Select(i => (IReadOnlyList<Token>)i.Tokens).ToArray();
-        var phrases = KeyPhrases.ForGroups(tokens, themes.Select(t => (IReadOnlyList<int>)t.Members).ToArray(), perGroup: 6);
-        var headings = KeyPhrases.Headings(phrases);
-        for (var t = 0; t < themes.Count; t++)
-        {
-            themes[t].Heading = headings[t].Heading;
-            themes[t].Name = headings[t].Lead?.Text ?? "the remaining passages";
-            themes[t].Lead = headings[t].Lead;
-        }
-    }
-
-    // ---------- parts of the article ----------
-
-    private int Quota(int shortCount, int mediumCount, int longCount) => _options.Length switch
-    {
-        "short" => shortCount,
-        "long" => longCount,
-        _ => mediumCount,
-    };
-
-    private string WriteOverview()
-    {
-        var candidates = _sentences.Where(s => !s.FromNote).ToArray();
-        var order = CentralityRanker.Rank(candidates.Select(s => s.Vector).ToArray(), _model.TermCount);
-        var chosen = Pick(order.Select(i => candidates[i]), Quota(2, 3, 4), perHighlight: 1, maxSimilarity: 0.5, allowPlaced: false);
-        if (chosen.Count == 0) chosen = Pick(order.Select(i => candidates[i]), 1, 1, 1.0, allowPlaced: true);
-        return string.Join(' ', chosen.Select(Cite));
-    }
-
-    private IReadOnlyList<AdviceItem> CollectAdvice()
-    {
-        var centroid = TfIdfModel.Centroid(_items.Select(i => i.Vector).ToArray(), Enumerable.Range(0, _items.Count), _model.TermCount);
-        // The reader's own notes come first: they are what the reader meant to act on.
-        var ranked = _sentences
-            .Where(s => s.IsPrescriptive)
-            .OrderByDescending(s => s.FromNote)
-            .ThenByDescending(s => s.Vector.Dot(centroid) * LengthFactor(s))
-            .ThenBy(s => s.Item.Index)
-            .ThenBy(s => s.Position);
-        var chosen = Pick(ranked, Quota(3, 5, Article.MaxAdvice), perHighlight: 1, maxSimilarity: 0.6, allowPlaced: false);
-        return chosen
-            .Select(s => new AdviceItem(Prescriptive.Title(s.Text), s.Text, [s.Item.Number]))
-            .Where(a => a.Title.Length > 0)
-            .ToArray();
-    }
-
-    private ArticleSection WriteSection(Theme theme)
-    {
-        var members = theme.Members.Select(i => _items[i]).ToArray();
-        var ranked = members
-            .SelectMany(m => m.Sentences)
-            .OrderByDescending(s => s.Vector.Dot(theme.Centroid) * LengthFactor(s))
-            .ThenBy(s => s.Item.Index)
-            .ThenBy(s => s.Position)
-            .ToArray();
-        var quota = Quota(2, 3, 5) + Math.Min(2, members.Length / 6);
-        var chosen = Pick(ranked, quota, perHighlight: 2, maxSimilarity: 0.6, allowPlaced: false);
-        if (chosen.Count == 0) chosen = Pick(ranked, 1, 1, 1.0, allowPlaced: true);
-
-        var body = new StringBuilder();
-        for (var i = 0; i < chosen.Count; i++)
-        {
-            if (i > 0) body.Append(i % 3 == 0 ? "\n\n" : " ");
-            body.Append(Cite(chosen[i]));
-        }
-        return new ArticleSection(theme.Heading, body.ToString(), chosen.Select(s => s.Item.Number).Distinct().Order().ToArray());
-    }
-
-    private string Title(List<Theme> themes)
-    {
-        // The headings' leads are already distinct in wording, and themes come largest first.
-        var leads = themes.Select(t => t.Lead).OfType<KeyPhrase>().Take(3).ToArray();
-        var subject = _items.Count == 1 ? null : KeyPhrases.Subject(_items.Select(i => (IReadOnlyList<Token>)i.Tokens).ToArray());
-        var title = ArticleTitles.Compose(leads, single: _items.Count == 1, subject);
+        var sections = sectionPlans.Select(p => new ArticleSection(p.Heading, prose.Section(p), p.Quotes.Select(q => q.Number).Distinct().Order().ToArray())).ToArray();
+        var adviceItems = advice.Select(a => new AdviceItem(a.Title, a.Detail, [a.Item.Number])).ToArray();
+        var overview = prose.Overview(thread, sectionPlans, advicePlans, sources, overviewPlan);
+        var conclusion = prose.Conclusion(thread, sectionPlans, advicePlans, LanguageNotice());
+        var title = ArticleTitles.Compose(thread, themes.Select(t => t.Heading).ToArray(), _items.Count == 1);
         // Never hand back a source's own title as the article's.
         if (_items.Any(i => string.Equals(i.Highlight.Source.Title.Trim(), title, StringComparison.OrdinalIgnoreCase)))
             title = "Reading Notes: " + title;
-        return title;
+
+        var article = new Article(title, overview, sections, adviceItems, conclusion, 0);
+        return (article with { ReadingMinutes = ReadingTime.Minutes(article) }, _leftOut);
     }
 
-    private string Conclusion(List<Theme> themes, int adviceCount)
-    {
-        var sources = _items.Select(i => i.Highlight.Source.Title.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).Count();
-        var names = themes.Select(t => t.Name).ToArray();
-        var text = new StringBuilder();
-        if (_items.Count == 1)
-            text.Append($"This draft rests on a single highlight, and it centres on {names[0]}.");
-        else
-            text.Append($"Across {_items.Count} highlights from {Plural(sources, "source")}, your reading keeps returning to "
-                + KeyPhrases.JoinList(themes.Select((t, i) => $"{t.Name} ({(i == 0 ? Plural(t.Members.Length, "highlight") : t.Members.Length)})").ToArray()) + ".");
+    /// <summary>The note that the extractive writer cannot translate, or null when the languages agree.</summary>
+    public string? LanguageNotice() =>
+        ExtractiveArticleWriter.LanguageNotice(_options.Language, _items.Select(i => i.Highlight.Text));
 
-        text.Append(adviceCount > 0
-            ? " The advice above is only what your highlights and notes already recommend."
-            : " None of these highlights prescribes a course of action, so this draft offers no advice of its own.");
-        text.Append(" This draft was assembled offline from your own highlights by Hatch's extractive writer, with no language model: read it as a map of what you marked, with every quoted sentence numbered back to its highlight.");
-        return text.ToString();
+    // ---------- analysis ----------
+
+    private void Analyse(IReadOnlyList<float[]>? embeddings)
+    {
+        foreach (var item in _items)
+        {
+            item.Sentences.AddRange(SentenceSplitter.Split(item.Highlight.Text).Take(MaxSentencesPerHighlight).Select(Clean).Where(s => s.Length > 0));
+            var (start, count) = Passages.QuotableSpan(item.Sentences);
+            item.Quote = count == 0 ? "" : string.Join(' ', item.Sentences.Skip(start).Take(count));
+            // Headings and vectors see only prose: a <script> payload must not name a section.
+            foreach (var sentence in item.Sentences.Where(Passages.IsProse))
+                item.Tokens.AddRange(Tokenizer.Tokenize(sentence));
+        }
+        _roles = WordRoles.Measure(_items.Select(i => (IReadOnlyList<Token>)i.Tokens));
+        _model = TfIdfModel.Fit(_items.Select(i => (IReadOnlyList<string>)i.Tokens.Where(t => t.IsContent).Select(t => t.Stem!).ToArray()).ToArray());
+        foreach (var item in _items)
+            item.Lexical = _model.Vectorize(item.Tokens.Where(t => t.IsContent).Select(t => t.Stem!).ToArray());
+
+        _byMeaning = embeddings is not null;
+        for (var i = 0; i < _items.Count; i++)
+            _items[i].Meaning = embeddings is not null ? VectorMath.Normalize((float[])embeddings[i].Clone()) : Dense(_items[i].Lexical);
+        MarkNearDuplicates();
+    }
+
+    private float[] Dense(SparseVector vector)
+    {
+        var dense = new float[Math.Max(1, _model.TermCount)];
+        for (var k = 0; k < vector.Ids.Length; k++) dense[vector.Ids[k]] = vector.Weights[k];
+        return dense;
+    }
+
+    /// <summary>
+    /// Two highlights that say the same thing (the same passage highlighted twice, or a reworded copy) are quoted
+    /// once: the one with a note or more words stays.
+    /// </summary>
+    private void MarkNearDuplicates()
+    {
+        var threshold = _byMeaning ? 0.92f : 0.8f;
+        var order = _items.Where(i => i.Quote.Length > 0)
+            .OrderByDescending(i => !string.IsNullOrWhiteSpace(i.Highlight.Note))
+            .ThenByDescending(i => i.Quote.Length)
+            .ThenBy(i => i.Index)
+            .ToArray();
+        var kept = new List<Item>();
+        foreach (var item in order)
+        {
+            var normalized = Normalized(item.Quote);
+            if (kept.Any(k => VectorMath.Cosine(k.Meaning, item.Meaning) >= threshold || k.Lexical.Dot(item.Lexical) >= 0.85
+                || Normalized(k.Quote).Contains(normalized, StringComparison.Ordinal)))
+                item.IsDuplicate = true;
+            else
+                kept.Add(item);
+        }
+    }
+
+    private static string Normalized(string text) => NonWord().Replace(text.ToLowerInvariant(), " ").Trim();
+
+    // ---------- advice ----------
+
+    /// <summary>
+    /// Up to three items, taken whole from what the highlights and notes prescribe: a highlight the reader said they
+    /// mean to act on first, then instructions in the reader's own notes, then instructions in the highlights,
+    /// most central first. A note that only files the highlight elsewhere is not advice.
+    /// </summary>
+    private List<Advice> ChooseAdvice(List<List<Item>> groups)
+    {
+        var groupOf = new Dictionary<Item, List<Item>>();
+        foreach (var g in groups) foreach (var m in g) groupOf[m] = g;
+        var centroid = VectorMath.Centroid(_items.Select(i => i.Meaning).ToArray(), Enumerable.Range(0, _items.Count), _items[0].Meaning.Length);
+        var candidates = new List<Advice>();
+        foreach (var item in _items.Where(i => !i.IsDuplicate))
+        {
+            var note = item.Highlight.Note;
+            var intends = Prescriptive.IsIntentionNote(note);
+            var centrality = VectorMath.Cosine(item.Meaning, centroid);
+            var fromText = AdviceFromSentences(item.Sentences);
+            if (fromText is { } t)
+            {
+                candidates.Add(new Advice(item, t.Title, t.Detail, intends ? 0 : 2, centrality));
+                continue;
+            }
+            if (intends && note is not null && AdviceFromSentences(SentenceSplitter.Split(note).Select(Clean).ToList()) is { } n)
+                candidates.Add(new Advice(item, n.Title, n.Detail, 1, centrality));
+        }
+
+        var chosen = new List<Advice>();
+        var taken = new Dictionary<List<Item>, int>();
+        // Advice comes out of the sections' material, so an item whose theme would keep fewer than two passages
+        // waits until the others are considered.
+        int Left(Advice a) => groupOf.TryGetValue(a.Item, out var g) ? g.Count - taken.GetValueOrDefault(g) - 1 : 2;
+        var ordered = candidates.OrderBy(c => c.Tier).ThenByDescending(c => c.Score).ThenBy(c => c.Item.Index).ToList();
+        foreach (var candidate in ordered.Where(c => Left(c) is 0 or >= 2).Concat(ordered.Where(c => Left(c) == 1)).ToList())
+        {
+            if (chosen.Count == MaxAdvice) break;
+            if (chosen.Contains(candidate)) continue;
+            if (chosen.Any(c => VectorMath.Cosine(c.Item.Meaning, candidate.Item.Meaning) >= 0.8f
+                || string.Equals(c.Title, candidate.Title, StringComparison.OrdinalIgnoreCase))) continue;
+            chosen.Add(candidate);
+            if (groupOf.TryGetValue(candidate.Item, out var group)) taken[group] = taken.GetValueOrDefault(group) + 1;
+        }
+        chosen = chosen.OrderBy(c => ordered.IndexOf(c)).ToList();
+        // The body needs room too: two sections of two when there is enough to say, one section otherwise.
+        var quotable = _items.Count(i => i.Quotable);
+        var needed = quotable >= FewestForTwoSections ? 4 : Math.Min(2, quotable);
+        while (chosen.Count > 0 && quotable - chosen.Count(c => c.Item.Quotable) < needed)
+            chosen.RemoveAt(chosen.Count - 1);
+        foreach (var advice in chosen) advice.Item.Used = true;
+        return chosen;
+    }
+
+    /// <summary>The first instruction among the sentences that opens cleanly and has a whole title, with the sentences that explain it.</summary>
+    private static (string Title, string Detail)? AdviceFromSentences(IReadOnlyList<string> sentences)
+    {
+        for (var i = 0; i < sentences.Count; i++)
+        {
+            var sentence = sentences[i];
+            if (!Passages.IsProse(sentence) || Passages.StartsWithDanglingReference(sentence) || !Prescriptive.IsPrescriptive(sentence)) continue;
+            if (Prescriptive.WholeTitle(sentence) is not { } title) continue;
+            var detail = sentence;
+            var words = Passages.WordCount(sentence);
+            for (var j = i + 1; j < sentences.Count && Passages.IsProse(sentences[j]); j++)
+            {
+                words += Passages.WordCount(sentences[j]);
+                if (words > 45) break;
+                detail += " " + sentences[j];
+            }
+            return (title, detail);
+        }
+        return null;
+    }
+
+    // ---------- sections ----------
+
+    private int SectionQuota => _options.Style switch
+    {
+        "briefing" => 4,
+        "newsletter" => 2,
+        _ => _options.Length switch { "short" => 2, "long" => 5, _ => 4 },
+    };
+
+    private int MaxSectionCount => _options.Length switch { "short" => 3, "long" => MaxThemes, _ => 4 };
+
+    /// <summary>
+    /// Groups what advice left by meaning, then folds groups of one into the nearest group that is close enough
+    /// (dropping a stray passage that belongs to none), so every section rests on at least two highlights.
+    /// </summary>
+    /// <summary>Every quotable highlight grouped by meaning (by embeddings when given), before advice takes its share.</summary>
+    private List<List<Item>> Group()
+    {
+        var pool = _items.Where(i => i.Quotable).ToList();
+        if (pool.Count < 4) return pool.Count == 0 ? [] : [pool];
+        // Silhouette alone favours two broad groups on small libraries, which makes sections that hold several
+        // topics; asking for one theme per four passages (up to four) keeps sections on one idea, and groups too
+        // small to stand are merged or dropped afterwards.
+        var vectors = pool.Select(i => i.Meaning).ToArray();
+        var centrality = CentralityRanker.Rank(vectors);
+        var minK = Math.Clamp(pool.Count / 4, 2, 4);
+        var clusters = ThemeClustering.Cluster(vectors, minK, Math.Max(minK, Math.Min(MaxThemes, pool.Count)), centrality[0]);
+        return clusters.Select(g => g.Select(i => pool[i]).ToList()).ToList();
+    }
+
+    private List<Theme> FormThemes(List<List<Item>> grouped)
+    {
+        var groups = grouped.Select(g => g.Where(i => !i.Used).ToList()).Where(g => g.Count > 0).ToList();
+        if (groups.Count == 0) return [];
+        var quotable = _items.Count(i => i.Quotable);
+
+        var mergeThreshold = _byMeaning ? 0.2f : 0.05f;
+        while (groups.Count > 1 && groups.Any(g => g.Count < 2))
+        {
+            var small = groups.First(g => g.Count < 2);
+            groups.Remove(small);
+            foreach (var member in small)
+            {
+                var nearest = groups.MaxBy(g => VectorMath.Cosine(member.Meaning, CentroidOf(g)))!;
+                if (VectorMath.Cosine(member.Meaning, CentroidOf(nearest)) >= mergeThreshold) nearest.Add(member);
+            }
+        }
+        if (groups.Count == 1 && groups[0].Count >= 4 && quotable >= FewestForTwoSections)
+            groups = Split(groups[0]);
+
+        return groups
+            .Where(g => g.Count > 0)
+            .OrderByDescending(g => g.Count)
+            .ThenBy(g => g.Min(i => i.Index))
+            .Take(MaxSectionCount)
+            .Select(g => new Theme(g.OrderBy(i => i.Index).ToList()) { Centroid = CentroidOf(g) })
+            .ToList();
+    }
+
+    /// <summary>Two halves of one group, cut along the line between its two most different members.</summary>
+    private static List<List<Item>> Split(List<Item> group)
+    {
+        var vectors = group.Select(i => i.Meaning).ToArray();
+        var first = CentralityRanker.Rank(vectors)[0];
+        var seeds = ThemeClustering.Seeds(vectors, 2, first);
+        var a = vectors[seeds[0]];
+        var b = vectors[seeds[^1]];
+        var ordered = group.OrderByDescending(i => VectorMath.Cosine(i.Meaning, a) - VectorMath.Cosine(i.Meaning, b)).ThenBy(i => i.Index).ToList();
+        var half = ordered.Count / 2;
+        return [ordered[..half], ordered[half..]];
+    }
+
+    private static float[] CentroidOf(IReadOnlyList<Item> members) =>
+        members.Count == 0 ? [] : VectorMath.Centroid(members.Select(m => m.Meaning).ToArray(), Enumerable.Range(0, members.Count), members[0].Meaning.Length);
+
+    /// <summary>The members closest to the section's meaning, preferring a source not yet quoted, in reading order.</summary>
+    private void QuoteMembers(Theme theme)
+    {
+        var ranked = theme.Members.OrderByDescending(m => VectorMath.Cosine(m.Meaning, theme.Centroid)).ThenBy(m => m.Index).ToList();
+        var sources = new HashSet<string>(StringComparer.Ordinal);
+        while (theme.Quoted.Count < SectionQuota && ranked.Count > 0)
+        {
+            var next = ranked.FirstOrDefault(m => !sources.Contains(m.SourceKey)) ?? ranked[0];
+            ranked.Remove(next);
+            theme.Quoted.Add(next);
+            sources.Add(next.SourceKey);
+            next.Used = true;
+        }
+        theme.Centroid = CentroidOf(theme.Quoted);
+    }
+
+    /// <summary>The largest section first, then each time the one closest in meaning to the last, so one leads to the next.</summary>
+    private static List<Theme> OrderThemes(List<Theme> themes)
+    {
+        if (themes.Count <= 2) return themes;
+        var ordered = new List<Theme> { themes[0] };
+        var rest = themes.Skip(1).ToList();
+        while (rest.Count > 0)
+        {
+            var next = rest.MaxBy(t => VectorMath.Cosine(ordered[^1].Centroid, t.Centroid))!;
+            ordered.Add(next);
+            rest.Remove(next);
+        }
+        return ordered;
+    }
+
+    /// <summary>A passage the sections did not need, closest to the whole reading: it opens the article after the thread is stated.</summary>
+    private Item? OverviewQuote(List<Theme> themes)
+    {
+        if (_options.Style == "briefing" || _options.Length == "short") return null;
+        var left = themes.SelectMany(t => t.Members).Where(m => !m.Used).ToArray();
+        if (left.Length == 0) return null;
+        var all = themes.SelectMany(t => t.Quoted).ToArray();
+        var centroid = CentroidOf(all);
+        var best = left.OrderByDescending(m => VectorMath.Cosine(m.Meaning, centroid)).ThenBy(m => m.Index).First();
+        best.Used = true;
+        return best;
+    }
+
+    // ---------- headings and the thread ----------
+
+    // Words that name a quantity or a part of something rather than a thing ("the rest of the day").
+    private static readonly HashSet<string> PartWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "rest", "lot", "lots", "most", "part", "parts", "kind", "sort", "type", "bit", "couple", "number", "amount",
+        "majority", "top", "bottom", "end", "piece", "deal", "fact", "case", "matter", "side", "sense", "reason",
+        "result", "example", "idea", "question", "questions", "answer", "problem", "problems", "level", "form",
+        "hour", "hours", "minute", "minutes", "week", "weeks", "month", "months", "moment", "morning", "evening", "night",
+        "afternoon", "tonight", "tomorrow", "yesterday", "weekend", "start", "finish", "place", "person", "someone",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "anyone", "step", "steps",
+    };
+
+    private static readonly HashSet<string> Describing = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "daily", "weekly", "monthly", "yearly", "hourly", "nightly", "early", "elderly", "costly", "timely", "lonely", "friendly",
+    };
+
+    private static readonly HashSet<string> Cues = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "start", "stop", "begin", "remember", "ask", "help", "feel", "felt", "happen", "matter", "tend", "allow", "seem",
+        "consider", "let", "aim", "count", "check", "notice", "care", "avoid", "try", "make", "keep", "get", "use",
+    };
+
+    /// <summary>
+    /// Noun phrases of one to four words from the section's quoted passages: runs of content words that end in a
+    /// word this reader uses as a thing, never a quantity word used partitively ("the rest of the day").
+    /// </summary>
+    private List<Candidate> HeadingCandidates(Theme theme) => PhraseCandidates(theme.Quoted);
+
+    private List<Candidate> PhraseCandidates(IEnumerable<Item> items)
+    {
+        var seen = new Dictionary<string, Candidate>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var tokens = item.Tokens;
+            for (var start = 0; start < tokens.Count; start++)
+            {
+                for (var length = 1; length <= 4 && start + length <= tokens.Count; length++)
+                {
+                    var end = start + length - 1;
+                    if (!tokens[end].IsContent || (length > 1 && tokens[end].AfterBreak)) break;
+                    var span = tokens.Skip(start).Take(length).ToArray();
+                    if (!span.All(t => t.IsContent)) break;
+                    if (!IsNamingPhrase(span, tokens, end)) continue;
+                    var stems = span.Select(t => t.Stem!).ToArray();
+                    var key = string.Join(' ', stems);
+                    if (seen.ContainsKey(key)) continue;
+                    var text = string.Join(' ', span.Select(t => IsAcronym(t.Surface) ? t.Surface : t.Surface.ToLowerInvariant().Replace('’', '\'')));
+                    seen[key] = new Candidate(text, stems, key);
+                }
+            }
+        }
+        return seen.Values.ToList();
+    }
+
+    private bool IsNamingPhrase(Token[] span, List<Token> tokens, int end)
+    {
+        var last = span[^1].Surface.ToLowerInvariant().Replace('’', '\'');
+        var first = span[0].Surface.ToLowerInvariant();
+        if (last.Length < 3 || !last.Any(char.IsLetter)) return false;
+        if (PartWords.Contains(last) || span.Any(t => Cues.Contains(t.Surface.ToLowerInvariant()))) return false;
+        if (span.Any(t => WordRoles.IsAdverb(t.Surface.ToLowerInvariant())) || WordRoles.IsParticiple(last)) return false;
+        if (last.EndsWith("ing", StringComparison.Ordinal) && span.Length > 1) return false;
+        // "tomorrow's" belongs to the word after it; "weekly" and "daily" describe a thing without naming it.
+        if (span.Any(t => t.Surface.EndsWith("'s", StringComparison.Ordinal) || t.Surface.EndsWith("’s", StringComparison.Ordinal) || t.Surface.EndsWith('\''))
+            || Describing.Contains(last)) return false;
+        // Inside a phrase every word but the first must read as a thing too: "merchants carry trust" is a clause.
+        if (span.Skip(1).Take(span.Length - 2).Any(t => _roles.Nounness(t.Stem!) < 0.5 || WordRoles.IsParticiple(t.Surface.ToLowerInvariant()))) return false;
+        if (span.Length > 1 && WordRoles.IsParticiple(first) && span.Length > 2) return false;
+        // A lone "-ing" or "-s" word is more often an action ("deploying", "feels") than the name of a theme.
+        if (span.Length == 1 && (last.EndsWith("ing", StringComparison.Ordinal) || last.EndsWith('s') && !last.EndsWith("ss", StringComparison.Ordinal))
+            && _roles.FormNounness(last) < 0.6) return false;
+        // A word followed by "of" is usually a part of something else: "cost of", "rest of".
+        if (end + 1 < tokens.Count && tokens[end + 1].Surface.Equals("of", StringComparison.OrdinalIgnoreCase) && !tokens[end + 1].AfterBreak) return false;
+        // The first word opening a command ("Write notes") is an action, not a description.
+        if (span[0].StartsClause && _roles.Nounness(span[0].Stem!) < 0.5 && span.Length > 1) return false;
+        var nounness = (_roles.Nounness(span[^1].Stem!) + _roles.FormNounness(last)) / 2;
+        if (nounness < 0.45) return false;
+        // Subject and verb ("learning happens", "habit works") read as a clause, not a name.
+        if (span.Length > 1 && last.EndsWith('s') && !last.EndsWith("ss", StringComparison.Ordinal) && !last.EndsWith("us", StringComparison.Ordinal)
+            && _roles.PhraseNounness(span[^2].Stem!, span[^1].Stem!, last) < 0.45) return false;
+        // The first word of a compound may read as an action in this reader's text ("attention residue" after
+        // "leaves"); only a clause-opening command ("Write notes", checked above) is ruled out.
+        return true;
+    }
+
+    private double Support(Candidate candidate, IEnumerable<Item> items) =>
+        items.Count(i => candidate.Stems.All(s => i.Tokens.Any(t => t.Stem == s)));
+
+    private float[] PhraseVector(Candidate candidate, Dictionary<string, float[]> vectorOf, bool byMeaning) =>
+        byMeaning ? vectorOf[candidate.Text] : Dense(_model.Vectorize(candidate.Stems));
+
+    private float[] LexicalCentroid(IReadOnlyList<Item> items)
+    {
+        var centroid = TfIdfModel.Centroid(items.Select(i => i.Lexical).ToArray(), Enumerable.Range(0, items.Count), _model.TermCount);
+        return centroid.Select(v => (float)v).ToArray();
+    }
+
+    /// <summary>
+    /// Each section's heading: its candidate closest in meaning to the section's centre, weighted by how many of the
+    /// section's passages use it and how few other sections do; no word is shared with another heading, and with
+    /// embeddings no two headings mean nearly the same. The largest sections choose first.
+    /// </summary>
+    private void NameThemes(List<Theme> themes, IReadOnlyList<List<Candidate>> candidates, Dictionary<string, float[]> vectorOf, bool byMeaning)
+    {
+        var usedStems = new HashSet<string>(StringComparer.Ordinal);
+        var usedVectors = new List<float[]>();
+        var usedHeadings = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in Enumerable.Range(0, themes.Count).OrderByDescending(t => themes[t].Quoted.Count).ThenBy(t => t))
+        {
+            var theme = themes[t];
+            var centre = byMeaning ? theme.Centroid : LexicalCentroid(theme.Quoted);
+            var others = themes.Where(o => o != theme).SelectMany(o => o.Quoted).ToArray();
+            var best = candidates[t]
+                .Where(c => !c.Stems.Any(usedStems.Contains))
+                .Select(c =>
+                {
+                    var vector = PhraseVector(c, vectorOf, byMeaning);
+                    var similarity = Math.Max(0, VectorMath.Cosine(vector, centre));
+                    var support = Support(c, theme.Quoted);
+                    var outside = Support(c, others);
+                    var lengthWeight = c.Stems.Length switch { 1 => 0.7, 2 => 1.0, 3 => 0.85, _ => 0.7 };
+                    var score = similarity * (1 + 0.5 * (support - 1)) / (1 + outside) * lengthWeight;
+                    return (Candidate: c, Vector: vector, Score: score);
+                })
+                .Where(x => !byMeaning || usedVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.8f))
+                .OrderByDescending(x => x.Score)
+                .ThenBy(x => x.Candidate.Key, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (best.Candidate is null)
+            {
+                theme.Phrase = "these passages";
+                theme.Heading = Unique("Related Passages");
+                continue;
+            }
+            theme.Phrase = best.Candidate.Text;
+            theme.Heading = Unique(TitleCase(best.Candidate.Text));
+            theme.HeadingStems = best.Candidate.Stems;
+            usedStems.UnionWith(best.Candidate.Stems);
+            if (byMeaning) usedVectors.Add(best.Vector);
+
+            string Unique(string heading)
+            {
+                var unique = heading;
+                for (var suffix = 2; !usedHeadings.Add(unique); suffix++) unique = $"{heading} {suffix}";
+                return unique;
+            }
+        }
+    }
+
+    /// <summary>Thread candidates come from every passage the sections hold, quoted or not: the thread may run beneath the quotations.</summary>
+    private List<Candidate> ThreadCandidates(List<Theme> themes) => PhraseCandidates(themes.SelectMany(t => t.Members));
+
+    /// <summary>
+    /// What joins the sections: the phrase nearest the whole reading's centre that the most sections share. It names
+    /// the title and the overview's first sentence.
+    /// </summary>
+    private string Thread(List<Theme> themes, List<Candidate> candidates, Dictionary<string, float[]> vectorOf, bool byMeaning)
+    {
+        if (themes.Count == 0) return "these passages";
+        var members = themes.SelectMany(t => t.Members).ToArray();
+        var centre = byMeaning ? CentroidOf(members) : LexicalCentroid(members);
+        // A thread that is one section's heading names that section, not what joins them all.
+        var headingStems = themes.SelectMany(t => t.HeadingStems).ToHashSet(StringComparer.Ordinal);
+        var fresh = candidates.Where(c => !c.Stems.Any(headingStems.Contains)).ToList();
+        if (fresh.Count == 0) return themes[0].Phrase;
+        var best = fresh
+            .Select(c =>
+            {
+                var spread = themes.Count(t => Support(c, t.Members) > 0);
+                var similarity = Math.Max(0, VectorMath.Cosine(PhraseVector(c, vectorOf, byMeaning), centre));
+                var lengthWeight = c.Stems.Length switch { 1 => 1.0, 2 => 1.0, 3 => 0.8, _ => 0.6 };
+                return (Candidate: c, Score: similarity * spread * lengthWeight * Math.Sqrt(Support(c, members)));
+            })
+            .OrderByDescending(x => x.Score)
+            .ThenBy(x => x.Candidate.Key, StringComparer.Ordinal)
+            .FirstOrDefault();
+        return best.Candidate?.Text ?? themes[0].Phrase;
     }
 
     // ---------- helpers ----------
 
-    /// <summary>Greedy selection in rank order: skip near-duplicates, cap sentences per highlight, prefer unplaced ones.</summary>
-    private List<Sentence> Pick(IEnumerable<Sentence> ranked, int count, int perHighlight, double maxSimilarity, bool allowPlaced)
+    private static string SourceName(Highlight highlight)
     {
-        var chosen = new List<Sentence>();
-        var perItem = new Dictionary<Item, int>();
-        foreach (var sentence in ranked)
+        var author = highlight.Source.Author?.Trim();
+        if (!string.IsNullOrEmpty(author) && !author.Equals("unknown", StringComparison.OrdinalIgnoreCase))
         {
-            if (chosen.Count >= count) break;
-            if (!allowPlaced && _placed.Contains(sentence)) continue;
-            if (perItem.GetValueOrDefault(sentence.Item) >= perHighlight) continue;
-            if (chosen.Any(c => c.Vector.Dot(sentence.Vector) > maxSimilarity || c.Text == sentence.Text)) continue;
-            chosen.Add(sentence);
-            perItem[sentence.Item] = perItem.GetValueOrDefault(sentence.Item) + 1;
+            // "Wren, Tomasz" as Kindle writes it reads "Tomasz Wren" in prose.
+            var parts = author.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            return parts.Length == 2 && !author.Contains(';') && parts[1].Split(' ').Length <= 2 ? $"{parts[1]} {parts[0]}" : author;
         }
-        _placed.UnionWith(chosen);
-        return chosen;
+        var title = (highlight.Source.Title ?? "").Trim();
+        // "The Practice Ledger: Notes on …" is called "The Practice Ledger" in prose.
+        var colon = title.IndexOfAny([':', '|', '(', '?', '—', '–']);
+        if (colon > 3) title = title[..colon].Trim();
+        return title.Length == 0 ? "one source" : title;
     }
 
-    /// <summary>Fragments and run-on passages make poor quotations; damp them rather than exclude them.</summary>
-    private static double LengthFactor(Sentence s) => s.Words switch
-    {
-        < 4 => 0.4,
-        < 6 => 0.8,
-        > 60 => 0.6,
-        _ => 1.0,
-    };
+    public static string TitleCase(string phrase) => KeyPhrases.TitleCase(phrase);
 
-    private static string Cite(Sentence sentence)
-    {
-        var text = sentence.Text;
-        if (text.Length > 0 && char.IsLower(text[0])) text = char.ToUpperInvariant(text[0]) + text[1..];
-        var marker = $"[{sentence.Item.Number}]";
-        var end = text.Length;
-        while (end > 0 && text[end - 1] is '.' or '!' or '?' or '…') end--;
-        if (end == text.Length)
-            return text + (EndsWithCloser(text) ? " " + marker : " " + marker + ".");
-        return text[..end] + " " + marker + text[end..];
-    }
+    private static bool IsAcronym(string surface) =>
+        surface.Length >= 2 && surface.Any(char.IsLetter) && surface.All(c => !char.IsLetter(c) || char.IsUpper(c));
 
-    private static bool EndsWithCloser(string text) => text.Length > 0 && "\"'”’)]»".Contains(text[^1]);
-
-    /// <summary>Bracketed numbers inside a highlight (a book's own footnotes) would read as Hatch citations.</summary>
+    /// <summary>Bracketed numbers inside a highlight (a book's own footnotes) would read as Hatch citations; line breaks inside a quote are only layout.</summary>
     private static string Clean(string text) =>
-        BracketedNumbers().Replace(text.Trim(), m => "(" + m.Groups[1].Value + ")");
+        Whitespace().Replace(BracketedNumbers().Replace(text.Trim(), m => "(" + m.Groups[1].Value + ")"), " ");
 
     [GeneratedRegex(@"\[(\d+(?:\s*[,;]\s*\d+)*)\]")]
     private static partial Regex BracketedNumbers();
 
-    private static string Plural(int count, string noun) => count == 1 ? $"one {noun}" : $"{count} {noun}s";
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 
-    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    [GeneratedRegex(@"[^\p{L}\p{N}]+")]
+    private static partial Regex NonWord();
 }

@@ -46,7 +46,58 @@ public static partial class Prescriptive
         "reduce", "reflect", "remember", "remove", "repeat", "replace", "resist", "review", "reward", "save", "schedule",
         "seek", "set", "share", "simplify", "sleep", "slow", "spend", "start", "stay", "stick", "stop", "take", "talk", "teach",
         "test", "track", "treat", "trust", "try", "turn", "use", "wait", "walk", "watch", "work", "write", "always",
+        // Commands that carry no marker word ("Put the phone in a drawer.", "Batch the questions.").
+        "add", "agree", "anchor", "attach", "batch", "bring", "celebrate", "clear", "close", "draft", "drop", "end",
+        "hide", "hold", "link", "lock", "mark", "name", "open", "outline", "pair", "park", "pause", "print", "propose",
+        "put", "reread", "rewrite", "revise", "run", "shrink", "sketch", "skip", "spread", "swap", "switch", "tell",
+        "throw", "cap", "budget", "quiz", "restart", "return", "say", "show", "sort", "split", "state", "count",
+        "salt", "season", "taste", "clean", "hone", "sharpen", "visit", "pay", "automate", "leave",
     };
+
+    // A note that states what the reader means to do about the highlight ("try this", "I'll do this on Monday").
+    [GeneratedRegex(@"^(i\s*(will|'ll|’ll|want to|need to|should|must|am going to|'m going to|’m going to)|(must|should|going to|want to|need to|have to)\s+(try|do|use|start|adopt|apply)|(try|do|adopt|apply|start)\s+(this|it|that)|to do|todo|action|try)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex IntentionNote();
+
+    // A note that files the highlight somewhere else ("Use this for the quarterly review doc.", "see also ch. 3").
+    [GeneratedRegex(@"(see( also)?|cf\.?|quote|cite|reference|link (this|it) (in|to|from)|send (this|it) to|share (this|it) with|for (the|my|our|a|an)\s+([\w-]+\s+){0,3}(doc|document|deck|slides?|post|newsletter|essay|article|talk|presentation|report|wiki|thread|chapter|book|blog|email|page|notes?|review doc|memo|paper|podcast|outline))", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PointerNote();
+
+    /// <summary>
+    /// True when the reader's note says they mean to act on the highlight it annotates, and does not merely file
+    /// it for use elsewhere: "try this" is an intention, "Use this for the quarterly review doc." is a pointer.
+    /// </summary>
+    public static bool IsIntentionNote(string? note)
+    {
+        if (string.IsNullOrWhiteSpace(note)) return false;
+        var s = note.Trim().TrimStart('"', '\'', '“', '‘', '-', '*', '•', ' ');
+        if (PointerNote().IsMatch(s)) return false;
+        return IntentionNote().IsMatch(s) || IsPrescriptive(s);
+    }
+
+    /// <summary>True when the note only points elsewhere: it names a document or a place to use the highlight in.</summary>
+    public static bool IsPointerNote(string? note) => !string.IsNullOrWhiteSpace(note) && PointerNote().IsMatch(note);
+
+    /// <summary>A title at most this long is short enough to head an advice item.</summary>
+    public const int MaxWholeTitleWords = 14;
+
+    /// <summary>
+    /// A title taken whole from the advice as written: its first clause (up to a comma, semicolon, colon or dash)
+    /// when that is a complete phrase, or the whole sentence when it is short; null when neither fits, because a
+    /// title cut mid-phrase ("Delete the first paragraph and see if anyone") misleads.
+    /// </summary>
+    public static string? WholeTitle(string sentence)
+    {
+        var s = sentence.Trim();
+        var clauseEnd = WholeClauseBreak().Match(s);
+        var clause = (clauseEnd.Success ? s[..clauseEnd.Index] : s).TrimEnd('.', '!', ' ');
+        var words = clause.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 2 || words.Length > MaxWholeTitleWords) return null;
+        if (WeakEndings.Contains(words[^1].Trim('.', ',', ';', ':', '!', '"', '”'))) return null;
+        return clause;
+    }
+
+    [GeneratedRegex(@"[,;:]\s|\s[—–-]\s|—|\.\s|\?\s|!\s")]
+    private static partial Regex WholeClauseBreak();
 
     // After a noun subject ("Sleep is…", "Practice makes…") the first word is not a command.
     private static readonly HashSet<string> SubjectFollowers = new(StringComparer.OrdinalIgnoreCase)
@@ -86,13 +137,32 @@ public static partial class Prescriptive
         var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length < 2) return false;
         var first = words[0].Trim(',', '.', ';', ':');
-        if (!ImperativeVerbs.Contains(first)) return false;
         var second = words[1].Trim(',', '.', ';', ':', '"', '”');
+        if (!ImperativeVerbs.Contains(first)) return LooksLikeACommand(first, second);
         if (SubjectFollowers.Contains(second)) return false;
         // "Work expands…", "Practice makes…": a third-person verb after the first word means it was a subject.
         if (second.Length > 3 && second.EndsWith('s') && !second.EndsWith("ss", StringComparison.Ordinal)
             && !NotThirdPerson.Contains(second)) return false;
         return true;
+    }
+
+    // Words that follow a verb straight away and rarely follow a noun subject: "Brine the chicken", "Batch it".
+    private static readonly HashSet<string> ObjectStarters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "the", "a", "an", "your", "every", "each", "it", "them", "yourself", "one", "some", "all", "before", "after",
+        "until", "as", "out", "up", "down", "twice", "once", "early",
+    };
+
+    /// <summary>
+    /// A command without a listed verb: a plain word (not a stopword, not an "-s", "-ed", "-ing" or "-ly" form) followed
+    /// by what a verb takes and a noun subject does not ("Brine the chicken overnight.").
+    /// </summary>
+    private static bool LooksLikeACommand(string first, string second)
+    {
+        var lower = first.ToLowerInvariant();
+        if (lower.Length < 3 || !lower.All(char.IsLetter) || Hatch.Writing.Text.Stopwords.Contains(lower)) return false;
+        if (lower.EndsWith('s') || lower.EndsWith("ed", StringComparison.Ordinal) || lower.EndsWith("ing", StringComparison.Ordinal) || lower.EndsWith("ly", StringComparison.Ordinal)) return false;
+        return ObjectStarters.Contains(second);
     }
 
     /// <summary>A short title from the sentence's first clause, without "you should" and the like: at most eight words.</summary>

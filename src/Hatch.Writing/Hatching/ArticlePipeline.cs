@@ -66,22 +66,27 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
                 }
             }
 
-            var article = written.Article with { ReadingMinutes = ReadingTime.Minutes(written.Article) };
+            var (renumbered, numbered) = CitationOrder.Renumber(written.Article, selection.Chosen);
+            var article = renumbered with { ReadingMinutes = ReadingTime.Minutes(renumbered) };
             // A writer may leave out more than the selector did (a model's token budget); both are reported.
             var writerLeftOut = written.Provenance.Writer == writer.Name && written.Provenance.HighlightsConsidered > 0
                 ? written.Provenance.HighlightsLeftOut
                 : 0;
+            // Used means cited: a highlight the writer read but did not quote is left out, and counted as such.
+            var cited = article.AllCitations().Count;
+            var notCited = Math.Max(0, selection.Chosen.Count - writerLeftOut - cited);
             var provenance = written.Provenance with
             {
                 HighlightsConsidered = selection.Considered,
-                HighlightsUsed = selection.Chosen.Count - writerLeftOut,
-                HighlightsLeftOut = selection.LeftOut + writerLeftOut,
-                LeftOutReason = JoinReasons(selection.LeftOutReason, writerLeftOut > 0 ? written.Provenance.LeftOutReason : null),
+                HighlightsUsed = cited,
+                HighlightsLeftOut = selection.LeftOut + writerLeftOut + notCited,
+                LeftOutReason = JoinReasons(JoinReasons(selection.LeftOutReason, writerLeftOut > 0 ? written.Provenance.LeftOutReason : null),
+                    notCited > 0 ? $"{notCited} of the {selection.Chosen.Count} highlights given to the writer are not cited (near-duplicates, passages that fit no section, or more than a section quotes)" : null),
                 LatencyMs = written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds,
                 CreatedAt = time.GetUtcNow(),
             };
             outcome = "succeeded";
-            return new DraftDocument(article, selection.Chosen, provenance, options.Article.AuthorName, options.Article.Language);
+            return new DraftDocument(article, numbered, provenance, options.Article.AuthorName, options.Article.Language);
         }
         finally
         {

@@ -153,12 +153,31 @@ public static partial class DraftRenderer
 
     private static void AppendParagraphs(StringBuilder md, string text)
     {
-        foreach (var paragraph in Paragraphs(text))
-            md.AppendLine(EscapeMarkdownLine(paragraph)).AppendLine();
+        foreach (var block in Blocks(text))
+        {
+            if (block.IsList)
+                foreach (var item in block.Lines) md.Append("- ").AppendLine(EscapeMarkdownLine(item));
+            else
+                md.AppendLine(EscapeMarkdownLine(block.Lines[0]));
+            md.AppendLine();
+        }
     }
 
-    private static IEnumerable<string> Paragraphs(string text) =>
-        ParagraphBreak().Split(text.Replace("\r\n", "\n")).Select(Flatten).Where(p => p.Length > 0);
+    /// <summary>A paragraph, or a list when every line of the block starts with "- " (a briefing's bullet points).</summary>
+    private sealed record Block(bool IsList, IReadOnlyList<string> Lines);
+
+    private static IEnumerable<Block> Blocks(string text)
+    {
+        foreach (var raw in ParagraphBreak().Split(text.Replace("\r\n", "\n")))
+        {
+            var lines = raw.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+            if (lines.Length == 0) continue;
+            if (lines.All(l => l.StartsWith("- ", StringComparison.Ordinal)))
+                yield return new Block(true, lines.Select(l => Flatten(l[2..])).Where(l => l.Length > 0).ToArray());
+            else
+                yield return new Block(false, [Flatten(raw)]);
+        }
+    }
 
     private static string Flatten(string text) => Whitespace().Replace(text, " ").Trim();
 
@@ -180,8 +199,9 @@ public static partial class DraftRenderer
     {
         var flat = Flatten(text);
         var escaped = new StringBuilder(flat.Length + 16);
-        foreach (var ch in flat)
+        for (var i = 0; i < flat.Length; i++)
         {
+            var ch = flat[i];
             switch (ch)
             {
                 case '\\' or '`' or '*' or '_' or '<' or '>' or '!' or '|' or '~':
@@ -190,8 +210,9 @@ public static partial class DraftRenderer
                 case '(' when escaped.Length > 0 && escaped[^1] == ']':
                     escaped.Append("\\(");
                     break;
-                case '&':
-                    escaped.Append("&amp;");
+                // Only an ampersand that would start an entity ("&lt;") needs escaping; "Q&A" and "R & D" stay as written.
+                case '&' when EntityAhead().IsMatch(flat.AsSpan(i)):
+                    escaped.Append("\\&");
                     break;
                 default:
                     escaped.Append(ch);
@@ -207,6 +228,9 @@ public static partial class DraftRenderer
             var v => v[..^1] + "\\:", // "://" and the script-capable schemes
         });
     }
+
+    [GeneratedRegex(@"^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);")]
+    private static partial Regex EntityAhead();
 
     [GeneratedRegex(@"(?i):(?=//)|(?:mailto|javascript|vbscript|data|file|tel):|www\.|@")]
     private static partial Regex BareLink();
@@ -291,8 +315,18 @@ public static partial class DraftRenderer
 
     private static void AppendHtmlParagraphs(StringBuilder html, string text)
     {
-        foreach (var paragraph in Paragraphs(text))
-            html.Append("<p>").Append(LinkCitations(Encode(paragraph))).AppendLine("</p>");
+        foreach (var block in Blocks(text))
+        {
+            if (!block.IsList)
+            {
+                html.Append("<p>").Append(LinkCitations(Encode(block.Lines[0]))).AppendLine("</p>");
+                continue;
+            }
+            html.AppendLine("<ul>");
+            foreach (var item in block.Lines)
+                html.Append("<li>").Append(LinkCitations(Encode(item))).AppendLine("</li>");
+            html.AppendLine("</ul>");
+        }
     }
 
     /// <summary>Turns the (already encoded) markers [n] and [n, m] into links to the sources list.</summary>

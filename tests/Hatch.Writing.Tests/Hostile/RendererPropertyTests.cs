@@ -56,7 +56,7 @@ public sealed class RendererPropertyTests
 
     /// <summary>Everything the renderer itself writes; anything else came from the input.</summary>
     private static readonly HashSet<string> Elements =
-        ["html", "head", "meta", "title", "style", "body", "article", "h1", "h2", "p", "ol", "li", "strong", "a", "span"];
+        ["html", "head", "meta", "title", "style", "body", "article", "h1", "h2", "p", "ol", "ul", "li", "strong", "a", "span"];
 
     private static readonly HashSet<string> Attributes = ["lang", "charset", "name", "content", "class", "id", "value", "href", "rel"];
 

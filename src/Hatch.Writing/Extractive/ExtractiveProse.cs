@@ -1,0 +1,207 @@
+using System.Text;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Highlights;
+using Hatch.Writing.Text;
+
+namespace Hatch.Writing.Extractive;
+
+/// <summary>
+/// The extractive writer's own sentences: the ones that state the thread, join quotations and name their sources.
+/// They are generated from the article's structure (which sources a section quotes, how close one section is to the
+/// next, how much advice there is) and never claim more than that structure shows. Quotations are always in
+/// quotation marks with their citation, so nothing the writer says can pass for the reader's words.
+/// </summary>
+internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, string> sourceName)
+{
+    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight);
+
+    /// <param name="Previous">The phrase of the section before, or null for the first.</param>
+    /// <param name="Similarity">Cosine between this section's centre and the previous one's.</param>
+    /// <param name="Next">The phrase of the section after, or null for the last.</param>
+    public sealed record SectionPlan(string Heading, string Phrase, IReadOnlyList<QuotePlan> Quotes, string? Previous, double Similarity, string? Next);
+
+    public sealed record AdvicePlan(string Title, int Number);
+
+    private static readonly string[] FirstLeads = ["puts it this way", "writes", "observes"];
+    private static readonly string[] SameSourceLeads = ["Elsewhere, {0} writes: ", "{0} also notes: ", "{0} goes on: "];
+
+    // ---------- overview ----------
+
+    public string Overview(string thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, IReadOnlyList<Highlight> sources, QuotePlan? quote)
+    {
+        var names = Names(sources);
+        var phrases = sections.Select(s => s.Phrase).ToArray();
+        return options.Style switch
+        {
+            "briefing" => $"Bottom line: the passages from {names} converge on {thread}. "
+                + (phrases.Length > 1 ? $"The passages fall into {Count(phrases.Length)} parts, {KeyPhrases.JoinList(phrases)}, and " : $"The passages stay with {phrases.FirstOrDefault() ?? thread}, and ")
+                + AdviceShort(advice) + ".",
+            "newsletter" => $"In this issue: {thread}, followed through {(phrases.Length == 1 ? "one short stop" : Count(phrases.Length) + " short stops")}: {KeyPhrases.JoinList(phrases)}. "
+                + $"The passages come from {names}, and the issue closes with {AdviceShort(advice)}.",
+            _ => Essay(),
+        };
+
+        string Essay()
+        {
+            var text = new StringBuilder();
+            text.Append($"Read together, the passages from {names} keep returning to {thread}. ");
+            text.Append(phrases.Length switch
+            {
+                0 => "",
+                1 => $"The article stays with {phrases[0]}",
+                2 => $"The article follows that thread from {phrases[0]} to {phrases[1]}",
+                _ => $"The article follows that thread from {phrases[0]} through {KeyPhrases.JoinList(phrases[1..^1])} to {phrases[^1]}",
+            });
+            text.Append($", and ends with {AdviceShort(advice)}.");
+            if (quote is not null)
+                text.Append("\n\n").Append(Capitalize(sourceName(quote.Highlight))).Append(" says it most plainly: ").Append(Quoted(quote));
+            return text.ToString();
+        }
+    }
+
+    // ---------- sections ----------
+
+    public string Section(SectionPlan plan) => options.Style switch
+    {
+        "briefing" => string.Join("\n", plan.Quotes.Select(q => $"- {Capitalize(sourceName(q.Highlight))}: {Quoted(q)}")),
+        "newsletter" => Newsletter(plan),
+        _ => Essay(plan),
+    };
+
+    private string Essay(SectionPlan plan)
+    {
+        var opening = new List<string>();
+        if (plan.Previous is not null) opening.Add(Transition(plan));
+        opening.Add(Agreement(plan));
+        var paragraphs = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var newSources = 0;
+        for (var i = 0; i < plan.Quotes.Count; i++)
+        {
+            var quote = plan.Quotes[i];
+            var name = Capitalize(sourceName(quote.Highlight));
+            string lead;
+            if (i == 0) lead = $"{name} {FirstLeads[(plan.Heading.Length + plan.Quotes.Count) % FirstLeads.Length]}: ";
+            else if (seen.Contains(quote.SourceKey)) lead = SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length].Replace("{0}", sourceName(quote.Highlight));
+            else lead = ++newSources == 1 ? $"{name} comes at it from another side: " : $"{name} adds: ";
+            seen.Add(quote.SourceKey);
+            var sentence = lead + Quoted(quote);
+            if (i == 0) paragraphs.Add(string.Join(' ', opening) + " " + sentence);
+            else if (i % 2 == 1) paragraphs.Add(sentence);
+            else paragraphs[^1] += " " + sentence;
+        }
+        return string.Join("\n\n", paragraphs);
+    }
+
+    private string Newsletter(SectionPlan plan)
+    {
+        var names = plan.Quotes.Select(q => sourceName(q.Highlight)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var why = names.Length > 1
+            ? $"Why it matters: {plan.Phrase} is where {KeyPhrases.JoinList(names)} meet"
+            : $"Why it matters: {names[0]} keeps coming back to {plan.Phrase}";
+        why += plan.Next is null ? "." : $", and it sets up {plan.Next}.";
+        var quotes = plan.Quotes.Select(q => $"{Capitalize(sourceName(q.Highlight))}: {Quoted(q)}");
+        return why + "\n\n" + string.Join(" ", quotes);
+    }
+
+    private static string Transition(SectionPlan plan) => plan.Similarity switch
+    {
+        >= 0.45 => $"{Capitalize(plan.Phrase)} follows closely from {plan.Previous}.",
+        >= 0.2 => $"From {plan.Previous}, the reading turns to {plan.Phrase}.",
+        _ => $"{Capitalize(plan.Phrase)} opens a separate thread.",
+    };
+
+    private string Agreement(SectionPlan plan)
+    {
+        var names = plan.Quotes.Select(q => sourceName(q.Highlight)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        return names.Length switch
+        {
+            0 => "",
+            1 when plan.Quotes.Count > 1 => $"{Capitalize(names[0])} comes back to {plan.Phrase} more than once.",
+            1 => $"{Capitalize(names[0])} speaks to {plan.Phrase}.",
+            2 => $"{Capitalize(names[0])} and {names[1]} reach {plan.Phrase} from two sides.",
+            _ => $"{Capitalize(Count(names.Length))} sources each come at {plan.Phrase} in their own words.",
+        };
+    }
+
+    // ---------- conclusion ----------
+
+    public string Conclusion(string thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, string? languageNotice)
+    {
+        var phrases = sections.Select(s => s.Phrase).ToArray();
+        var text = new StringBuilder();
+        switch (options.Style)
+        {
+            case "briefing":
+                text.Append(phrases.Contains(thread)
+                    ? $"In short: {KeyPhrases.JoinList(phrases)}. "
+                    : $"In short: {KeyPhrases.JoinList(phrases)}, held together by {thread}. ");
+                break;
+            case "newsletter":
+                text.Append(phrases.Contains(thread)
+                    ? $"The issue in one line: {KeyPhrases.JoinList(phrases)}. "
+                    : $"The issue in one line: {thread}, seen through {KeyPhrases.JoinList(phrases)}. ");
+                break;
+            default:
+                text.Append(phrases.Length switch
+                {
+                    0 => $"Taken together, the passages keep to {thread}. ",
+                    1 => $"Taken together, the passages stay with {phrases[0]}{(phrases[0] == thread ? "" : $", and {thread} is what holds them")}. ",
+                    2 => $"Taken together, the passages move from {phrases[0]} to {phrases[1]}, and {thread} is what holds them together. ",
+                    _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]} by way of {KeyPhrases.JoinList(phrases[1..^1])}, and {thread} is what holds them together. ",
+                });
+                break;
+        }
+        var titles = advice.Select(a => $"{Lower(a.Title)} [{a.Number}]").ToArray();
+        text.Append(advice.Count switch
+        {
+            0 => "None of the passages tells the reader what to do, so this draft offers no advice of its own.",
+            1 => $"The highlights offer only one instruction, {titles[0]}, so the advice stops there rather than invent more.",
+            2 => $"The highlights offer only two instructions, {KeyPhrases.JoinList(titles)}, so the advice stops there rather than invent a third.",
+            _ => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
+        });
+        if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
+        return text.ToString();
+    }
+
+    // ---------- helpers ----------
+
+    private static string AdviceShort(IReadOnlyList<AdvicePlan> advice) => advice.Count switch
+    {
+        0 => "no advice, because none of the passages prescribes anything",
+        1 => "the one thing the highlights ask you to do",
+        2 => "the two things the highlights ask you to do",
+        _ => $"{Count(advice.Count)} things to do",
+    };
+
+    private string Names(IReadOnlyList<Highlight> sources)
+    {
+        var names = sources.Select(sourceName).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        return names.Length switch
+        {
+            0 => "your reading",
+            <= 3 when names.Sum(n => n.Length) <= 80 => KeyPhrases.JoinList(names),
+            <= 3 => $"{Count(names.Length)} sources",
+            _ => $"{string.Join(", ", names.Take(3))} and {Count(names.Length - 3)} other {(names.Length == 4 ? "source" : "sources")}",
+        };
+    }
+
+    /// <summary>The quotation as the reader highlighted it, in quotation marks, then its citation.</summary>
+    public static string Quoted(QuotePlan quote) => $"“{quote.Text}” [{quote.Number}]";
+
+    private static string Count(int n) => n switch
+    {
+        1 => "one", 2 => "two", 3 => "three", 4 => "four", 5 => "five", 6 => "six", _ => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    /// <summary>A title continuing a sentence starts lower-case, unless it opens with an acronym or "I".</summary>
+    private static string Lower(string title)
+    {
+        if (title.Length < 2) return title;
+        var firstWord = title.Split(' ')[0];
+        if (firstWord == "I" || firstWord.Length > 1 && firstWord.All(c => !char.IsLetter(c) || char.IsUpper(c))) return title;
+        return char.ToLowerInvariant(title[0]) + title[1..];
+    }
+}

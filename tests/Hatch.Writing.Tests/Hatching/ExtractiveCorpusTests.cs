@@ -1,0 +1,240 @@
+using System.Text.RegularExpressions;
+using Hatch.Domain.Articles;
+using Hatch.Domain.Highlights;
+using Hatch.TestSupport;
+using Hatch.Writing.Extractive;
+using Hatch.Writing.Hatching;
+using Hatch.Writing.Importing;
+using Hatch.Writing.Rendering;
+using Hatch.Writing.Text;
+
+namespace Hatch.Writing.Tests.Hatching;
+
+/// <summary>
+/// The extractive writer against libraries written for issue 15 (Data/Corpus): several sources each, in different
+/// registers, with notes (intentions and pointers), bare imperatives, near-duplicates, dangling openers and hostile
+/// markup. Each check is one the issue states; they read the article as a reader would, not the writer's internals.
+/// </summary>
+public sealed partial class ExtractiveCorpusTests
+{
+    public static TheoryData<string> Libraries => new() { "money.csv", "history.csv", "kitchen.csv", "engineering.csv", "few-instructions.csv" };
+
+    public static TheoryData<string, string> LibrariesAndStyles
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var library in new[] { "money.csv", "history.csv", "kitchen.csv", "engineering.csv", "few-instructions.csv" })
+                foreach (var style in ArticleOptions.Styles)
+                    data.Add(library, style);
+            return data;
+        }
+    }
+
+    // Words that open a sentence by pointing at something before it.
+    private static readonly string[] Dangling =
+    [
+        "this", "that", "these", "those", "they", "he", "she", "it", "its", "but", "and", "or", "so", "however", "therefore",
+        "thus", "also", "then", "otherwise", "instead", "such", "which", "hence", "if not", "if so",
+    ];
+
+    private static IReadOnlyList<Highlight> Load(string name) =>
+        HighlightImporters.Default.ImportFile(Path.Combine(AppContext.BaseDirectory, "Data", "Corpus", name), "auto").Highlights;
+
+    private static Task<DraftDocument> Hatch(string name, string style = "essay", string language = "en", string length = "medium")
+    {
+        var pipeline = new ArticlePipeline(new ExtractiveArticleWriter(FixedTime.Default), new HighlightSelector(), FixedTime.Default);
+        var options = new HatchOptions { Article = new ArticleOptions { Style = style, Language = language, Length = length } };
+        return pipeline.HatchAsync(Load(name), options);
+    }
+
+    /// <summary>Overview, sections and advice: the body, where each highlight may be quoted once.</summary>
+    private static IEnumerable<string> BodyTexts(Article article) =>
+        [article.Overview, .. article.Sections.Select(s => s.Body), .. article.Advice.Select(a => a.Detail)];
+
+    [Theory]
+    [MemberData(nameof(LibrariesAndStyles))]
+    public async Task NoHighlightIsQuotedTwiceAndNoSentenceRepeats(string library, string style)
+    {
+        var draft = await Hatch(library, style);
+
+        var cited = BodyTexts(draft.Article).SelectMany(Citations.Inline)
+            .Concat(draft.Article.Advice.SelectMany(a => a.Citations)).ToArray();
+        Assert.Equal(cited.Length, cited.Distinct().Count());
+        var sentences = BodyTexts(draft.Article)
+            .SelectMany(t => SentenceSplitter.Split(CitationMarker().Replace(t, "")))
+            .Select(s => Regex.Replace(s.ToLowerInvariant(), @"[^\p{L}\p{N}]+", " ").Trim())
+            .Where(s => s.Split(' ').Length > 3)
+            .ToArray();
+        Assert.Equal(sentences.Length, sentences.Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(LibrariesAndStyles))]
+    public async Task NoBodySentenceOpensWithADanglingReference(string library, string style)
+    {
+        var draft = await Hatch(library, style);
+
+        foreach (var text in BodyTexts(draft.Article).Append(draft.Article.Conclusion))
+        {
+            var plain = CitationMarker().Replace(text, "").Replace("- ", "");
+            // A quotation is the reader's passage kept whole: its first sentence must stand alone.
+            foreach (Match quote in Quotation().Matches(plain))
+                AssertStandsAlone(SentenceSplitter.Split(quote.Groups[1].Value).FirstOrDefault() ?? "", text);
+            foreach (var sentence in SentenceSplitter.Split(Quotation().Replace(plain, "QUOTE")))
+                AssertStandsAlone(sentence, text);
+        }
+        foreach (var advice in draft.Article.Advice)
+            AssertStandsAlone(advice.Detail, advice.Detail);
+    }
+
+    private static void AssertStandsAlone(string sentence, string context)
+    {
+        var lower = sentence.TrimStart('"', '“', ' ', ':').ToLowerInvariant();
+        var dangling = Dangling.FirstOrDefault(d => lower.StartsWith(d + " ", StringComparison.Ordinal) || lower.StartsWith(d + ",", StringComparison.Ordinal));
+        var emptySubject = Regex.IsMatch(lower, @"^it (is|was|takes) ") && !Regex.IsMatch(lower, @"^it (is|was) (why|because)");
+        Assert.True(dangling is null || emptySubject, $"\"{sentence}\" opens with \"{dangling}\" in:\n{context}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public async Task EverySectionRestsOnAtLeastTwoHighlights(string library)
+    {
+        var draft = await Hatch(library);
+
+        Assert.InRange(draft.Article.Sections.Count, 1, 6);
+        Assert.All(draft.Article.Sections, s => Assert.True(s.Citations.Count >= 2, $"section \"{s.Heading}\" cites {s.Citations.Count}"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public async Task HeadingsAndTitleCarryNoStopWordsMarkupOrTemplate(string library)
+    {
+        var draft = await Hatch(library);
+
+        foreach (var heading in draft.Article.Sections.Select(s => s.Heading))
+        {
+            var words = heading.Split(' ');
+            Assert.InRange(words.Length, 1, 4);
+            Assert.DoesNotContain(words, w => Stopwords.Contains(w.ToLowerInvariant()));
+            Assert.DoesNotMatch(@"[<>&]|script|alert|href|javascript", heading.ToLowerInvariant());
+        }
+        var headingWords = draft.Article.Sections.SelectMany(s => s.Heading.ToLowerInvariant().Split(' ')).ToArray();
+        Assert.Equal(headingWords.Length, headingWords.Distinct().Count());
+        Assert.DoesNotContain("Two Threads in Your Reading", draft.Article.Title);
+        Assert.DoesNotContain("What Your Highlights Connect", draft.Article.Title);
+        Assert.DoesNotMatch(@"script|alert|<|>", draft.Article.Title.ToLowerInvariant());
+    }
+
+    [Theory]
+    [InlineData("money.csv")]
+    [InlineData("history.csv")]
+    [InlineData("kitchen.csv")]
+    [InlineData("engineering.csv")]
+    public async Task ThreeAdviceItemsWhereThreeExistEachTitledWholeFromItsOwnWords(string library)
+    {
+        var draft = await Hatch(library);
+
+        Assert.Equal(3, draft.Article.Advice.Count);
+        Assert.All(draft.Article.Advice, a =>
+        {
+            Assert.StartsWith(a.Title, a.Detail, StringComparison.Ordinal);
+            var rest = a.Detail[a.Title.Length..];
+            Assert.True(rest.Length == 0 || rest[0] is '.' or ',' or ';' or ':' or '!' or ' ' && Regex.IsMatch(rest, @"^(\.|,|;|:|!| —| –| -)"),
+                $"title \"{a.Title}\" is cut mid-phrase from \"{a.Detail}\"");
+            var highlight = draft.Highlights.Single(h => h.Number == a.Citations[0]).Highlight;
+            Assert.True(highlight.Text.Contains(a.Detail, StringComparison.Ordinal) || (highlight.Note ?? "").Contains(a.Detail, StringComparison.Ordinal));
+        });
+        Assert.DoesNotContain(draft.Article.Advice, a => a.Detail.Contains("quarterly review doc", StringComparison.Ordinal));
+        Assert.Contains("three things", draft.Article.Conclusion);
+    }
+
+    [Fact]
+    public async Task ABareImperativeWithAnIntentionNoteBecomesAdvice()
+    {
+        var draft = await Hatch("money.csv");
+
+        Assert.Contains(draft.Article.Advice, a => a.Detail.StartsWith("Pay yourself first", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FewerInstructionsGiveFewerItemsAndTheConclusionSaysSo()
+    {
+        var draft = await Hatch("few-instructions.csv");
+
+        Assert.InRange(draft.Article.Advice.Count, 0, 2);
+        Assert.Contains("only", draft.Article.Conclusion);
+    }
+
+    [Theory]
+    [MemberData(nameof(LibrariesAndStyles))]
+    public async Task SourcesAreNumberedOneToNInOrderOfFirstCitation(string library, string style)
+    {
+        var draft = await Hatch(library, style);
+        var markdown = DraftRenderer.Markdown(draft);
+
+        var listed = SourceLine().Matches(markdown).Select(m => int.Parse(m.Groups[1].Value)).ToArray();
+        Assert.Equal(Enumerable.Range(1, listed.Length), listed);
+        var body = markdown[..markdown.IndexOf("## Sources", StringComparison.Ordinal)];
+        var firstSeen = CitationMarker().Matches(body).SelectMany(m => m.Value.Trim('[', ']').Split(", ")).Select(int.Parse).Distinct().ToArray();
+        Assert.Equal(listed, firstSeen);
+        Assert.Equal(listed.Length, draft.Provenance.HighlightsUsed);
+        Assert.Equal(draft.Provenance.HighlightsConsidered - listed.Length, draft.Provenance.HighlightsLeftOut);
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public async Task StylesGiveDifferentArticles(string library)
+    {
+        var essay = DraftRenderer.Markdown(await Hatch(library, "essay"));
+        var briefing = DraftRenderer.Markdown(await Hatch(library, "briefing"));
+        var newsletter = DraftRenderer.Markdown(await Hatch(library, "newsletter"));
+
+        Assert.Equal(3, new[] { essay, briefing, newsletter }.Distinct().Count());
+        Assert.Contains("Bottom line:", briefing);
+        Assert.Matches(@"\n- .+\[\d+\]", briefing[..briefing.IndexOf("## Sources", StringComparison.Ordinal)]);
+        Assert.Contains("Why it matters:", newsletter);
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public async Task HostileMarkupNeverReachesTheArticleAndAmpersandsStayPlain(string library)
+    {
+        var markdown = DraftRenderer.Markdown(await Hatch(library));
+
+        Assert.DoesNotContain("<script", markdown, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("alert(", markdown, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("javascript", markdown, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("&amp;", markdown);
+    }
+
+    [Fact]
+    public async Task AnotherLanguageIsRefusedOnceAndTheArticleStaysInTheHighlightsLanguage()
+    {
+        var draft = await Hatch("kitchen.csv", language: "fr");
+        var markdown = DraftRenderer.Markdown(draft);
+
+        Assert.Single(Regex.Matches(markdown, "cannot translate"));
+        Assert.Contains("in English", draft.Article.Conclusion);
+        Assert.Null(ExtractiveArticleWriter.LanguageNotice("en", draft.Highlights.Select(h => h.Highlight.Text)));
+    }
+
+    [Fact]
+    public async Task TheOverviewStatesTheThreadBeforeAnyQuotation()
+    {
+        var draft = await Hatch("history.csv", length: "long");
+
+        var firstParagraph = draft.Article.Overview.Split("\n\n")[0];
+        Assert.DoesNotContain("“", firstParagraph);
+        Assert.Empty(Citations.Inline(firstParagraph));
+    }
+
+    [GeneratedRegex(@"\[\d+(?:, \d+)*\]")]
+    private static partial Regex CitationMarker();
+
+    [GeneratedRegex(@"“([^”]*)”")]
+    private static partial Regex Quotation();
+
+    [GeneratedRegex(@"^- \[(\d+)\] ", RegexOptions.Multiline)]
+    private static partial Regex SourceLine();
+}
