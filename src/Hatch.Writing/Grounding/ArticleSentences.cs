@@ -7,16 +7,20 @@ namespace Hatch.Writing.Grounding;
 /// <summary>One sentence of an article and the highlights it is held to.</summary>
 /// <param name="Part">"overview", "sections[1]", "advice[0]" or "conclusion".</param>
 /// <param name="Sentence">As written, with its citation markers.</param>
-/// <param name="Citations">Its own inline citations, or (when it has none) those of its paragraph, else of its part, else of the article.</param>
+/// <param name="Citations">
+/// Its own inline citations, or (when it has none) those of its paragraph, else of its part, else every highlight the
+/// writer was given: a part that cites nothing (a conclusion) speaks of the reading as a whole.
+/// </param>
 /// <param name="CitesItself">False when <paramref name="Citations"/> were inherited: such a sentence may only restate or join what they say.</param>
 public sealed record ArticleSentence(string Part, string Sentence, IReadOnlyList<int> Citations, bool CitesItself);
 
 /// <summary>Splits the prose of an article (overview, section bodies, advice details, conclusion) into the sentences the check scores.</summary>
 public static partial class ArticleSentences
 {
-    public static IReadOnlyList<ArticleSentence> Of(Article article)
+    /// <param name="given">The numbers of every highlight the writer was given.</param>
+    public static IReadOnlyList<ArticleSentence> Of(Article article, IReadOnlyList<int> given)
     {
-        var all = article.AllCitations();
+        var all = given.Count > 0 ? given : article.AllCitations();
         var sentences = new List<ArticleSentence>();
         Add(sentences, "overview", article.Overview, [], all);
         for (var i = 0; i < article.Sections.Count; i++)

@@ -34,7 +34,7 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
 
     public async Task<GroundingReport> CheckAsync(Article article, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default)
     {
-        var scored = await ScoreAsync(ArticleSentences.Of(article), highlights, cancellationToken);
+        var scored = await ScoreAsync(ArticleSentences.Of(article, highlights.Select(h => h.Number).ToArray()), highlights, cancellationToken);
         return Report(scored, Threshold);
     }
 
