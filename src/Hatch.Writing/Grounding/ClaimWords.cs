@@ -84,7 +84,10 @@ public static partial class ClaimWords
         foreach (var token in Tokenizer.Tokenize(MetaCounts().Replace(text, " ")))
         {
             if (token.Stem is not { } stem) continue;
-            if (!includeMeta && AboutTheReading.Contains(token.Surface.ToLowerInvariant())) continue;
+            var lower = token.Surface.ToLowerInvariant();
+            if (!includeMeta && AboutTheReading.Contains(lower)) continue;
+            // Negation is judged by Reverses, not counted as a word the highlights must contain.
+            if (Negators.Contains(lower)) continue;
             if (token.Surface.All(char.IsDigit)) continue;
             stems.Add(stem);
         }

@@ -30,7 +30,22 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
     /// <summary>Saying the opposite of the closest passage keeps meaning and words close, so it costs as much as a new number.</summary>
     public const double ReversalFactor = 0.5;
 
+    /// <summary>How close in meaning a sentence must be to its nearest passage before it can be said to reverse it.</summary>
+    public const double ReversalNeedsMeaning = 0.6;
+
+    /// <summary>
+    /// What a sentence without citations scores when every word of its claim comes from its paragraph's highlights:
+    /// supported, yet low enough that a new number or a reversal still takes it under the threshold.
+    /// </summary>
+    public const double RestatementScore = 0.9;
+
     public double Threshold => options.Value.Threshold;
+
+    /// <summary>
+    /// False with word vectors (the <c>None</c> provider): they only repeat the word overlap the check already counts,
+    /// and the threshold was measured with a model of meaning, so the pipeline leaves such drafts unchecked.
+    /// </summary>
+    public bool CanCheck => !LexicalEmbeddingGenerator.IsLexical(embeddings);
 
     public async Task<GroundingReport> CheckAsync(Article article, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default)
     {
@@ -88,6 +103,11 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         if (evidence.Count == 0)
             return new ScoredSentence(sentence, 0, 0, 0, [], false);
 
+        var words = ClaimWords.ContentStems(text);
+        // Only words about the reading ("None of these highlights prescribes a course of action"): no claim to check.
+        if (words.Count == 0 && !sentence.CitesItself)
+            return new ScoredSentence(sentence, 1.0, 0, 1.0, [], false);
+
         var meaning = 0.0;
         var closest = "";
         foreach (var unit in evidence.SelectMany(e => e.Units))
@@ -97,18 +117,18 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         }
         meaning = Math.Clamp(meaning, 0, 1);
 
-        var words = ClaimWords.ContentStems(text);
         var known = evidence.SelectMany(e => e.Stems).ToHashSet(StringComparer.Ordinal);
         var found = words.Count(w => ClaimWords.IsKnown(w, known));
         var overlap = words.Count == 0 ? 1.0 : found / (double)words.Count;
 
         var stated = evidence.SelectMany(e => e.Numbers).ToHashSet(StringComparer.Ordinal);
         var newNumbers = ClaimWords.Numbers(text).Where(n => !stated.Contains(n)).Distinct().ToArray();
-        var reversed = ClaimWords.Reverses(text, closest);
+        // Turning a passage around only means something when the sentence is about what that passage says.
+        var reversed = meaning >= ReversalNeedsMeaning && ClaimWords.Reverses(text, closest);
 
         var score = MeaningWeight * meaning + (1 - MeaningWeight) * overlap;
         // A connective sentence (no citation of its own) that says nothing its paragraph's highlights do not.
-        if (!sentence.CitesItself && found == words.Count) score = 1.0;
+        if (!sentence.CitesItself && found == words.Count) score = Math.Max(score, RestatementScore);
         if (newNumbers.Length > 0) score *= NewNumberFactor;
         if (reversed) score *= ReversalFactor;
         return new ScoredSentence(sentence, Math.Round(score, 4), Math.Round(meaning, 4), Math.Round(overlap, 4), newNumbers, reversed);
