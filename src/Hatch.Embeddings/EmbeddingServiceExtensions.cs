@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using Hatch.Writing.Grounding;
 using Hatch.Writing.Themes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -18,7 +19,7 @@ public static class EmbeddingServiceExtensions
     /// <summary>
     /// Registers <see cref="EmbeddingOptions"/> (validated at start), the
     /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> that <c>Hatch:Embeddings:Provider</c> names, and
-    /// the <see cref="ThemeGrouper"/> the writers share. The generator is a singleton and MiniLM's model is
+    /// the <see cref="ThemeGrouper"/> the writers share, and the <see cref="GroundingChecker"/> the pipeline runs. The generator is a singleton and MiniLM's model is
     /// loaded on first use, so a host that never embeds never pays for it.
     /// </summary>
     public static IHostApplicationBuilder AddHatchEmbeddings(this IHostApplicationBuilder builder)
@@ -43,6 +44,8 @@ public static class EmbeddingServiceExtensions
             sp.GetService<IHttpClientFactory>()?.CreateClient(ModelHttpClient.Name),
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<ThemeGrouper>();
+        services.AddOptions<GroundingOptions>().BindConfiguration(GroundingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<GroundingChecker>();
         return builder;
     }
 

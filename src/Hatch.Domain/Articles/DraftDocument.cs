@@ -23,6 +23,12 @@ public sealed record DraftProvenance
     public long LatencyMs { get; init; }
     public int Attempts { get; init; } = 1;
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// Each sentence checked against the highlights it cites, as the writer wrote it; null when no check ran (no
+    /// embedding model, or the provider failed). Edits made later are not re-checked here.
+    /// </summary>
+    public GroundingReport? Grounding { get; init; }
 }
 
 /// <summary>The finished product of a hatch: the article, the numbered highlights it may cite, and how it was made.</summary>

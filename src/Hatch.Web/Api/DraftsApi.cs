@@ -16,7 +16,8 @@ public sealed record DraftSourceDto(int Number, Guid HighlightId, string Text, s
 /// <summary>
 /// A draft as the API shows it. Its author sees every highlight given to the writer; a reviewer sees only the
 /// highlights the article cites (never the author's notes or the rest of their library). <see cref="PublicUrl"/> is
-/// set once the draft is published; <see cref="Actions"/> lists what the caller may do now.
+/// set once the draft is published; <see cref="Actions"/> lists what the caller may do now; <see cref="Grounding"/> the
+/// grounding check's report, also inside <see cref="Provenance"/> where it is stored.
 /// </summary>
 public sealed record DraftDto(
     Guid Id, Guid RequestId, DraftStatus Status, DateTimeOffset CreatedAt, string Title, string Language, string? AuthorName,
@@ -24,6 +25,9 @@ public sealed record DraftDto(
     int Revision, string Style, DateTimeOffset UpdatedAt, string? RejectionReason, DateTimeOffset? SubmittedAt, DateTimeOffset? ApprovedAt,
     DateTimeOffset? PublishedAt, string? Slug, string? PublicUrl, IReadOnlyList<DraftAction> Actions)
 {
+    /// <summary>Which sentences stand on the highlights they cite (null: the draft was not checked).</summary>
+    public GroundingReport? Grounding => Provenance.Grounding;
+
     public static DraftDto From(Draft draft, DraftActor actor, HttpRequest request)
     {
         var article = draft.Article;

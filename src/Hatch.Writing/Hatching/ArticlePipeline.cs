@@ -1,7 +1,10 @@
 using Hatch.Domain.Articles;
 using Hatch.Domain.Hatching;
 using Hatch.Domain.Highlights;
+using Hatch.Writing.Grounding;
 using Hatch.Writing.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hatch.Writing.Hatching;
 
@@ -16,10 +19,17 @@ public sealed record HatchOptions
 }
 
 /// <summary>
-/// Selection → Writer → Validation, shared by the command line and the background jobs.
-/// Nothing that fails validation leaves this class.
+/// Selection → Writer → Validation → Grounding check, shared by the command line and the background jobs.
+/// Nothing that fails validation leaves this class. The grounding check runs when the host registered one (it needs
+/// an embedding model); its report rides in the provenance, and a check that cannot run leaves the draft unchecked
+/// rather than failing it.
 /// </summary>
-public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector selector, TimeProvider time)
+public sealed partial class ArticlePipeline(
+    IArticleWriter writer,
+    HighlightSelector selector,
+    TimeProvider time,
+    GroundingChecker? grounding = null,
+    ILogger<ArticlePipeline>? logger = null)
 {
     public IArticleWriter Writer => writer;
 
@@ -68,6 +78,7 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
 
             var (renumbered, numbered) = CitationOrder.Renumber(written.Article, selection.Chosen);
             var article = renumbered with { ReadingMinutes = ReadingTime.Minutes(renumbered) };
+            var report = await GroundAsync(article, numbered, cancellationToken);
             // A writer may leave out more than the selector did (a model's token budget); both are reported.
             var writerLeftOut = written.Provenance.Writer == writer.Name && written.Provenance.HighlightsConsidered > 0
                 ? written.Provenance.HighlightsLeftOut
@@ -84,6 +95,7 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
                     notCited > 0 ? $"{notCited} of the {selection.Chosen.Count} highlights given to the writer are not cited (near-duplicates, passages that fit no section, or more than a section quotes)" : null),
                 LatencyMs = written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds,
                 CreatedAt = time.GetUtcNow(),
+                Grounding = report,
             };
             outcome = "succeeded";
             return new DraftDocument(article, numbered, provenance, options.Article.AuthorName, options.Article.Language);
@@ -94,6 +106,28 @@ public sealed class ArticlePipeline(IArticleWriter writer, HighlightSelector sel
             HatchTelemetry.RecordRequest(writer.Name, outcome, time.GetElapsedTime(started));
         }
     }
+
+    private async Task<GroundingReport?> GroundAsync(Article article, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken)
+    {
+        if (grounding is not { CanCheck: true }) return null;
+        using var activity = HatchTelemetry.Source.StartActivity("hatch.ground");
+        try
+        {
+            var report = await grounding.CheckAsync(article, highlights, cancellationToken);
+            activity?.SetTag("hatch.grounding.checked", report.Checked);
+            activity?.SetTag("hatch.grounding.unsupported", report.Unsupported.Count);
+            return report;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A remote embedding provider that fails should not cost the reader a valid draft; the draft says it is unchecked.
+            LogGroundingFailed(logger ?? NullLogger<ArticlePipeline>.Instance, e);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The grounding check could not run; the draft is stored without it")]
+    private static partial void LogGroundingFailed(ILogger logger, Exception exception);
 
     private static string? JoinReasons(string? first, string? second) =>
         first is null ? second : second is null ? first : first + "; " + second;

@@ -1,0 +1,154 @@
+using Hatch.Domain.Articles;
+using Hatch.Writing.Text;
+using Hatch.Writing.Themes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace Hatch.Writing.Grounding;
+
+/// <summary>A sentence's score and what went into it, for the report and for measuring the check.</summary>
+/// <param name="Meaning">Cosine of the sentence to the closest cited highlight, or sentence of one, or note sentence.</param>
+/// <param name="Overlap">Share of the sentence's content words found in the cited highlights, their notes and sources.</param>
+/// <param name="NewNumbers">Numbers the sentence states that no cited highlight mentions.</param>
+/// <param name="Reversed">The sentence negates or turns around (more/less, helps/harms) the passage it is closest to.</param>
+public sealed record ScoredSentence(ArticleSentence Sentence, double Score, double Meaning, double Overlap, IReadOnlyList<string> NewNumbers, bool Reversed);
+
+/// <summary>
+/// Scores every sentence of an article against the highlights it cites: closeness of meaning (sentence embeddings)
+/// blended with word overlap, cut down when the sentence states a number the highlights never mention or says the
+/// opposite of the passage it is closest to. A sentence with no citation of its own is held to its paragraph's,
+/// and one that only joins and restates that material (every content word comes from it) counts as supported.
+/// </summary>
+public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float>> embeddings, IOptions<GroundingOptions> options)
+{
+    /// <summary>Meaning weighs more than words: a good paraphrase shares few words, an invention can share many.</summary>
+    public const double MeaningWeight = 0.6;
+
+    /// <summary>A number the cited highlights never state is the commonest invention; it halves the score.</summary>
+    public const double NewNumberFactor = 0.5;
+
+    /// <summary>Saying the opposite of the closest passage keeps meaning and words close, so it costs as much as a new number.</summary>
+    public const double ReversalFactor = 0.5;
+
+    /// <summary>How close in meaning a sentence must be to its nearest passage before it can be said to reverse it.</summary>
+    public const double ReversalNeedsMeaning = 0.6;
+
+    /// <summary>
+    /// What a sentence without citations scores when every word of its claim comes from its paragraph's highlights:
+    /// supported, yet low enough that a new number or a reversal still takes it under the threshold.
+    /// </summary>
+    public const double RestatementScore = 0.9;
+
+    public double Threshold => options.Value.Threshold;
+
+    /// <summary>
+    /// False with word vectors (the <c>None</c> provider): they only repeat the word overlap the check already counts,
+    /// and the threshold was measured with a model of meaning, so the pipeline leaves such drafts unchecked.
+    /// </summary>
+    public bool CanCheck => !LexicalEmbeddingGenerator.IsLexical(embeddings);
+
+    public async Task<GroundingReport> CheckAsync(Article article, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default)
+    {
+        var scored = await ScoreAsync(ArticleSentences.Of(article, highlights.Select(h => h.Number).ToArray()), highlights, cancellationToken);
+        return Report(scored, Threshold);
+    }
+
+    public static GroundingReport Report(IReadOnlyList<ScoredSentence> scored, double threshold)
+    {
+        var unsupported = scored
+            .Where(s => s.Score < threshold)
+            .Select(s => new UnsupportedSentence(s.Sentence.Part, s.Sentence.Sentence, s.Sentence.Citations, Math.Round(s.Score, 3)))
+            .ToArray();
+        return new GroundingReport(scored.Count, scored.Count - unsupported.Length, unsupported);
+    }
+
+    public async Task<IReadOnlyList<ScoredSentence>> ScoreAsync(
+        IReadOnlyList<ArticleSentence> sentences, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default)
+    {
+        if (sentences.Count == 0) return [];
+        var byNumber = highlights.GroupBy(h => h.Number).ToDictionary(g => g.Key, g => Evidence.Of(g.First()));
+
+        // Every text embedded once, in one call: the sentences and each cited highlight's passages.
+        var texts = new List<string>();
+        var indexOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        int IndexOf(string text)
+        {
+            if (!indexOf.TryGetValue(text, out var index))
+            {
+                index = texts.Count;
+                indexOf[text] = index;
+                texts.Add(text);
+            }
+            return index;
+        }
+        var plain = sentences.Select(s => ArticleSentences.WithoutMarkers(s.Sentence)).ToArray();
+        foreach (var text in plain) IndexOf(text);
+        var cited = sentences.SelectMany(s => s.Citations).Distinct().Where(byNumber.ContainsKey).ToArray();
+        foreach (var number in cited)
+            foreach (var unit in byNumber[number].Units) IndexOf(unit);
+        var vectors = await embeddings.EmbedAsync(texts, cancellationToken);
+
+        var results = new ScoredSentence[sentences.Count];
+        for (var i = 0; i < sentences.Count; i++)
+        {
+            var sentence = sentences[i];
+            var evidence = sentence.Citations.Where(byNumber.ContainsKey).Select(n => byNumber[n]).ToArray();
+            results[i] = Score(sentence, plain[i], vectors[indexOf[plain[i]]], evidence, unit => vectors[indexOf[unit]]);
+        }
+        return results;
+    }
+
+    private static ScoredSentence Score(ArticleSentence sentence, string text, float[] vector, IReadOnlyList<Evidence> evidence, Func<string, float[]> vectorOf)
+    {
+        if (evidence.Count == 0)
+            return new ScoredSentence(sentence, 0, 0, 0, [], false);
+
+        var words = ClaimWords.ContentStems(text);
+        // Only words about the reading ("None of these highlights prescribes a course of action"): no claim to check.
+        if (words.Count == 0 && !sentence.CitesItself)
+            return new ScoredSentence(sentence, 1.0, 0, 1.0, [], false);
+
+        var meaning = 0.0;
+        var closest = "";
+        foreach (var unit in evidence.SelectMany(e => e.Units))
+        {
+            var cosine = VectorMath.Cosine(vector, vectorOf(unit));
+            if (cosine > meaning) (meaning, closest) = (cosine, unit);
+        }
+        meaning = Math.Clamp(meaning, 0, 1);
+
+        var known = evidence.SelectMany(e => e.Stems).ToHashSet(StringComparer.Ordinal);
+        var found = words.Count(w => ClaimWords.IsKnown(w, known));
+        var overlap = words.Count == 0 ? 1.0 : found / (double)words.Count;
+
+        var stated = evidence.SelectMany(e => e.Numbers).ToHashSet(StringComparer.Ordinal);
+        var newNumbers = ClaimWords.Numbers(text).Where(n => !stated.Contains(n)).Distinct().ToArray();
+        // Turning a passage around only means something when the sentence is about what that passage says.
+        var reversed = meaning >= ReversalNeedsMeaning && ClaimWords.Reverses(text, closest);
+
+        var score = MeaningWeight * meaning + (1 - MeaningWeight) * overlap;
+        // A connective sentence (no citation of its own) that says nothing its paragraph's highlights do not.
+        if (!sentence.CitesItself && found == words.Count) score = Math.Max(score, RestatementScore);
+        if (newNumbers.Length > 0) score *= NewNumberFactor;
+        if (reversed) score *= ReversalFactor;
+        return new ScoredSentence(sentence, Math.Round(score, 4), Math.Round(meaning, 4), Math.Round(overlap, 4), newNumbers, reversed);
+    }
+
+    /// <summary>What one highlight offers as support: its passage whole and by sentence, its note's sentences, its words and numbers.</summary>
+    private sealed record Evidence(IReadOnlyList<string> Units, IReadOnlySet<string> Stems, IReadOnlySet<string> Numbers)
+    {
+        public static Evidence Of(NumberedHighlight numbered)
+        {
+            var highlight = numbered.Highlight;
+            var units = new List<string>();
+            if (!string.IsNullOrWhiteSpace(highlight.Text)) units.Add(highlight.Text.Trim());
+            foreach (var sentence in SentenceSplitter.Split(highlight.Text).Skip(0))
+                if (!units.Contains(sentence, StringComparer.Ordinal)) units.Add(sentence);
+            // The reader's note is the reader's own material: the extractive writer turns it into advice.
+            foreach (var sentence in SentenceSplitter.Split(highlight.Note))
+                if (!units.Contains(sentence, StringComparer.Ordinal)) units.Add(sentence);
+            var all = string.Join(' ', highlight.Text, highlight.Note, highlight.Source.Title, highlight.Source.Author);
+            return new Evidence(units, ClaimWords.ContentStems(all, includeMeta: true).ToHashSet(StringComparer.Ordinal), ClaimWords.Numbers(all).ToHashSet(StringComparer.Ordinal));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Hatch.Domain.Articles;
+using Hatch.Writing.Extractive;
+using Hatch.Writing.Grounding;
+using Hatch.Writing.Hatching;
+using Hatch.Writing.Importing;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace Hatch.Embeddings.Tests;
+
+/// <summary>
+/// The extractive writer only quotes the reader's highlights and joins them with sentences about the reading, so the
+/// grounding check must find nothing to flag in its drafts; a flag here is an unfair rule, not a bad draft.
+/// </summary>
+[Collection(MiniLmCollection.Name)]
+public sealed class ExtractiveGroundingTests(MiniLmFixture fixture, ITestOutputHelper output)
+{
+    public static TheoryData<string> Samples() => new(Directory.GetFiles(SamplesFolder()).Select(Path.GetFileName).Order()!);
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public async Task EveryExtractiveDraftOfASampleIsFullySupported(string sample)
+    {
+        var highlights = HighlightImporters.Default.ImportFile(Path.Combine(SamplesFolder(), sample)).Highlights;
+        var checker = new GroundingChecker(fixture.Generator, Options.Create(new GroundingOptions()));
+        foreach (var length in new[] { "short", "medium", "long" })
+        {
+            var request = ArticleRequest.From(highlights, new ArticleOptions { Length = length });
+            var written = await new ExtractiveArticleWriter(TimeProvider.System, fixture.Generator).WriteAsync(request);
+
+            var report = await checker.CheckAsync(written.Article, request.Highlights);
+
+            foreach (var flag in report.Unsupported) output.WriteLine($"{length} {flag.Part} {flag.Score}: {flag.Sentence}");
+            Assert.True(report.Checked >= 3, $"{sample} ({length}): only {report.Checked} sentences checked");
+            Assert.Empty(report.Unsupported);
+            Assert.Equal(report.Checked, report.Supported);
+        }
+    }
+
+    private static string SamplesFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return Path.Combine(dir.FullName, "samples");
+        throw new InvalidOperationException($"HatchService.sln not found above {AppContext.BaseDirectory}");
+    }
+}
