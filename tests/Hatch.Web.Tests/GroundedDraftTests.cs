@@ -1,3 +1,4 @@
+using Hatch.Data;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hatch.Domain.Articles;
@@ -80,6 +81,20 @@ public sealed class GroundedDraftTests(GroundedLlmAppFactory factory) : IClassFi
         Assert.Equal(Statistic, flag.GetProperty("sentence").GetString());
         Assert.Equal([1, 2, 3], flag.GetProperty("citations").EnumerateArray().Select(c => c.GetInt32()));
         Assert.InRange(flag.GetProperty("score").GetDouble(), 0, 0.5);
+
+        // The author's page (and an editor's, once submitted) marks it in words, not colour alone.
+        var draftId = status.GetProperty("draftId").GetGuid();
+        var page = await client.GetStringAsync($"/Drafts/{draftId}");
+        Assert.Contains("8 of 9 sentences stand on the highlights they cite.", page);
+        Assert.Contains("⚠ Unsupported</strong> in section 1, “Sleep keeps what the day learned”", page);
+        Assert.Contains(Statistic, page);
+
+        (await client.PostAsync($"/api/drafts/{draftId}/submit", null)).EnsureSuccessStatusCode();
+        var editor = await factory.UserAsync(HatchUser.Roles.Editor);
+        var queue = await editor.Client.GetStringAsync("/Review");
+        Assert.Contains("⚠ 1 unsupported sentence<", queue);
+        var item = (await editor.Client.GetFromJsonAsync<JsonElement>("/api/review", Json)).EnumerateArray().Single(d => d.GetProperty("id").GetGuid() == draftId);
+        Assert.Equal(1, item.GetProperty("unsupportedSentences").GetInt32());
     }
 
     private static async Task<JsonElement> WaitForFinishAsync(HttpClient client, Guid id)

@@ -36,7 +36,8 @@ public sealed record ReviseAccepted(Guid Id, RequestStatus Status, int SectionIn
 
 public sealed record ReviseStatusDto(Guid Id, RequestStatus Status, int SectionIndex, string Instruction, int? Revision, string? Error, DateTimeOffset CreatedAt);
 
-public sealed record ReviewQueueItem(Guid Id, string Title, string AuthorId, string AuthorName, string Style, string Language, int Revision, DateTimeOffset SubmittedAt, DateTimeOffset CreatedAt);
+/// <param name="UnsupportedSentences">How many sentences the grounding check found unsupported; null when the draft was not checked.</param>
+public sealed record ReviewQueueItem(Guid Id, string Title, string AuthorId, string AuthorName, string Style, string Language, int Revision, DateTimeOffset SubmittedAt, DateTimeOffset CreatedAt, int? UnsupportedSentences = null);
 
 public sealed record ReviewQueueQuery(string? Author, DateOnly? From, DateOnly? To, string? Style, int? Page, int? PageSize);
 
@@ -262,10 +263,11 @@ public static class ReviewQueue
             drafts = drafts.Where(d => d.SubmittedAt < end);
         }
         var rows = await drafts.OrderBy(d => d.SubmittedAt).ThenBy(d => d.Id).Skip(skip).Take(size)
-            .Select(d => new { d.Id, d.Title, d.UserId, d.Style, d.Language, d.Revision, d.SubmittedAt, d.CreatedAt })
+            .Select(d => new { d.Id, d.Title, d.UserId, d.Style, d.Language, d.Revision, d.SubmittedAt, d.CreatedAt, d.ProvenanceJson })
             .ToListAsync(ct);
         var names = await UserNames.OfAsync(db, rows.Select(r => r.UserId), ct);
-        return rows.Select(r => new ReviewQueueItem(r.Id, r.Title, r.UserId, names[r.UserId], r.Style, r.Language, r.Revision, r.SubmittedAt!.Value, r.CreatedAt)).ToArray();
+        return rows.Select(r => new ReviewQueueItem(r.Id, r.Title, r.UserId, names[r.UserId], r.Style, r.Language, r.Revision, r.SubmittedAt!.Value, r.CreatedAt,
+            JsonSerializer.Deserialize<DraftProvenance>(r.ProvenanceJson, HatchJson.Options)?.Grounding?.Unsupported.Count)).ToArray();
     }
 }
 

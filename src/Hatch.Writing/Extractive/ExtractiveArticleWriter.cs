@@ -24,13 +24,12 @@ public sealed partial class ExtractiveArticleWriter(
 
     /// <summary>
     /// The extractive writer cannot invent advice the highlights do not contain, and a section rests on at least two
-    /// highlights, so it is held to relaxed counts: one section below <see cref="ExtractiveComposer.FewestForTwoSections"/>
-    /// highlights, two to six from there; advice 0..3. It copies sentences verbatim, so a link in the article is one
-    /// the reader highlighted.
+    /// highlights that belong together, so it is held to relaxed counts: at least one section (highlights that all say
+    /// one thing make one section, not a failed hatch), at most six; advice 0..3. It copies sentences verbatim, so a
+    /// link in the article is one the reader highlighted.
     /// </summary>
     public ArticleRules RulesFor(int highlightCount) =>
-        new(highlightCount >= ExtractiveComposer.FewestForTwoSections ? Article.MinSections : Math.Min(1, highlightCount), Article.MaxSections, 0, ExtractiveComposer.MaxAdvice)
-        { MayQuoteHighlightLinks = true };
+        new(Math.Min(1, highlightCount), Article.MaxSections, 0, ExtractiveComposer.MaxAdvice) { MayQuoteHighlightLinks = true };
 
     /// <summary>
     /// What the extractive writer says when asked for a language other than the highlights': it copies the reader's

@@ -144,6 +144,24 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
         return File(Encoding.UTF8.GetBytes(text), type + "; charset=utf-8", $"{Slug(draft.Title)}.{extension}");
     }
 
+    /// <summary>Where a grounding flag points, as a person reads it: "section 2, “Heading”".</summary>
+    public static string PartName(Article article, string part)
+    {
+        var match = PartIndex().Match(part);
+        var index = match.Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+        return (match.Success ? match.Groups[1].Value : part) switch
+        {
+            "sections" when index >= 0 && index < article.Sections.Count => $"section {index + 1}, “{article.Sections[index].Heading}”",
+            "advice" when index >= 0 && index < article.Advice.Count => $"advice {index + 1}, “{article.Advice[index].Title}”",
+            "overview" => "the overview",
+            "conclusion" => "the conclusion",
+            var other => other,
+        };
+    }
+
+    [GeneratedRegex(@"^(\w+)\[(\d+)\]$")]
+    private static partial Regex PartIndex();
+
     internal static string Slug(string title)
     {
         var slug = NonWord().Replace(title.ToLowerInvariant(), "-").Trim('-');
