@@ -28,7 +28,9 @@ public sealed class ExtractiveGroundingTests(MiniLmFixture fixture, ITestOutputH
             var request = ArticleRequest.From(highlights, new ArticleOptions { Length = length });
             var written = await new ExtractiveArticleWriter(TimeProvider.System, fixture.Generator).WriteAsync(request);
 
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var report = await checker.CheckAsync(written.Article, request.Highlights);
+            output.WriteLine($"{sample} {length}: {report.Checked} sentences checked in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
 
             foreach (var flag in report.Unsupported) output.WriteLine($"{length} {flag.Part} {flag.Score}: {flag.Sentence}");
             Assert.True(report.Checked >= 3, $"{sample} ({length}): only {report.Checked} sentences checked");

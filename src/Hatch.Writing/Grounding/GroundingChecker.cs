@@ -142,7 +142,7 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
             var highlight = numbered.Highlight;
             var units = new List<string>();
             if (!string.IsNullOrWhiteSpace(highlight.Text)) units.Add(highlight.Text.Trim());
-            foreach (var sentence in SentenceSplitter.Split(highlight.Text).Skip(0))
+            foreach (var sentence in SentenceSplitter.Split(highlight.Text))
                 if (!units.Contains(sentence, StringComparer.Ordinal)) units.Add(sentence);
             // The reader's note is the reader's own material: the extractive writer turns it into advice.
             foreach (var sentence in SentenceSplitter.Split(highlight.Note))
