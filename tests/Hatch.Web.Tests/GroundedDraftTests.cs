@@ -84,14 +84,14 @@ public sealed class GroundedDraftTests(GroundedLlmAppFactory factory) : IClassFi
 
         // The author's page (and an editor's, once submitted) marks it in words, not colour alone.
         var draftId = status.GetProperty("draftId").GetGuid();
-        var page = await client.GetStringAsync($"/Drafts/{draftId}");
+        var page = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync($"/Drafts/{draftId}"));
         Assert.Contains("8 of 9 sentences stand on the highlights they cite.", page);
         Assert.Contains("⚠ Unsupported</strong> in section 1, “Sleep keeps what the day learned”", page);
         Assert.Contains(Statistic, page);
 
         (await client.PostAsync($"/api/drafts/{draftId}/submit", null)).EnsureSuccessStatusCode();
         var editor = await factory.UserAsync(HatchUser.Roles.Editor);
-        var queue = await editor.Client.GetStringAsync("/Review");
+        var queue = System.Net.WebUtility.HtmlDecode(await editor.Client.GetStringAsync("/Review"));
         Assert.Contains("⚠ 1 unsupported sentence<", queue);
         var item = (await editor.Client.GetFromJsonAsync<JsonElement>("/api/review", Json)).EnumerateArray().Single(d => d.GetProperty("id").GetGuid() == draftId);
         Assert.Equal(1, item.GetProperty("unsupportedSentences").GetInt32());
