@@ -67,7 +67,11 @@ public static partial class ArticleSentences
             foreach (var sentence in Split(paragraph))
             {
                 var own = Valid(Citations.Inline(sentence));
-                var inherited = paragraphCitations.Count > 0 ? paragraphCitations : partCitations.Count > 0 ? partCitations : all;
+                // A sentence that cites nothing joins what its paragraph and its part cite ("Ellison and Wren reach
+                // practice from two sides" introduces one quote of each), so it is held to all of them.
+                // The overview and the conclusion speak for the whole reading, so theirs are held to every highlight given.
+                var joined = Valid(paragraphCitations.Concat(partCitations));
+                var inherited = joined.Count > 0 && part is not ("overview" or "conclusion") ? joined : all;
                 into.Add(own.Count > 0
                     ? new ArticleSentence(part, sentence, own, CitesItself: true)
                     : new ArticleSentence(part, sentence, inherited, CitesItself: false));

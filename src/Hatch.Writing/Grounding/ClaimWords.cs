@@ -30,6 +30,11 @@ public static partial class ClaimWords
         // Reporting verbs: "X says", "Y adds". What is said or added is still held to the highlights.
         "say", "tell", "tells", "add", "adds", "added", "show", "shows", "showed", "shown", "find", "finds", "found",
         "report", "reports", "reported", "bring", "brings", "complete", "completes", "particular", "again",
+        // The extractive writer's connective prose: how quotations meet ("reach it from two sides", "follows closely
+        // from", "opens a separate thread", "what holds them together", "comes down to three things").
+        "reach", "reaches", "open", "opens", "separate", "follow", "follows", "closely", "move", "moves", "hold", "holds",
+        "come", "comes", "thing", "things", "plainly", "words", "goes", "continue", "continues", "plain", "ask", "asks",
+        "ends", "keep", "keeps", "way",
     };
 
     private static readonly Dictionary<string, int> NumberWords = new(StringComparer.Ordinal)
@@ -196,6 +201,6 @@ public static partial class ClaimWords
     [GeneratedRegex(@"\b(?:(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|double|doubles|twice|triple|triples)(?:[- ](?:three|four|five|six|seven|eight|nine|hundred|thousand|million|billion))*)\b")]
     private static partial Regex NumberWordPattern();
 
-    [GeneratedRegex(@"\[(\d+(?:\s*[,;]\s*\d+)*)\]|\(\d+\)|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(highlights?|sources?|passages?|notes?|sections?|themes?|quotes?|books?|articles?|authors?)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\[(\d+(?:\s*[,;]\s*\d+)*)\]|\(\d+\)|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(highlights?|sources?|passages?|notes?|sections?|themes?|quotes?|books?|articles?|authors?|sides?|things?|threads?|ways?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex MetaCounts();
 }

@@ -49,7 +49,13 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
 
     public async Task<GroundingReport> CheckAsync(Article article, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default)
     {
-        var scored = await ScoreAsync(ArticleSentences.Of(article, highlights.Select(h => h.Number).ToArray()), highlights, cancellationToken);
+        // The article's own headings and advice titles are words a connective sentence may use without citing
+        // ("From deep sleep, the reading turns to spaced practice"): they name its parts, each checked where it is argued;
+        // so are the sources' titles and authors ("Ellison and Wren reach it from two sides").
+        var structure = ClaimWords.ContentStems(string.Join(". ", article.Sections.Select(x => x.Heading).Concat(article.Advice.Select(a => a.Title))
+                .Concat(highlights.SelectMany(h => new[] { h.Highlight.Source.Title, h.Highlight.Source.Author ?? "" }))))
+            .ToHashSet(StringComparer.Ordinal);
+        var scored = await ScoreAsync(ArticleSentences.Of(article, highlights.Select(h => h.Number).ToArray()), highlights, cancellationToken, structure);
         return Report(scored, Threshold);
     }
 
@@ -62,8 +68,10 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         return new GroundingReport(scored.Count, scored.Count - unsupported.Length, unsupported);
     }
 
+    /// <param name="structure">Stems a sentence that cites nothing may use freely: the article's headings and advice titles, and every source's title and author.</param>
     public async Task<IReadOnlyList<ScoredSentence>> ScoreAsync(
-        IReadOnlyList<ArticleSentence> sentences, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default)
+        IReadOnlyList<ArticleSentence> sentences, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default,
+        IReadOnlySet<string>? structure = null)
     {
         if (sentences.Count == 0) return [];
         var byNumber = highlights.GroupBy(h => h.Number).ToDictionary(g => g.Key, g => Evidence.Of(g.First()));
@@ -93,12 +101,13 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         {
             var sentence = sentences[i];
             var evidence = sentence.Citations.Where(byNumber.ContainsKey).Select(n => byNumber[n]).ToArray();
-            results[i] = Score(sentence, plain[i], vectors[indexOf[plain[i]]], evidence, unit => vectors[indexOf[unit]]);
+            results[i] = Score(sentence, plain[i], vectors[indexOf[plain[i]]], evidence, unit => vectors[indexOf[unit]], structure);
         }
         return results;
     }
 
-    private static ScoredSentence Score(ArticleSentence sentence, string text, float[] vector, IReadOnlyList<Evidence> evidence, Func<string, float[]> vectorOf)
+    private static ScoredSentence Score(
+        ArticleSentence sentence, string text, float[] vector, IReadOnlyList<Evidence> evidence, Func<string, float[]> vectorOf, IReadOnlySet<string>? structure)
     {
         if (evidence.Count == 0)
             return new ScoredSentence(sentence, 0, 0, 0, [], false);
@@ -118,13 +127,16 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         meaning = Math.Clamp(meaning, 0, 1);
 
         var known = evidence.SelectMany(e => e.Stems).ToHashSet(StringComparer.Ordinal);
+        if (!sentence.CitesItself && structure is not null) known.UnionWith(structure);
         var found = words.Count(w => ClaimWords.IsKnown(w, known));
         var overlap = words.Count == 0 ? 1.0 : found / (double)words.Count;
 
         var stated = evidence.SelectMany(e => e.Numbers).ToHashSet(StringComparer.Ordinal);
         var newNumbers = ClaimWords.Numbers(text).Where(n => !stated.Contains(n)).Distinct().ToArray();
         // Turning a passage around only means something when the sentence is about what that passage says.
-        var reversed = meaning >= ReversalNeedsMeaning && ClaimWords.Reverses(text, closest);
+        // A sentence that cites nothing only joins what is cited elsewhere, and one that quotes the passage repeats it.
+        var reversed = sentence.CitesItself && meaning >= ReversalNeedsMeaning
+            && !Quotes(text, closest) && ClaimWords.Reverses(text, closest);
 
         var score = MeaningWeight * meaning + (1 - MeaningWeight) * overlap;
         // A connective sentence (no citation of its own) that says nothing its paragraph's highlights do not.
@@ -133,6 +145,12 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         if (reversed) score *= ReversalFactor;
         return new ScoredSentence(sentence, Math.Round(score, 4), Math.Round(meaning, 4), Math.Round(overlap, 4), newNumbers, reversed);
     }
+
+    private static bool Quotes(string sentence, string passage) =>
+        passage.Length > 0 && Normalize(sentence).Contains(Normalize(passage).TrimEnd('.'), StringComparison.Ordinal);
+
+    private static string Normalize(string text) =>
+        text.Replace('“', '"').Replace('”', '"').Replace('’', '\'').Replace('‘', '\'').ToLowerInvariant();
 
     /// <summary>What one highlight offers as support: its passage whole and by sentence, its note's sentences, its words and numbers.</summary>
     private sealed record Evidence(IReadOnlyList<string> Units, IReadOnlySet<string> Stems, IReadOnlySet<string> Numbers)
