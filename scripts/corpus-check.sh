@@ -31,6 +31,10 @@ for row in rows:
     failed += not ok
     print(f"{row['file']:52} {want_h:5} {got_h:5} {row['notes']:>5} {got['notes']:5} {row['bookmarks']:>5} {got['bookmarks']:5} "
           f"{len(got['skipped']):4} {got['truncatedByDevice']:5}  {'yes' if ok else 'NO (exit %d) %s' % (run.returncode, run.stderr.strip()[:200])}")
+    if not ok:
+        # What was left out, so a difference can be judged against the file itself.
+        for entry in got.get("skipped", [])[:10]:
+            print(f"{'':8}not imported: line {entry.get('line')}: {entry.get('reason')}")
 print(f"{len(rows) - failed} of {len(rows)} files match the manifest")
 sys.exit(1 if failed else 0)
 PY

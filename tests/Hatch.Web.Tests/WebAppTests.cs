@@ -95,18 +95,24 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
         }
     }
 
-    [Fact]
-    public async Task AKindleFileFromAJapaneseDeviceReportsNotesBookmarksSkipsAndClippingLimitsAndKeepsTheFlags()
+    /// <summary>A Japanese Kindle's file: a highlight with its note, a bookmark, an empty entry, a passage cut at the clipping limit, a note alone.</summary>
+    private static string JapaneseClippings()
     {
         const string Title = "潮の本 (森 海)";
         static string Entry(string header, string text) => $"\uFEFF{Title}\r\n{header}\r\n\r\n{text}\r\n==========\r\n";
-        var file =
-            Entry("- 位置No. 100-102のハイライト |作成日: 2021年8月3日火曜日 23:24:53", "潮は急がない。")
-            + Entry("- 位置No. 102のメモ |作成日: 2021年8月3日火曜日 23:25:00", "引き潮にも満ち潮にも。")
-            + Entry("- 位置No. 300のブックマーク |作成日: 2021年8月3日火曜日 23:26:00", "")
-            + Entry("- 位置No. 400-401のハイライト |作成日: 2021年8月3日火曜日 23:27:00", "")
-            + Entry("- 位置No. 500-520のハイライト |作成日: 2021年8月3日火曜日 23:28:00", "港は海との取引だ。 <このアイテムのクリップの上限に達しました>")
-            + Entry("- 位置No. 900のメモ |作成日: 2021年8月3日火曜日 23:29:00", "司書に地図のことを聞く。");
+        return
+            Entry("- 位置No. 140-142のハイライト |作成日: 2022年2月8日火曜日 19:02:33", "潮は急がない。")
+            + Entry("- 位置No. 142のメモ |作成日: 2022年2月8日火曜日 19:25:00", "引き潮にも満ち潮にも。")
+            + Entry("- 位置No. 300のブックマーク |作成日: 2022年2月8日火曜日 19:26:00", "")
+            + Entry("- 位置No. 400-401のハイライト |作成日: 2022年2月8日火曜日 19:27:00", "")
+            + Entry("- 位置No. 500-520のハイライト |作成日: 2022年2月8日火曜日 19:28:00", "港は海との取引だ。 <このアイテムのクリップの上限に達しました>")
+            + Entry("- 位置No. 900のメモ |作成日: 2022年2月8日火曜日 19:29:00", "司書に地図のことを聞く。");
+    }
+
+    [Fact]
+    public async Task AKindleFileFromAJapaneseDeviceReportsNotesBookmarksSkipsAndClippingLimitsAndKeepsTheFlags()
+    {
+        var file = JapaneseClippings();
         var (client, _) = await factory.NewUserAsync();
 
         using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(file)), "file", "My Clippings.txt" } };
@@ -129,9 +135,9 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
         Assert.Equal("港は海との取引だ。", cut.GetProperty("text").GetString());
         var first = Assert.Single(rows, r => r.GetProperty("text").GetString() == "潮は急がない。");
         Assert.Equal("引き潮にも満ち潮にも。", first.GetProperty("note").GetString());
-        // The device's own clock, kept as read (23:24:53) and marked as such rather than passed off as UTC.
+        // The device's own clock, kept as read (19:02:33) and marked as such rather than passed off as UTC.
         Assert.True(first.GetProperty("highlightedAtIsLocal").GetBoolean());
-        Assert.Equal(new DateTimeOffset(2021, 8, 3, 23, 24, 53, TimeSpan.Zero), first.GetProperty("highlightedAt").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(2022, 2, 8, 19, 2, 33, TimeSpan.Zero), first.GetProperty("highlightedAt").GetDateTimeOffset());
     }
 
     [Fact]
@@ -331,6 +337,32 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
         var page = await imported.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
         Assert.DoesNotContain("<script>alert", page);
+    }
+
+    [Fact]
+    public async Task TheImportPageShowsNotesBookmarksCutShortPassagesAndTheNotesThatAnnotateNothing()
+    {
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var email = $"p{Guid.NewGuid():N}@example.com";
+        var register = await client.PostAsync("/Account/Register", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Form.Email"] = email, ["Form.Password"] = HatchAppFactory.Password, ["Form.ConfirmPassword"] = HatchAppFactory.Password,
+            ["__RequestVerificationToken"] = await TokenAsync(client, "/Account/Register"),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, register.StatusCode);
+
+        var upload = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(JapaneseClippings())), "upload", "My Clippings.txt" },
+            { new StringContent(await TokenAsync(client, "/Highlights")), "__RequestVerificationToken" },
+        };
+        // Razor encodes characters outside Basic Latin as entities; decoding gives what the reader sees.
+        var page = System.Net.WebUtility.HtmlDecode(await (await client.PostAsync("/Highlights?handler=Import", upload)).Content.ReadAsStringAsync());
+
+        Assert.Contains("<strong>2</strong> notes (1 without a highlight), <strong>1</strong> bookmark skipped, <strong>1</strong> cut short by the device, <strong>1</strong> entry not imported.", page);
+        Assert.Contains("司書に地図のことを聞く。", page);
+        Assert.Contains(">cut short by the device</span>", page);
+        Assert.Contains("missing highlight text", page);
     }
 
     private static async Task<string> TokenAsync(HttpClient client, string path)

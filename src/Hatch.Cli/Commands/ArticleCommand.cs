@@ -21,7 +21,7 @@ public static class ArticleCommand
     {
         var files = new Argument<string[]>("FILE")
         {
-            Description = "Highlight export files (Kindle My Clippings.txt, Readwise CSV, Glasp JSON/CSV, Hypothesis JSON, Hatch JSON, Markdown).",
+            Description = "Highlight export files (Kindle My Clippings.txt in any language, Readwise CSV, Glasp JSON/CSV/Obsidian Markdown, Hypothesis JSON, Hatch JSON, Markdown).",
             Arity = ArgumentArity.OneOrMore,
         };
         var format = new Option<string>("--format")
@@ -93,8 +93,10 @@ public static class ArticleCommand
                         await stderr.WriteLineAsync($"  {issue}");
                     return ExitCodes.BadInput;
                 }
-                foreach (var issue in result.Rejected)
+                foreach (var issue in result.NotImported)
                     await stderr.WriteLineAsync($"hatch: skipped {issue}");
+                foreach (var issue in result.Warnings)
+                    await stderr.WriteLineAsync($"hatch: warning: {issue}");
                 highlights.AddRange(result.Highlights);
                 if (highlights.Count >= ProgressThreshold)
                     await stderr.WriteLineAsync($"hatch: read {result.Highlights.Count:N0} highlights from {Path.GetFileName(file)} ({result.Format}).");

@@ -203,7 +203,7 @@ internal static partial class KindleMetadata
     }
 
     /// <summary>
-    /// A range as written, its end expanded when older Kindles abbreviate it ("5444-45" is 5444 to 5445), shown with
+    /// A range as written, its end expanded when older Kindles abbreviate it ("3812-15" is 3812 to 3815), shown with
     /// an en dash; a range whose ends are equal is one location.
     /// </summary>
     internal static (int Start, int End, string Text)? ParseRange(string startText, string? endText)

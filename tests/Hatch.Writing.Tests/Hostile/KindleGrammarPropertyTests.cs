@@ -32,7 +32,7 @@ public sealed class KindleGrammarPropertyTests
     {
         var start = e.Start.ToString(CultureInfo.InvariantCulture);
         var end = e.End.ToString(CultureInfo.InvariantCulture);
-        // Old firmware drops leading digits the end shares with the start ("5444-45"); the importer must restore them.
+        // Old firmware drops leading digits the end shares with the start ("3812-15"); the importer must restore them.
         if (e.Abbreviate > 0 && start.Length == end.Length && e.End > e.Start)
         {
             var common = 0;
