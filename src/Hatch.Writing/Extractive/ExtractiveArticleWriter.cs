@@ -22,15 +22,17 @@ public sealed partial class ExtractiveArticleWriter(
 
     public string Name => WriterName;
 
+    /// <summary>From this many quotable highlights on, the article has at least two sections of two.</summary>
+    public const int FewestForTwoSections = ExtractiveComposer.FewestForTwoSections;
+
     /// <summary>
     /// The extractive writer cannot invent advice the highlights do not contain, and a section rests on at least two
-    /// highlights, so it is held to relaxed counts: one section below <see cref="ExtractiveComposer.FewestForTwoSections"/>
-    /// highlights, two to six from there; advice 0..3. It copies sentences verbatim, so a link in the article is one
-    /// the reader highlighted.
+    /// quotable highlights, so it is held to relaxed counts: one to six sections (it writes two or more whenever
+    /// the highlights allow; passages with markup or dangling openers cannot be quoted, so the count alone cannot
+    /// promise two), advice 0..3. It copies sentences verbatim, so a link in the article is one the reader highlighted.
     /// </summary>
     public ArticleRules RulesFor(int highlightCount) =>
-        new(highlightCount >= ExtractiveComposer.FewestForTwoSections ? Article.MinSections : Math.Min(1, highlightCount), Article.MaxSections, 0, ExtractiveComposer.MaxAdvice)
-        { MayQuoteHighlightLinks = true };
+        new(Math.Min(1, highlightCount), Article.MaxSections, 0, ExtractiveComposer.MaxAdvice) { MayQuoteHighlightLinks = true };
 
     /// <summary>
     /// What the extractive writer says when asked for a language other than the highlights': it copies the reader's
