@@ -534,7 +534,8 @@ internal sealed partial class ExtractiveComposer
                     var support = Support(c, theme.Quoted);
                     var outside = Support(c, others);
                     var lengthWeight = c.Stems.Length switch { 1 => 0.7, 2 => 1.0, 3 => 0.85, _ => 0.7 };
-                    var score = similarity * (1 + 0.5 * (support - 1)) / (1 + outside) * lengthWeight;
+                    // A heading names what several of the section's passages share: a phrase from one quotation names only that quotation.
+                    var score = similarity * support / (1 + outside) * lengthWeight;
                     return (Candidate: c, Vector: vector, Score: score);
                 })
                 .Where(x => !byMeaning || usedVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.8f))
