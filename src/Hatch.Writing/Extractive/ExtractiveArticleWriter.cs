@@ -22,11 +22,14 @@ public sealed partial class ExtractiveArticleWriter(
 
     public string Name => WriterName;
 
+    /// <summary>From this many quotable highlights on, the article has at least two sections of two.</summary>
+    public const int FewestForTwoSections = ExtractiveComposer.FewestForTwoSections;
+
     /// <summary>
     /// The extractive writer cannot invent advice the highlights do not contain, and a section rests on at least two
-    /// highlights that belong together, so it is held to relaxed counts: at least one section (highlights that all say
-    /// one thing make one section, not a failed hatch), at most six; advice 0..3. It copies sentences verbatim, so a
-    /// link in the article is one the reader highlighted.
+    /// quotable highlights, so it is held to relaxed counts: one to six sections (it writes two or more whenever
+    /// the highlights allow; passages with markup or dangling openers cannot be quoted, so the count alone cannot
+    /// promise two), advice 0..3. It copies sentences verbatim, so a link in the article is one the reader highlighted.
     /// </summary>
     public ArticleRules RulesFor(int highlightCount) =>
         new(Math.Min(1, highlightCount), Article.MaxSections, 0, ExtractiveComposer.MaxAdvice) { MayQuoteHighlightLinks = true };

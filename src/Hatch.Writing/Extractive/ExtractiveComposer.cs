@@ -165,7 +165,9 @@ internal sealed partial class ExtractiveComposer
     {
         foreach (var item in _items)
         {
-            item.Sentences.AddRange(SentenceSplitter.Split(item.Highlight.Text).Take(MaxSentencesPerHighlight).Select(Clean).Where(s => s.Length > 0));
+            // Markup pasted into a highlight is taken out before anything is quoted or named; the Sources list
+            // still shows the highlight as stored, encoded by the renderer.
+            item.Sentences.AddRange(SentenceSplitter.Split(Markup.Clean(item.Highlight.Text)).Take(MaxSentencesPerHighlight).Select(Clean).Where(s => s.Length > 0));
             var (start, count) = Passages.QuotableSpan(item.Sentences);
             item.Quote = count == 0 ? "" : string.Join(' ', item.Sentences.Skip(start).Take(count));
             // Headings and vectors see only prose: a <script> payload must not name a section.
@@ -240,7 +242,7 @@ internal sealed partial class ExtractiveComposer
                 candidates.Add(new Advice(item, t.Title, t.Detail, intends ? 0 : 2, centrality));
                 continue;
             }
-            if (intends && note is not null && AdviceFromSentences(SentenceSplitter.Split(note).Select(Clean).ToList()) is { } n)
+            if (intends && note is not null && AdviceFromSentences(SentenceSplitter.Split(Markup.Clean(note)).Select(Clean).ToList()) is { } n)
                 candidates.Add(new Advice(item, n.Title, n.Detail, 1, centrality));
         }
 
@@ -532,7 +534,8 @@ internal sealed partial class ExtractiveComposer
                     var support = Support(c, theme.Quoted);
                     var outside = Support(c, others);
                     var lengthWeight = c.Stems.Length switch { 1 => 0.7, 2 => 1.0, 3 => 0.85, _ => 0.7 };
-                    var score = similarity * (1 + 0.5 * (support - 1)) / (1 + outside) * lengthWeight;
+                    // A heading names what several of the section's passages share: a phrase from one quotation names only that quotation.
+                    var score = similarity * support / (1 + outside) * lengthWeight;
                     return (Candidate: c, Vector: vector, Score: score);
                 })
                 .Where(x => !byMeaning || usedVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.8f))
@@ -593,6 +596,14 @@ internal sealed partial class ExtractiveComposer
     // ---------- helpers ----------
 
     private static string SourceName(Highlight highlight)
+    {
+        var name = RawSourceName(highlight);
+        // A source's title or author is the reader's data too: markup in it never reaches the writer's prose.
+        var cleaned = Markup.Clean(name).Trim('"', ' ');
+        return cleaned.Length == 0 || Markup.Contains(cleaned) || cleaned.Contains('[') ? "one source" : cleaned;
+    }
+
+    private static string RawSourceName(Highlight highlight)
     {
         var author = highlight.Source.Author?.Trim();
         if (!string.IsNullOrEmpty(author) && !author.Equals("unknown", StringComparison.OrdinalIgnoreCase))

@@ -201,10 +201,16 @@ public sealed partial class ExtractiveCorpusTests
     public async Task HostileMarkupNeverReachesTheArticleAndAmpersandsStayPlain(string library)
     {
         var markdown = DraftRenderer.Markdown(await Hatch(library));
+        var sourcesAt = markdown.IndexOf("## Sources", StringComparison.Ordinal);
+        var body = markdown[..sourcesAt];
 
-        Assert.DoesNotContain("<script", markdown, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("alert(", markdown, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("javascript", markdown, StringComparison.OrdinalIgnoreCase);
+        // The body quotes the reader's words without the pasted markup; the Sources list shows the highlight as
+        // stored, with every tag escaped.
+        Assert.DoesNotContain("<script", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("owned", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("alert(", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("javascript", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch(@"(?<!\\)<script", markdown[sourcesAt..]);
         Assert.DoesNotContain("&amp;", markdown);
     }
 
