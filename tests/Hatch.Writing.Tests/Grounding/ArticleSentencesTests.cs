@@ -23,7 +23,7 @@ public sealed class ArticleSentencesTests
     }
 
     [Fact]
-    public void ASentenceWithoutCitationsIsHeldToItsParagraphsThenItsPartsThenEveryGivenHighlight()
+    public void ASentenceWithoutCitationsIsHeldToWhatItsParagraphAndPartCiteAndTheOverviewAndConclusionToEveryHighlight()
     {
         var article = Article(
             "Sleep consolidates memory [1]. Both books agree.",
@@ -33,10 +33,11 @@ public sealed class ArticleSentencesTests
 
         var sentences = ArticleSentences.Of(article, [1, 2, 3, 4, 5]).ToDictionary(s => s.Sentence);
 
-        Assert.Equal([1], sentences["Both books agree."].Citations);
+        // The overview speaks for the whole reading.
+        Assert.Equal([1, 2, 3, 4, 5], sentences["Both books agree."].Citations);
         Assert.False(sentences["Both books agree."].CitesItself);
-        Assert.Equal([3], sentences["So does mixing problems."].Citations);
-        // The paragraph cites nothing, so the section's listed and inline citations stand behind it.
+        // In a section, a connective sentence joins what its paragraph and its section cite.
+        Assert.Equal([2, 3], sentences["So does mixing problems."].Citations);
         Assert.Equal([2, 3], sentences["A second paragraph with no markers."].Citations);
         Assert.Equal([4], sentences["Quiz yourself weekly."].Citations);
         Assert.Equal([1, 2, 3, 4, 5], sentences["It all adds up."].Citations);
