@@ -183,6 +183,19 @@ public sealed class KindleLanguagesTests
         Assert.Empty(result.Rejected);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\r\n")]
+    public void AFileInAnyLanguageIsDetectedAsKindleButAMarkdownListUnderASetextHeadingIsNot(string eol)
+    {
+        var kindle = ("==========\n" + Clipping("Cisza rzeki (Ola Nowak)", "- Twoje zaznaczenie na stronie 12 | pozycja 170-172 | Dodano: 3 marca 2025 14:05:01", Passage))
+            .Replace("\r\n", "\n").Replace("\n", eol);
+        const string Markdown = "Reading notes\n==========\n\n- The tide table | a promise kept at 06:10\n- Salt gets into the ledgers\n";
+
+        Assert.Equal("kindle", HighlightImporters.Default.Detect(kindle)?.Format);
+        Assert.NotEqual("kindle", HighlightImporters.Default.Detect(Markdown)?.Format);
+    }
+
     [Fact]
     public void AReHighlightThatGrewIsMergedKeepingTheLongerAndCountedAsADuplicate()
     {
@@ -193,6 +206,18 @@ public sealed class KindleLanguagesTests
         var kept = Assert.Single(result.Highlights);
         Assert.Equal("Never hurry the tide. It has somewhere to be.", kept.Text);
         Assert.Equal(1, result.Duplicates);
+    }
+
+    [Fact]
+    public void AClippingOverTheLengthLimitIsNamedByItsLineEvenWithAByteOrderMarkInsideIt()
+    {
+        // The mark is dropped from the text, so the text is not in the file as written; the line must still be found.
+        var file = Clipping("Salt Roads (Ines Duarte)", "- Your Highlight on Location 10-12 | Added on Friday, May 17, 2024 6:00:00 PM", "ab\uFEFFcd" + new string('x', 150));
+        var limited = HighlightImporters.Default.WithLimits(new HatchLimits { MaxHighlightLength = 100 });
+
+        var ex = Assert.Throws<ImportException>(() => limited.Import(file, "My Clippings.txt"));
+
+        Assert.Equal(4, Assert.Single(ex.Issues).Line);
     }
 
     [Theory]
