@@ -288,7 +288,8 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         if (open <= 0) return (line, null);
         var title = line[..open].Trim();
         var author = line[(open + 1)..^1].Trim();
-        if (title.Length == 0) return (line, null);
+        // A name never starts with a digit: "(4 April 2014, a retreat)" or "(2nd Edition)" is part of the title.
+        if (title.Length == 0 || (author.Length > 0 && char.IsDigit(author[0]))) return (line, null);
         return (title, author.Length == 0 ? null : NormalizeAuthors(author));
     }
 

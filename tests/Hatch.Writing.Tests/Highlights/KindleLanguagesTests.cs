@@ -226,6 +226,7 @@ public sealed class KindleLanguagesTests
     [InlineData("What the Fog Knows (Thomas Reed;)", "What the Fog Knows", "Thomas Reed")]
     [InlineData("Salt (Duarte, Ines;Moreau, Luc)", "Salt", "Ines Duarte; Luc Moreau")]
     [InlineData(@"D:\books\sea-notes.epub", @"D:\books\sea-notes.epub", null)]
+    [InlineData("«ROADS OF SALT» (12 March 2019, notes from a retreat)", "«ROADS OF SALT» (12 March 2019, notes from a retreat)", null)]
     public void TitleLinesGiveTheAuthorFromParenthesesOrAfterADash(string line, string title, string? author) =>
         Assert.Equal((title, author), KindleClippingsImporter.ParseTitleLine(line));
 
