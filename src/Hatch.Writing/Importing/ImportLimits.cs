@@ -85,6 +85,16 @@ internal static class ImportLimitCheck
     {
         var firstLine = text.Split('\n', 2)[0].Trim();
         if (firstLine.Length == 0) return null;
+        if (Find(content, firstLine) is { } line) return line;
+        // Importers drop byte order marks inside lines (Kindle files have them anywhere); without them the text is
+        // found, on the same line, since a mark is never a line break.
+        return content.Contains(ImportSupport.ByteOrderMark)
+            ? Find(content.Replace(ImportSupport.ByteOrderMark.ToString(), "", StringComparison.Ordinal), firstLine)
+            : null;
+    }
+
+    private static int? Find(string content, string firstLine)
+    {
         foreach (var length in (int[])[60, 24, 8])
         {
             var probe = firstLine.Length > length ? firstLine[..length] : firstLine;

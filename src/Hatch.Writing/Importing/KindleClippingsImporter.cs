@@ -22,15 +22,27 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         var head = ImportSupport.Head(content);
         var hasSeparator = false;
         var hasHeader = false;
+        // The clipping's shape, not its words (which depend on the device's language): a title line right after a
+        // separator (or at the top), then a dash line with " | " fields or a clock time. A Markdown bullet under a
+        // setext heading has no title line between the "==========" and itself.
+        var lineIndex = 0; // of non-blank lines
+        var previous = "";
+        var beforePrevious = "";
         foreach (var line in head.EnumerateLines())
         {
             var trimmed = line.Trim().Trim(ImportSupport.ByteOrderMark);
+            // Blank lines are skipped: 2011 firmware's "\r\r\n" reads as a blank line after every line.
+            if (trimmed.IsEmpty) continue;
             if (trimmed.SequenceEqual(RecordSeparator)) hasSeparator = true;
-            // "- Note: …" is also a Markdown bullet; a real metadata line has " | " fields or a clock time.
-            else if (trimmed.Length > 2 && trimmed[0] is '-' or '–' && (trimmed.Contains('|') || TimeOfDay().IsMatch(trimmed))) hasHeader = true;
+            else if (trimmed.Length > 2 && trimmed[0] is '-' or '–' && (trimmed.Contains('|') || TimeOfDay().IsMatch(trimmed))
+                     && previous.Length > 0 && (beforePrevious == RecordSeparator || lineIndex == 1))
+                hasHeader = true;
             if (hasSeparator && hasHeader) return 100;
+            (beforePrevious, previous) = (previous, trimmed.ToString());
+            lineIndex++;
         }
-        return hasSeparator ? 20 : hasHeader ? 10 : 0;
+        // A separator alone is weaker evidence than a Markdown list: "==========" also underlines a setext heading.
+        return hasHeader ? 10 : hasSeparator ? 5 : 0;
     }
 
     public ImportResult Import(string content, string fileName)
@@ -276,7 +288,8 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         if (open <= 0) return (line, null);
         var title = line[..open].Trim();
         var author = line[(open + 1)..^1].Trim();
-        if (title.Length == 0) return (line, null);
+        // A name never starts with a digit: "(4 April 2014, a retreat)" or "(2nd Edition)" is part of the title.
+        if (title.Length == 0 || (author.Length > 0 && char.IsDigit(author[0]))) return (line, null);
         return (title, author.Length == 0 ? null : NormalizeAuthors(author));
     }
 

@@ -342,7 +342,7 @@ internal static partial class KindleMetadata
         return (year, month.Value, int.Parse(dayText, CultureInfo.InvariantCulture));
     }
 
-    [GeneratedRegex(@"(?<!\d)(?<start>\d{1,9})(?:\s*[-–—]\s*(?<end>\d{1,9}))?(?!\d)")]
+    [GeneratedRegex(@"(?<!\d)\d{1,9}(?:\s*[-–—]\s*\d{1,9})?(?!\d)")]
     private static partial Regex RangePattern();
 
     [GeneratedRegex(@"(?<!\d)(?<h>\d{1,2}):(?<m>\d{2})(?::(?<s>\d{2}))?(?!\d)")]

@@ -183,6 +183,19 @@ public sealed class KindleLanguagesTests
         Assert.Empty(result.Rejected);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\r\n")]
+    public void AFileInAnyLanguageIsDetectedAsKindleButAMarkdownListUnderASetextHeadingIsNot(string eol)
+    {
+        var kindle = ("==========\n" + Clipping("Cisza rzeki (Ola Nowak)", "- Twoje zaznaczenie na stronie 12 | pozycja 170-172 | Dodano: 3 marca 2025 14:05:01", Passage))
+            .Replace("\r\n", "\n").Replace("\n", eol);
+        const string Markdown = "Reading notes\n==========\n\n- The tide table | a promise kept at 06:10\n- Salt gets into the ledgers\n";
+
+        Assert.Equal("kindle", HighlightImporters.Default.Detect(kindle)?.Format);
+        Assert.NotEqual("kindle", HighlightImporters.Default.Detect(Markdown)?.Format);
+    }
+
     [Fact]
     public void AReHighlightThatGrewIsMergedKeepingTheLongerAndCountedAsADuplicate()
     {
@@ -195,12 +208,25 @@ public sealed class KindleLanguagesTests
         Assert.Equal(1, result.Duplicates);
     }
 
+    [Fact]
+    public void AClippingOverTheLengthLimitIsNamedByItsLineEvenWithAByteOrderMarkInsideIt()
+    {
+        // The mark is dropped from the text, so the text is not in the file as written; the line must still be found.
+        var file = Clipping("Salt Roads (Ines Duarte)", "- Your Highlight on Location 10-12 | Added on Friday, May 17, 2024 6:00:00 PM", "ab\uFEFFcd" + new string('x', 150));
+        var limited = HighlightImporters.Default.WithLimits(new HatchLimits { MaxHighlightLength = 100 });
+
+        var ex = Assert.Throws<ImportException>(() => limited.Import(file, "My Clippings.txt"));
+
+        Assert.Equal(4, Assert.Single(ex.Issues).Line);
+    }
+
     [Theory]
     [InlineData("Poder das Marés, O - Susan Vale  ", "Poder das Marés, O", "Susan Vale")]
     [InlineData("Tidal Essays (J. R. (John Ronald) Marsh)", "Tidal Essays", "J. R. (John Ronald) Marsh")]
     [InlineData("What the Fog Knows (Thomas Reed;)", "What the Fog Knows", "Thomas Reed")]
     [InlineData("Salt (Duarte, Ines;Moreau, Luc)", "Salt", "Ines Duarte; Luc Moreau")]
     [InlineData(@"D:\books\sea-notes.epub", @"D:\books\sea-notes.epub", null)]
+    [InlineData("«ROADS OF SALT» (12 March 2019, notes from a retreat)", "«ROADS OF SALT» (12 March 2019, notes from a retreat)", null)]
     public void TitleLinesGiveTheAuthorFromParenthesesOrAfterADash(string line, string title, string? author) =>
         Assert.Equal((title, author), KindleClippingsImporter.ParseTitleLine(line));
 
