@@ -204,15 +204,15 @@ internal sealed partial class ExtractiveComposer
             .ThenByDescending(i => i.Quote.Length)
             .ThenBy(i => i.Index)
             .ToArray();
-        var kept = new List<Item>();
+        var kept = new List<(Item Item, string Normalized)>();
         foreach (var item in order)
         {
             var normalized = Normalized(item.Quote);
-            if (kept.Any(k => VectorMath.Cosine(k.Meaning, item.Meaning) >= threshold || k.Lexical.Dot(item.Lexical) >= 0.85
-                || Normalized(k.Quote).Contains(normalized, StringComparison.Ordinal)))
+            if (kept.Any(k => VectorMath.Cosine(k.Item.Meaning, item.Meaning) >= threshold || k.Item.Lexical.Dot(item.Lexical) >= 0.85
+                || k.Normalized.Contains(normalized, StringComparison.Ordinal)))
                 item.IsDuplicate = true;
             else
-                kept.Add(item);
+                kept.Add((item, normalized));
         }
     }
 
