@@ -46,6 +46,29 @@ public sealed class ArticleCommandTests : IDisposable
         Assert.Matches(@"\[\d+\] "".+"" — ", output);
     }
 
+    [Fact]
+    public async Task AnotherLanguageOfflineIsRefusedOnceInTheArticleAndOnceOnStderr()
+    {
+        var (exit, output, error) = await Run("article", Sample("readwise.csv"), "--language", "fr");
+
+        Assert.True(exit == 0, error);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "cannot translate"));
+        Assert.Contains("cannot translate", error);
+        Assert.DoesNotContain("cannot translate", (await Run("article", Sample("readwise.csv"))).Err);
+    }
+
+    [Fact]
+    public async Task EachStyleGivesADifferentArticleOffline()
+    {
+        var essay = (await Run("article", Sample("kindle-my-clippings.txt"), "--style", "essay")).Out;
+        var briefing = (await Run("article", Sample("kindle-my-clippings.txt"), "--style", "briefing")).Out;
+        var newsletter = (await Run("article", Sample("kindle-my-clippings.txt"), "--style", "newsletter")).Out;
+
+        Assert.Equal(3, new[] { essay, briefing, newsletter }.Distinct().Count());
+        Assert.Contains("Bottom line:", briefing);
+        Assert.Contains("Why it matters:", newsletter);
+    }
+
     [Theory]
     [InlineData("kindle-my-clippings.txt")]
     [InlineData("readwise.csv")]

@@ -204,15 +204,15 @@ internal sealed partial class ExtractiveComposer
             .ThenByDescending(i => i.Quote.Length)
             .ThenBy(i => i.Index)
             .ToArray();
-        var kept = new List<Item>();
+        var kept = new List<(Item Item, string Normalized)>();
         foreach (var item in order)
         {
             var normalized = Normalized(item.Quote);
-            if (kept.Any(k => VectorMath.Cosine(k.Meaning, item.Meaning) >= threshold || k.Lexical.Dot(item.Lexical) >= 0.85
-                || Normalized(k.Quote).Contains(normalized, StringComparison.Ordinal)))
+            if (kept.Any(k => VectorMath.Cosine(k.Item.Meaning, item.Meaning) >= threshold || k.Item.Lexical.Dot(item.Lexical) >= 0.85
+                || k.Normalized.Contains(normalized, StringComparison.Ordinal)))
                 item.IsDuplicate = true;
             else
-                kept.Add(item);
+                kept.Add((item, normalized));
         }
     }
 
@@ -570,27 +570,34 @@ internal sealed partial class ExtractiveComposer
     /// What joins the sections: the phrase nearest the whole reading's centre that the most sections share. It names
     /// the title and the overview's first sentence.
     /// </summary>
-    private string Thread(List<Theme> themes, List<Candidate> candidates, Dictionary<string, float[]> vectorOf, bool byMeaning)
+    private const double ThreadSimilarityByMeaning = 0.35;
+    private const double ThreadSimilarityByWords = 0.1;
+
+    private string? Thread(List<Theme> themes, List<Candidate> candidates, Dictionary<string, float[]> vectorOf, bool byMeaning)
     {
-        if (themes.Count == 0) return "these passages";
+        if (themes.Count == 0) return null;
         var members = themes.SelectMany(t => t.Members).ToArray();
         var centre = byMeaning ? CentroidOf(members) : LexicalCentroid(members);
-        // A thread that is one section's heading names that section, not what joins them all.
+        // A thread that is one section's heading names that section, not what joins them all; one that a single
+        // passage uses is that passage's word. With none left, the article names its sections instead.
         var headingStems = themes.SelectMany(t => t.HeadingStems).ToHashSet(StringComparer.Ordinal);
-        var fresh = candidates.Where(c => !c.Stems.Any(headingStems.Contains)).ToList();
-        if (fresh.Count == 0) return themes[0].Phrase;
-        var best = fresh
-            .Select(c =>
+        var needed = Math.Min(2, themes.Count);
+        var best = candidates
+            .Where(c => !c.Stems.Any(headingStems.Contains))
+            .Select(c => (Candidate: c, Support: Support(c, members), Spread: themes.Count(t => Support(c, t.Members) > 0)))
+            .Where(x => x.Support >= 2 && x.Spread >= needed)
+            .Select(x =>
             {
-                var spread = themes.Count(t => Support(c, t.Members) > 0);
-                var similarity = Math.Max(0, VectorMath.Cosine(PhraseVector(c, vectorOf, byMeaning), centre));
-                var lengthWeight = c.Stems.Length switch { 1 => 1.0, 2 => 1.0, 3 => 0.8, _ => 0.6 };
-                return (Candidate: c, Score: similarity * spread * lengthWeight * Math.Sqrt(Support(c, members)));
+                var similarity = Math.Max(0, VectorMath.Cosine(PhraseVector(x.Candidate, vectorOf, byMeaning), centre));
+                var lengthWeight = x.Candidate.Stems.Length switch { 1 => 1.0, 2 => 1.0, 3 => 0.8, _ => 0.6 };
+                return (x.Candidate, Similarity: similarity, Score: similarity * x.Spread * lengthWeight * Math.Sqrt(x.Support));
             })
+            // A shared word far from what the passages mean ("recording", "feeling") is a coincidence of wording.
+            .Where(x => x.Similarity >= (byMeaning ? ThreadSimilarityByMeaning : ThreadSimilarityByWords))
             .OrderByDescending(x => x.Score)
             .ThenBy(x => x.Candidate.Key, StringComparer.Ordinal)
             .FirstOrDefault();
-        return best.Candidate?.Text ?? themes[0].Phrase;
+        return best.Candidate?.Text;
     }
 
     // ---------- helpers ----------

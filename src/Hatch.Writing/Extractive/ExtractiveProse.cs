@@ -23,16 +23,20 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     public sealed record AdvicePlan(string Title, int Number);
 
     private static readonly string[] FirstLeads = ["puts it this way", "writes", "observes"];
-    private static readonly string[] SameSourceLeads = ["Elsewhere, {0} writes: ", "{0} also notes: ", "{0} goes on: "];
+    // A section quoting one source twice names it once; repeating a long title in every lead reads as a list.
+    private static readonly string[] SameSourceLeads = ["Elsewhere in the same source: ", "The same source also notes: "];
 
     // ---------- overview ----------
 
-    public string Overview(string thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, IReadOnlyList<Highlight> sources, QuotePlan? quote)
+    public string Overview(string? thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, IReadOnlyList<Highlight> sources, QuotePlan? quote)
     {
         var names = Names(sources);
         var phrases = sections.Select(s => s.Phrase).ToArray();
         return options.Style switch
         {
+            "briefing" when thread is null => $"Bottom line: the passages from {names} fall into {(phrases.Length == 1 ? "one part, " + phrases[0] : Count(phrases.Length) + " parts, " + KeyPhrases.JoinList(phrases))}, and they come with {AdviceShort(advice)}.",
+            "newsletter" when thread is null => $"In this issue: {(phrases.Length == 1 ? "one short stop" : Count(phrases.Length) + " short stops")}, {KeyPhrases.JoinList(phrases)}. "
+                + $"The passages come from {names}, and the issue closes with {AdviceShort(advice)}.",
             "briefing" => $"Bottom line: the passages from {names} converge on {thread}. "
                 + (phrases.Length > 1 ? $"The passages fall into {Count(phrases.Length)} parts, {KeyPhrases.JoinList(phrases)}, and " : $"The passages stay with {phrases.FirstOrDefault() ?? thread}, and ")
                 + AdviceShort(advice) + ".",
@@ -44,11 +48,14 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         string Essay()
         {
             var text = new StringBuilder();
-            text.Append($"Read together, the passages from {names} keep returning to {thread}. ");
+            text.Append(thread is null
+                ? $"Read together, the passages from {names} run along {(phrases.Length == 1 ? "one line" : Count(phrases.Length) + " lines")}: {KeyPhrases.JoinList(phrases)}. "
+                : $"Read together, the passages from {names} keep returning to {thread}. ");
             text.Append(phrases.Length switch
             {
                 0 => "",
                 1 => $"The article stays with {phrases[0]}",
+                _ when thread is null => "The article takes them in turn",
                 2 => $"The article follows that thread from {phrases[0]} to {phrases[1]}",
                 _ => $"The article follows that thread from {phrases[0]} through {KeyPhrases.JoinList(phrases[1..^1])} to {phrases[^1]}",
             });
@@ -82,7 +89,9 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             var name = Capitalize(sourceName(quote.Highlight));
             string lead;
             if (i == 0) lead = $"{name} {FirstLeads[(plan.Heading.Length + plan.Quotes.Count) % FirstLeads.Length]}: ";
-            else if (seen.Contains(quote.SourceKey)) lead = SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length].Replace("{0}", sourceName(quote.Highlight));
+            else if (seen.Contains(quote.SourceKey)) lead = plan.Quotes[i - 1].SourceKey == quote.SourceKey
+                ? SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length]
+                : $"Elsewhere, {sourceName(quote.Highlight)} writes: ";
             else lead = ++newSources == 1 ? $"{name} comes at it from another side: " : $"{name} adds: ";
             seen.Add(quote.SourceKey);
             var sentence = lead + Quoted(quote);
@@ -126,29 +135,30 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
 
     // ---------- conclusion ----------
 
-    public string Conclusion(string thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, string? languageNotice)
+    public string Conclusion(string? thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, string? languageNotice)
     {
         var phrases = sections.Select(s => s.Phrase).ToArray();
         var text = new StringBuilder();
         switch (options.Style)
         {
             case "briefing":
-                text.Append(phrases.Contains(thread)
+                text.Append(thread is null || phrases.Contains(thread)
                     ? $"In short: {KeyPhrases.JoinList(phrases)}. "
                     : $"In short: {KeyPhrases.JoinList(phrases)}, held together by {thread}. ");
                 break;
             case "newsletter":
-                text.Append(phrases.Contains(thread)
+                text.Append(thread is null || phrases.Contains(thread)
                     ? $"The issue in one line: {KeyPhrases.JoinList(phrases)}. "
                     : $"The issue in one line: {thread}, seen through {KeyPhrases.JoinList(phrases)}. ");
                 break;
             default:
+                var holds = thread is null ? "" : $", and {thread} {(IsPlural(thread) ? "are" : "is")} what holds them together";
                 text.Append(phrases.Length switch
                 {
-                    0 => $"Taken together, the passages keep to {thread}. ",
-                    1 => $"Taken together, the passages stay with {phrases[0]}{(phrases[0] == thread ? "" : $", and {thread} is what holds them")}. ",
-                    2 => $"Taken together, the passages move from {phrases[0]} to {phrases[1]}, and {thread} is what holds them together. ",
-                    _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]} by way of {KeyPhrases.JoinList(phrases[1..^1])}, and {thread} is what holds them together. ",
+                    0 => "Taken together, the passages keep to one subject. ",
+                    1 => $"Taken together, the passages stay with {phrases[0]}{holds}. ",
+                    2 => $"Taken together, the passages move from {phrases[0]} to {phrases[1]}{holds}. ",
+                    _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]} by way of {KeyPhrases.JoinList(phrases[1..^1])}{holds}. ",
                 });
                 break;
         }
@@ -193,6 +203,13 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     {
         1 => "one", 2 => "two", 3 => "three", 4 => "four", 5 => "five", 6 => "six", _ => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    /// <summary>"topic folders" takes "are"; "habit" and "focus" take "is".</summary>
+    private static bool IsPlural(string phrase)
+    {
+        var last = phrase.Split(' ')[^1];
+        return last.Length > 3 && last.EndsWith('s') && !last.EndsWith("ss", StringComparison.Ordinal) && !last.EndsWith("us", StringComparison.Ordinal) && !last.EndsWith("is", StringComparison.Ordinal);
+    }
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
