@@ -34,7 +34,7 @@ public static partial class ClaimWords
         // from", "opens a separate thread", "what holds them together", "comes down to three things").
         "reach", "reaches", "open", "opens", "separate", "follow", "follows", "closely", "move", "moves", "hold", "holds",
         "come", "comes", "thing", "things", "plainly", "words", "goes", "continue", "continues", "plain", "ask", "asks",
-        "ends", "keep", "keeps", "way",
+        "ends", "keep", "keeps", "way", "run", "runs", "along", "line", "lines",
     };
 
     private static readonly Dictionary<string, int> NumberWords = new(StringComparer.Ordinal)
@@ -201,6 +201,6 @@ public static partial class ClaimWords
     [GeneratedRegex(@"\b(?:(?:three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|double|doubles|twice|triple|triples)(?:[- ](?:three|four|five|six|seven|eight|nine|hundred|thousand|million|billion))*)\b")]
     private static partial Regex NumberWordPattern();
 
-    [GeneratedRegex(@"\[(\d+(?:\s*[,;]\s*\d+)*)\]|\(\d+\)|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(highlights?|sources?|passages?|notes?|sections?|themes?|quotes?|books?|articles?|authors?|sides?|things?|threads?|ways?)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\[(\d+(?:\s*[,;]\s*\d+)*)\]|\(\d+\)|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(highlights?|sources?|passages?|notes?|sections?|themes?|quotes?|books?|articles?|authors?|sides?|things?|threads?|ways?|lines?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex MetaCounts();
 }
