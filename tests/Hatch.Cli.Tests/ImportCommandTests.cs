@@ -113,49 +113,34 @@ public sealed class ImportIntoLibraryTests
     [Fact]
     public async Task ImportingTwiceStoresTheHighlightsOnceAndADryRunStoresNothing()
     {
-        var folder = Directory.CreateTempSubdirectory("hatch-cli-import-").FullName;
-        var previous = Environment.GetEnvironmentVariable("ConnectionStrings__Hatch");
-        Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", $"Data Source={Path.Combine(folder, "hatch.db")}");
-        try
-        {
-            async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-            {
-                var (stdout, stderr) = (new StringWriter(), new StringWriter());
-                var exit = await CliApp.RunAsync(args, stdout, stderr);
-                return (exit, stdout.ToString(), stderr.ToString());
-            }
-            int Highlights(string json) => JsonDocument.Parse(json).RootElement.GetProperty("highlights").GetInt32();
-            int Duplicates(string json) => JsonDocument.Parse(json).RootElement.GetProperty("duplicates").GetInt32();
+        using var database = new ThrowawayDatabase("hatch-cli-import-");
+        var folder = database.Folder;
+        static Task<(int Exit, string Out, string Err)> Run(params string[] args) => ThrowawayDatabase.RunAsync(args);
+        int Highlights(string json) => JsonDocument.Parse(json).RootElement.GetProperty("highlights").GetInt32();
+        int Duplicates(string json) => JsonDocument.Parse(json).RootElement.GetProperty("duplicates").GetInt32();
 
-            var file = Path.Combine(folder, "My Clippings.txt");
-            await File.WriteAllTextAsync(file, ImportCommandTests.GermanClippings);
-            Assert.Equal(ExitCodes.Ok, (await Run("db", "migrate")).Exit);
-            Assert.Equal(ExitCodes.Ok, (await Run("users", "add", "ada@example.com", "--role", "editor", "--password", "Passw0rd!x")).Exit);
+        var file = Path.Combine(folder, "My Clippings.txt");
+        await File.WriteAllTextAsync(file, ImportCommandTests.GermanClippings);
+        Assert.Equal(ExitCodes.Ok, (await Run("db", "migrate")).Exit);
+        Assert.Equal(ExitCodes.Ok, (await Run("users", "add", "ada@example.com", "--role", "editor", "--password", "Passw0rd!x")).Exit);
 
-            var unknown = await Run("import", file, "--user", "nobody@example.com");
-            Assert.Equal(ExitCodes.BadInput, unknown.Exit);
-            Assert.Contains("no user has the email nobody@example.com", unknown.Err);
+        var unknown = await Run("import", file, "--user", "nobody@example.com");
+        Assert.Equal(ExitCodes.BadInput, unknown.Exit);
+        Assert.Contains("no user has the email nobody@example.com", unknown.Err);
 
-            var dry = await Run("import", file, "--user", "ada@example.com", "--dry-run", "--output", "json");
-            Assert.Equal(2, Highlights(dry.Out));
-            Assert.False(JsonDocument.Parse(dry.Out).RootElement.GetProperty("stored").GetBoolean());
+        var dry = await Run("import", file, "--user", "ada@example.com", "--dry-run", "--output", "json");
+        Assert.Equal(2, Highlights(dry.Out));
+        Assert.False(JsonDocument.Parse(dry.Out).RootElement.GetProperty("stored").GetBoolean());
 
-            var first = await Run("import", file, "--user", "ada@example.com", "--output", "json");
-            Assert.True(first.Exit == ExitCodes.Ok, first.Err);
-            Assert.Equal(2, Highlights(first.Out));
-            Assert.True(JsonDocument.Parse(first.Out).RootElement.GetProperty("stored").GetBoolean());
+        var first = await Run("import", file, "--user", "ada@example.com", "--output", "json");
+        Assert.True(first.Exit == ExitCodes.Ok, first.Err);
+        Assert.Equal(2, Highlights(first.Out));
+        Assert.True(JsonDocument.Parse(first.Out).RootElement.GetProperty("stored").GetBoolean());
 
-            // The dry run stored nothing, so the first real import found both new; the second finds both known.
-            var again = await Run("import", file, "--user", "ada@example.com", "--output", "json");
-            Assert.Equal(0, Highlights(again.Out));
-            Assert.Equal(3, Duplicates(again.Out));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", previous);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-        }
+        // The dry run stored nothing, so the first real import found both new; the second finds both known.
+        var again = await Run("import", file, "--user", "ada@example.com", "--output", "json");
+        Assert.Equal(0, Highlights(again.Out));
+        Assert.Equal(3, Duplicates(again.Out));
     }
 }
 

@@ -12,40 +12,24 @@ public sealed class UsersCommandTests
     [Fact]
     public async Task RoleGrantsAndRevokesEditorAndAdminAndRefusesUnknownUsers()
     {
-        var folder = Directory.CreateTempSubdirectory("hatch-cli-").FullName;
-        var previous = Environment.GetEnvironmentVariable("ConnectionStrings__Hatch");
-        Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", $"Data Source={Path.Combine(folder, "hatch.db")}");
-        try
-        {
-            async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-            {
-                var (stdout, stderr) = (new StringWriter(), new StringWriter());
-                var exit = await CliApp.RunAsync(args, stdout, stderr);
-                return (exit, stdout.ToString(), stderr.ToString());
-            }
+        using var database = new ThrowawayDatabase("hatch-cli-");
+        static Task<(int Exit, string Out, string Err)> Run(params string[] args) => ThrowawayDatabase.RunAsync(args);
 
-            Assert.Equal(ExitCodes.Ok, (await Run("db", "migrate")).Exit);
-            var unknown = await Run("users", "role", "nobody@example.com", "editor");
-            Assert.Equal(ExitCodes.BadInput, unknown.Exit);
-            Assert.Contains("no user has the email nobody@example.com", unknown.Err);
-            Assert.Equal(ExitCodes.BadInput, (await Run("users", "role", "x@example.com", "owner")).Exit);
+        Assert.Equal(ExitCodes.Ok, (await Run("db", "migrate")).Exit);
+        var unknown = await Run("users", "role", "nobody@example.com", "editor");
+        Assert.Equal(ExitCodes.BadInput, unknown.Exit);
+        Assert.Contains("no user has the email nobody@example.com", unknown.Err);
+        Assert.Equal(ExitCodes.BadInput, (await Run("users", "role", "x@example.com", "owner")).Exit);
 
-            Assert.Equal(ExitCodes.Ok, (await Run("users", "add", "ed@example.com", "--role", "editor", "--password", "Passw0rd!x")).Exit);
-            var admin = await Run("users", "role", "ed@example.com", "admin");
-            Assert.True(admin.Exit == ExitCodes.Ok, admin.Err);
-            Assert.Contains("has the role Admin", admin.Out);
-            Assert.Equal(["Admin", "Editor"], await RolesAsync("ed@example.com"));
+        Assert.Equal(ExitCodes.Ok, (await Run("users", "add", "ed@example.com", "--role", "editor", "--password", "Passw0rd!x")).Exit);
+        var admin = await Run("users", "role", "ed@example.com", "admin");
+        Assert.True(admin.Exit == ExitCodes.Ok, admin.Err);
+        Assert.Contains("has the role Admin", admin.Out);
+        Assert.Equal(["Admin", "Editor"], await RolesAsync("ed@example.com"));
 
-            var revoked = await Run("users", "role", "ed@example.com", "editor", "--revoke");
-            Assert.True(revoked.Exit == ExitCodes.Ok, revoked.Err);
-            Assert.Equal(["Admin"], await RolesAsync("ed@example.com"));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", previous);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-        }
+        var revoked = await Run("users", "role", "ed@example.com", "editor", "--revoke");
+        Assert.True(revoked.Exit == ExitCodes.Ok, revoked.Err);
+        Assert.Equal(["Admin"], await RolesAsync("ed@example.com"));
     }
 
     private static async Task<string[]> RolesAsync(string email)
@@ -60,3 +44,35 @@ public sealed class UsersCommandTests
 /// <summary>Tests that set ConnectionStrings__Hatch for the process run one at a time.</summary>
 [CollectionDefinition(nameof(DatabaseEnvironment), DisableParallelization = true)]
 public sealed class DatabaseEnvironment;
+
+/// <summary>
+/// A SQLite file in a temporary folder named by ConnectionStrings__Hatch, as an operator points `hatch` at a database;
+/// disposing restores the variable and deletes the folder. Used inside the <see cref="DatabaseEnvironment"/> collection.
+/// </summary>
+public sealed class ThrowawayDatabase : IDisposable
+{
+    private readonly string? _previous = Environment.GetEnvironmentVariable("ConnectionStrings__Hatch");
+
+    public ThrowawayDatabase(string prefix)
+    {
+        Folder = Directory.CreateTempSubdirectory(prefix).FullName;
+        Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", $"Data Source={Path.Combine(Folder, "hatch.db")}");
+    }
+
+    public string Folder { get; }
+
+    /// <summary>Runs `hatch` in process, as from a shell, and returns its exit code and output.</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var exit = await CliApp.RunAsync(args, stdout, stderr);
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable("ConnectionStrings__Hatch", _previous);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
