@@ -125,8 +125,9 @@ public sealed class KernelArticleWriterTests : IAsyncLifetime
     [Fact]
     public async Task ADroppedConnectionAndAHungCallAreRetried()
     {
-        _server.Enqueue(new FakeReply { Drop = true }, new FakeReply { Delay = TimeSpan.FromSeconds(20) }, FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
-        using var host = LlmTestHost.Build(_server, settings: new Dictionary<string, string?> { ["Hatch:Llm:CallTimeout"] = "00:00:00.500" });
+        // The timeout leaves a cold, loaded CI machine room to answer the third call in time; the hung call outlasts it tenfold.
+        _server.Enqueue(new FakeReply { Drop = true }, new FakeReply { Delay = TimeSpan.FromSeconds(30) }, FakeReply.Text(ArticleJson.ValidJson(1, 2, 3)));
+        using var host = LlmTestHost.Build(_server, settings: new Dictionary<string, string?> { ["Hatch:Llm:CallTimeout"] = "00:00:03" });
 
         var written = await host.Writer().WriteAsync(LlmTestHost.Request(3));
 
