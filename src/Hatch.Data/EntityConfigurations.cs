@@ -31,6 +31,22 @@ internal sealed class StoredHighlightConfiguration : IEntityTypeConfiguration<St
     }
 }
 
+internal sealed class StoredSourceNoteConfiguration : IEntityTypeConfiguration<StoredSourceNote>
+{
+    public void Configure(EntityTypeBuilder<StoredSourceNote> e)
+    {
+        e.ToTable("source_notes");
+        e.HasKey(n => n.Id);
+        e.Property(n => n.UserId).IsRequired();
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(n => n.ContentHash).HasMaxLength(64).IsRequired();
+        e.HasIndex(n => new { n.UserId, n.ContentHash }).IsUnique();
+        e.HasIndex(n => new { n.UserId, n.SourceTitle });
+        e.Property(n => n.Text).IsRequired();
+        e.Property(n => n.SourceTitle).IsRequired();
+    }
+}
+
 internal sealed class HatchRequestConfiguration : IEntityTypeConfiguration<HatchRequest>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

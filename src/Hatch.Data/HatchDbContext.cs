@@ -16,6 +16,7 @@ namespace Hatch.Data;
 public abstract class HatchDbContext(DbContextOptions options) : IdentityDbContext<HatchUser>(options)
 {
     public DbSet<StoredHighlight> Highlights => Set<StoredHighlight>();
+    public DbSet<StoredSourceNote> SourceNotes => Set<StoredSourceNote>();
     public DbSet<HatchRequest> HatchRequests => Set<HatchRequest>();
     public DbSet<Draft> Drafts => Set<Draft>();
     public DbSet<DraftHighlight> DraftHighlights => Set<DraftHighlight>();
@@ -28,6 +29,7 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<SectionRevisionRequest> SectionRevisions => Set<SectionRevisionRequest>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
+    public IQueryable<StoredSourceNote> SourceNotesOf(string userId) => SourceNotes.Where(n => n.UserId == userId);
     public IQueryable<HatchRequest> RequestsOf(string userId) => HatchRequests.Where(r => r.UserId == userId);
     public IQueryable<Draft> DraftsOf(string userId) => Drafts.Where(d => d.UserId == userId);
     public IQueryable<StoredDigest> DigestsOf(string userId) => Digests.Where(d => d.UserId == userId);
@@ -51,6 +53,26 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
         await SaveChangesAsync(cancellationToken);
         ChangeTracker.Clear();
         return fresh;
+    }
+
+    /// <summary>
+    /// Keeps the notes that annotate no highlight on their books, each once per user (same text, source and place);
+    /// returns how many were new.
+    /// </summary>
+    public async Task<int> AddNewSourceNotesAsync(
+        string userId, IReadOnlyList<SourceNote> notes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (notes.Count == 0) return 0;
+        var unique = notes.Select(n => StoredSourceNote.From(userId, n, now)).DistinctBy(n => n.ContentHash).ToList();
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in unique.Select(n => n.ContentHash).Chunk(500))
+            known.UnionWith(await SourceNotesOf(userId).Where(n => chunk.Contains(n.ContentHash)).Select(n => n.ContentHash).ToListAsync(cancellationToken));
+
+        var fresh = unique.Where(n => !known.Contains(n.ContentHash)).ToList();
+        SourceNotes.AddRange(fresh);
+        await SaveChangesAsync(cancellationToken);
+        ChangeTracker.Clear();
+        return fresh.Count;
     }
 
     /// <summary>A user's draft with its numbered highlights, ready for <see cref="Draft.ToDocument"/>.</summary>

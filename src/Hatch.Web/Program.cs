@@ -38,6 +38,7 @@ app.UseHatchWeb();
 app.UseHatchProtection();
 app.MapHatchAuthApi();
 app.MapHighlightsApi();
+app.MapNotesApi();
 app.MapSemanticApi();
 app.MapHatchesApi();
 app.MapDraftsApi();

@@ -141,6 +141,16 @@ public sealed class ImportIntoLibraryTests
         var again = await Run("import", file, "--user", "ada@example.com", "--output", "json");
         Assert.Equal(0, Highlights(again.Out));
         Assert.Equal(3, Duplicates(again.Out));
+
+        // "Nachlesen." annotates no highlight of Hafenbuch: it is kept once on its book, with its place, not as a highlight.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, "hatch.db")}");
+        connection.Open();
+        using var query = connection.CreateCommand();
+        query.CommandText = "SELECT Text, SourceTitle, Location FROM source_notes";
+        using var rows = query.ExecuteReader();
+        Assert.True(rows.Read());
+        Assert.Equal(("Nachlesen.", "Hafenbuch", "9"), (rows.GetString(0), rows.GetString(1), rows.GetString(2)));
+        Assert.False(rows.Read());
     }
 }
 

@@ -363,6 +363,24 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
         Assert.Contains("司書に地図のことを聞く。", page);
         Assert.Contains(">cut short by the device</span>", page);
         Assert.Contains("missing highlight text", page);
+
+        // The note that annotates no highlight is kept on its book, once however often the file is imported.
+        var again = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes(JapaneseClippings())), "upload", "My Clippings.txt" },
+            { new StringContent(await TokenAsync(client, "/Highlights")), "__RequestVerificationToken" },
+        };
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/Highlights?handler=Import", again)).StatusCode);
+        using var notes = JsonDocument.Parse(await client.GetStringAsync("/api/notes"));
+        Assert.Equal(1, notes.RootElement.GetProperty("total").GetInt32());
+        var note = notes.RootElement.GetProperty("items")[0];
+        Assert.Equal("司書に地図のことを聞く。", note.GetProperty("text").GetString());
+        Assert.False(string.IsNullOrEmpty(note.GetProperty("source").GetString()));
+        var library = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/Highlights"));
+        Assert.Contains("1 note on your books", library);
+        Assert.Contains("司書に地図のことを聞く。", library);
+        using var highlights = JsonDocument.Parse(await client.GetStringAsync("/api/highlights"));
+        Assert.DoesNotContain(highlights.RootElement.GetProperty("items").EnumerateArray(), h => h.GetProperty("text").GetString() == "司書に地図のことを聞く。");
     }
 
     private static async Task<string> TokenAsync(HttpClient client, string path)

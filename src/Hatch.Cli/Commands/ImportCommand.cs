@@ -92,7 +92,7 @@ public static class ImportCommand
                         var (imported, known) = (result.Highlights.Count, 0);
                         if (userId is not null)
                         {
-                            var stored = await LibraryImport.StoreAsync(scope.ServiceProvider, userId, result.Highlights, cancellationToken);
+                            var stored = await LibraryImport.StoreAsync(scope.ServiceProvider, userId, result, cancellationToken);
                             (imported, known) = (stored, result.Highlights.Count - stored);
                         }
                         report = ToReport(file, result, imported, result.Duplicates + known, userId is not null);
@@ -131,7 +131,7 @@ public static class ImportCommand
         var stored = r.Stored ? "imported" : "new (dry run: nothing stored)";
         await stdout.WriteLineAsync(
             $"{r.File} ({r.Format}): {r.Highlights} highlight{S(r.Highlights)} {stored}, {r.Duplicates} duplicate{S(r.Duplicates)}, " +
-            $"{r.Notes} note{S(r.Notes)} ({r.NotesWithoutHighlight} without a highlight), {r.Bookmarks} bookmark{S(r.Bookmarks)} skipped, " +
+            $"{r.Notes} note{S(r.Notes)} ({r.NotesWithoutHighlight} without a highlight{(r.Stored && r.NotesWithoutHighlight > 0 ? ", kept on their books" : "")}), {r.Bookmarks} bookmark{S(r.Bookmarks)} skipped, " +
             $"{r.TruncatedByDevice} cut short by the device, {r.Skipped.Count} entr{(r.Skipped.Count == 1 ? "y" : "ies")} not imported");
         foreach (var entry in r.Skipped)
             await stdout.WriteLineAsync($"  not imported: {Where(r.File, entry)}{entry.Reason}");
@@ -168,11 +168,16 @@ internal static class LibraryImport
         return (user.Id, ExitCodes.Ok);
     }
 
-    /// <summary>Stores the highlights the library does not have yet; returns how many were new.</summary>
-    public static async Task<int> StoreAsync(IServiceProvider services, string userId, IReadOnlyList<Highlight> highlights, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the highlights the library does not have yet, and keeps the notes that annotate none on their books;
+    /// returns how many highlights were new.
+    /// </summary>
+    public static async Task<int> StoreAsync(IServiceProvider services, string userId, ImportResult result, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<HatchDbContext>();
-        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        return (await db.AddNewHighlightsAsync(userId, highlights, time.GetUtcNow(), cancellationToken)).Count;
+        var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+        var stored = (await db.AddNewHighlightsAsync(userId, result.Highlights, now, cancellationToken)).Count;
+        await db.AddNewSourceNotesAsync(userId, result.KeptNotes, now, cancellationToken);
+        return stored;
     }
 }

@@ -35,12 +35,15 @@ public sealed record ImportReport(string Format, int Imported, int Duplicates, I
     public int Notes { get; init; }
 
     /// <summary>
-    /// Notes that annotate no highlight of the file (a Kindle note alone, a Hypothesis page note). The library holds
-    /// highlights only, so these are reported, not stored: <see cref="KeptNotes"/> lists them for the reader.
+    /// Notes that annotate no highlight of the file (a Kindle note alone, a Hypothesis page note): kept on their book
+    /// in the library's notes (<c>GET /api/notes</c>), never counted or hatched as highlights.
     /// </summary>
     public int NotesWithoutHighlight => KeptNotes.Count;
 
     public IReadOnlyList<SourceNote> KeptNotes { get; init; } = [];
+
+    /// <summary>How many of <see cref="KeptNotes"/> were new to the library (the rest were kept by an earlier import).</summary>
+    public int NotesStored { get; init; }
 
     /// <summary>Bookmarks read and skipped.</summary>
     public int Bookmarks { get; init; }
@@ -79,11 +82,13 @@ public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters impor
     {
         var result = importers.Import(content, fileName);
         var added = await AddAsync(userId, result.Highlights, cancellationToken);
+        var notesStored = await db.AddNewSourceNotesAsync(userId, result.KeptNotes, time.GetUtcNow(), cancellationToken);
         return new ImportReport(result.Format, added.Imported, added.Duplicates + result.Duplicates, result.Rejected.Select(ToRejection).ToList())
         {
             AddedIds = added.AddedIds,
             Notes = result.Notes,
             KeptNotes = result.KeptNotes,
+            NotesStored = notesStored,
             Bookmarks = result.Bookmarks,
             TruncatedByDevice = result.TruncatedByDevice,
             Skipped = result.NotImported.Select(ToRejection).ToList(),

@@ -22,24 +22,6 @@ namespace Hatch.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
-                {
-                    b.Property<Guid>("DraftId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid>("HighlightId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("DraftId", "Number");
-
-                    b.HasIndex("HighlightId");
-
-                    b.ToTable("draft_highlights", (string)null);
-                });
-
             modelBuilder.Entity("Hatch.Data.HatchUser", b =>
                 {
                     b.Property<string>("Id")
@@ -340,154 +322,6 @@ namespace Hatch.Data.Migrations.Postgres
                         });
                 });
 
-            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Color")
-                        .HasColumnType("text");
-
-                    b.Property<string>("ContentHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTimeOffset?>("DuplicateCheckedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("HighlightedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<bool>("HighlightedAtIsLocal")
-                        .HasColumnType("boolean");
-
-                    b.Property<DateTimeOffset>("ImportedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Location")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Note")
-                        .HasColumnType("text");
-
-                    b.Property<int?>("Offset")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Page")
-                        .HasColumnType("text");
-
-                    b.Property<double?>("ProbableDuplicateCosine")
-                        .HasColumnType("double precision");
-
-                    b.Property<Guid?>("ProbableDuplicateOfId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("SourceAuthor")
-                        .HasColumnType("text");
-
-                    b.Property<string>("SourceTitle")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("SourceUrl")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Tags")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<bool>("TruncatedByDevice")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("UserId", "ContentHash")
-                        .IsUnique();
-
-                    b.HasIndex("UserId", "DuplicateCheckedAt");
-
-                    b.HasIndex("UserId", "ImportedAt");
-
-                    b.HasIndex("UserId", "ProbableDuplicateOfId");
-
-                    b.HasIndex("UserId", "SourceTitle");
-
-                    b.ToTable("highlights", (string)null);
-                });
-
-            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("integer");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("DraftId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Error")
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("JobId")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("Selection")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("SelectionJson");
-
-                    b.Property<string>("Settings")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("OptionsJson");
-
-                    b.Property<string>("Stage")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset?>("StartedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Status", "UpdatedAt");
-
-                    b.HasIndex("UserId", "CreatedAt");
-
-                    b.ToTable("hatch_requests", (string)null);
-                });
-
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftComment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -556,6 +390,24 @@ namespace Hatch.Data.Migrations.Postgres
                     b.HasIndex("DraftId", "At");
 
                     b.ToTable("draft_events", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
+                {
+                    b.Property<Guid>("DraftId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("HighlightId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("DraftId", "Number");
+
+                    b.HasIndex("HighlightId");
+
+                    b.ToTable("draft_highlights", (string)null);
                 });
 
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftRevision", b =>
@@ -670,6 +522,211 @@ namespace Hatch.Data.Migrations.Postgres
                     b.HasIndex("Status", "UpdatedAt");
 
                     b.ToTable("section_revisions", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DraftId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Selection")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("SelectionJson");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("OptionsJson");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("UserId", "CreatedAt");
+
+                    b.ToTable("hatch_requests", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Color")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("DuplicateCheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("HighlightedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("HighlightedAtIsLocal")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("Offset")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Page")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("ProbableDuplicateCosine")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid?>("ProbableDuplicateOfId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SourceAuthor")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceTitle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceUrl")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("TruncatedByDevice")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ContentHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "DuplicateCheckedAt");
+
+                    b.HasIndex("UserId", "ImportedAt");
+
+                    b.HasIndex("UserId", "ProbableDuplicateOfId");
+
+                    b.HasIndex("UserId", "SourceTitle");
+
+                    b.ToTable("highlights", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredSourceNote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("Offset")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Page")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceAuthor")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceTitle")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SourceUrl")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("WrittenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("WrittenAtIsLocal")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ContentHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "SourceTitle");
+
+                    b.ToTable("source_notes", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -804,23 +861,6 @@ namespace Hatch.Data.Migrations.Postgres
                     b.ToTable("user_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
-                {
-                    b.HasOne("Hatch.Domain.Drafts.Draft", null)
-                        .WithMany("Highlights")
-                        .HasForeignKey("DraftId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Hatch.Domain.Highlights.StoredHighlight", "Highlight")
-                        .WithMany()
-                        .HasForeignKey("HighlightId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-
-                    b.Navigation("Highlight");
-                });
-
             modelBuilder.Entity("Hatch.Data.HighlightEmbedding", b =>
                 {
                     b.HasOne("Hatch.Domain.Highlights.StoredHighlight", null)
@@ -868,24 +908,6 @@ namespace Hatch.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
-                {
-                    b.HasOne("Hatch.Data.HatchUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
-                {
-                    b.HasOne("Hatch.Data.HatchUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftComment", b =>
                 {
                     b.HasOne("Hatch.Domain.Drafts.Draft", null)
@@ -904,6 +926,23 @@ namespace Hatch.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
+                {
+                    b.HasOne("Hatch.Domain.Drafts.Draft", null)
+                        .WithMany("Highlights")
+                        .HasForeignKey("DraftId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Hatch.Domain.Highlights.StoredHighlight", "Highlight")
+                        .WithMany()
+                        .HasForeignKey("HighlightId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Highlight");
+                });
+
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftRevision", b =>
                 {
                     b.HasOne("Hatch.Domain.Drafts.Draft", null)
@@ -918,6 +957,33 @@ namespace Hatch.Data.Migrations.Postgres
                     b.HasOne("Hatch.Domain.Drafts.Draft", null)
                         .WithMany()
                         .HasForeignKey("DraftId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
+                {
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
+                {
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredSourceNote", b =>
+                {
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

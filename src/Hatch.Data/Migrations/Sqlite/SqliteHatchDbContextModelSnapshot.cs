@@ -17,24 +17,6 @@ namespace Hatch.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
-                {
-                    b.Property<Guid>("DraftId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Number")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("HighlightId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("DraftId", "Number");
-
-                    b.HasIndex("HighlightId");
-
-                    b.ToTable("draft_highlights", (string)null);
-                });
-
             modelBuilder.Entity("Hatch.Data.HatchUser", b =>
                 {
                     b.Property<string>("Id")
@@ -335,154 +317,6 @@ namespace Hatch.Data.Migrations.Sqlite
                         });
                 });
 
-            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Color")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("ContentHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("DuplicateCheckedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("HighlightedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("HighlightedAtIsLocal")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ImportedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Location")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Note")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("Offset")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Page")
-                        .HasColumnType("TEXT");
-
-                    b.Property<double?>("ProbableDuplicateCosine")
-                        .HasColumnType("REAL");
-
-                    b.Property<Guid?>("ProbableDuplicateOfId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SourceAuthor")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SourceTitle")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SourceUrl")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Tags")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Text")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("TruncatedByDevice")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("UserId", "ContentHash")
-                        .IsUnique();
-
-                    b.HasIndex("UserId", "DuplicateCheckedAt");
-
-                    b.HasIndex("UserId", "ImportedAt");
-
-                    b.HasIndex("UserId", "ProbableDuplicateOfId");
-
-                    b.HasIndex("UserId", "SourceTitle");
-
-                    b.ToTable("highlights", (string)null);
-                });
-
-            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("DraftId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Error")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("FinishedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("JobId")
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Selection")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("SelectionJson");
-
-                    b.Property<string>("Settings")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("OptionsJson");
-
-                    b.Property<string>("Stage")
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("StartedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Status", "UpdatedAt");
-
-                    b.HasIndex("UserId", "CreatedAt");
-
-                    b.ToTable("hatch_requests", (string)null);
-                });
-
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftComment", b =>
                 {
                     b.Property<Guid>("Id")
@@ -551,6 +385,24 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.HasIndex("DraftId", "At");
 
                     b.ToTable("draft_events", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
+                {
+                    b.Property<Guid>("DraftId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HighlightId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DraftId", "Number");
+
+                    b.HasIndex("HighlightId");
+
+                    b.ToTable("draft_highlights", (string)null);
                 });
 
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftRevision", b =>
@@ -665,6 +517,211 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.HasIndex("Status", "UpdatedAt");
 
                     b.ToTable("section_revisions", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DraftId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Selection")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("SelectionJson");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("OptionsJson");
+
+                    b.Property<string>("Stage")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status", "UpdatedAt");
+
+                    b.HasIndex("UserId", "CreatedAt");
+
+                    b.ToTable("hatch_requests", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Color")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DuplicateCheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HighlightedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HighlightedAtIsLocal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Offset")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Page")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("ProbableDuplicateCosine")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid?>("ProbableDuplicateOfId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceAuthor")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceTitle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tags")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("TruncatedByDevice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ContentHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "DuplicateCheckedAt");
+
+                    b.HasIndex("UserId", "ImportedAt");
+
+                    b.HasIndex("UserId", "ProbableDuplicateOfId");
+
+                    b.HasIndex("UserId", "SourceTitle");
+
+                    b.ToTable("highlights", (string)null);
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredSourceNote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ImportedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Offset")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Page")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceAuthor")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceTitle")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("WrittenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("WrittenAtIsLocal")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ContentHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId", "SourceTitle");
+
+                    b.ToTable("source_notes", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -795,23 +852,6 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.ToTable("user_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
-                {
-                    b.HasOne("Hatch.Domain.Drafts.Draft", null)
-                        .WithMany("Highlights")
-                        .HasForeignKey("DraftId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Hatch.Domain.Highlights.StoredHighlight", "Highlight")
-                        .WithMany()
-                        .HasForeignKey("HighlightId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-
-                    b.Navigation("Highlight");
-                });
-
             modelBuilder.Entity("Hatch.Data.HighlightEmbedding", b =>
                 {
                     b.HasOne("Hatch.Domain.Highlights.StoredHighlight", null)
@@ -859,24 +899,6 @@ namespace Hatch.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
-                {
-                    b.HasOne("Hatch.Data.HatchUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
-                {
-                    b.HasOne("Hatch.Data.HatchUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftComment", b =>
                 {
                     b.HasOne("Hatch.Domain.Drafts.Draft", null)
@@ -895,6 +917,23 @@ namespace Hatch.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Hatch.Domain.Drafts.DraftHighlight", b =>
+                {
+                    b.HasOne("Hatch.Domain.Drafts.Draft", null)
+                        .WithMany("Highlights")
+                        .HasForeignKey("DraftId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Hatch.Domain.Highlights.StoredHighlight", "Highlight")
+                        .WithMany()
+                        .HasForeignKey("HighlightId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Highlight");
+                });
+
             modelBuilder.Entity("Hatch.Domain.Drafts.DraftRevision", b =>
                 {
                     b.HasOne("Hatch.Domain.Drafts.Draft", null)
@@ -909,6 +948,33 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.HasOne("Hatch.Domain.Drafts.Draft", null)
                         .WithMany()
                         .HasForeignKey("DraftId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Hatching.HatchRequest", b =>
+                {
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredHighlight", b =>
+                {
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Highlights.StoredSourceNote", b =>
+                {
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

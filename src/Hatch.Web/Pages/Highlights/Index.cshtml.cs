@@ -53,6 +53,11 @@ public sealed class IndexModel(
     [BindProperty] public HatchForm Hatch { get; set; } = new();
 
     public IReadOnlyList<StoredHighlight> Items { get; private set; } = [];
+
+    /// <summary>Notes that annotate no highlight, kept on their books: the chosen source's, or the newest of all.</summary>
+    public IReadOnlyList<StoredSourceNote> SourceNotes { get; private set; } = [];
+    public int SourceNoteCount { get; private set; }
+    public const int SourceNotesShown = 100;
     public int Total { get; private set; }
     public int LibrarySize { get; private set; }
     public IReadOnlyList<(string Title, int Count)> Sources { get; private set; } = [];
@@ -162,6 +167,11 @@ public sealed class IndexModel(
             PendingEmbeddings = await embeddings.CountMissingAsync(UserId, ct);
             ProbableDuplicates = await duplicates.ReportedAsync(UserId, 50, ct);
         }
+        var notes = db.SourceNotesOf(UserId).AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(Source)) notes = notes.Where(n => n.SourceTitle == Source);
+        SourceNoteCount = await notes.CountAsync(ct);
+        SourceNotes = SourceNoteCount == 0 ? [] :
+            await notes.OrderBy(n => n.SourceTitle).ThenByDescending(n => n.ImportedAt).ThenBy(n => n.Id).Take(SourceNotesShown).ToListAsync(ct);
         Sources = (await mine.GroupBy(h => h.SourceTitle).Select(g => new { g.Key, Count = g.Count() }).OrderBy(g => g.Key).ToListAsync(ct))
             .Select(g => (g.Key, g.Count)).ToArray();
         Tags = (await mine.Where(h => h.Tags != "").Select(h => h.Tags).Distinct().ToListAsync(ct))
