@@ -71,7 +71,7 @@ internal static class ImportBench
         }
         Console.WriteLine($"as a process (dotnet hatch.dll import --dry-run): wall {wall.Elapsed.TotalMilliseconds:F0} ms; load average {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a")}");
         Console.WriteLine(report.Length > 300 ? report[..300] + "…" : report);
-        File.Delete(path);
+        if (Environment.GetEnvironmentVariable("HATCH_BENCH_KEEP") is null) File.Delete(path);
         return 0;
     }
 

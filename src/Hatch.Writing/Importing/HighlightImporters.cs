@@ -105,23 +105,39 @@ public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers
     /// What every format gets, so that importers only parse: trimmed text, tidy tags, no empty notes, and each
     /// passage once (the first occurrence wins, taking a later duplicate's note if it had none).
     /// </summary>
+    /// <summary>Files with fewer highlights than this are cleaned on one thread.</summary>
+    private const int ParallelFrom = 4_096;
+
+    private static (Highlight Highlight, string Hash) Normalize(Highlight original)
+    {
+        var highlight = original with
+        {
+            // One line-ending convention, whatever the exporter's platform was: text is compared and shown later.
+            Text = original.Text.ReplaceLineEndings("\n").Trim(),
+            Note = ImportSupport.NullIfBlank(original.Note)?.ReplaceLineEndings("\n").Trim(),
+            Tags = NormalizeTags(original.Tags),
+            Color = ImportSupport.NullIfBlank(original.Color)?.Trim(),
+        };
+        return (highlight, highlight.Text.Length == 0 ? "" : highlight.ContentHash);
+    }
+
     private static ImportResult Clean(ImportResult raw)
     {
         var kept = new List<Highlight>(raw.Highlights.Count);
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         var duplicates = 0;
-        foreach (var original in raw.Highlights)
-        {
-            var highlight = original with
+        // Normalising and hashing each highlight is independent work; on a large file it runs on every core.
+        var cleaned = new (Highlight Highlight, string Hash)[raw.Highlights.Count];
+        if (cleaned.Length >= ParallelFrom)
+            Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(0, cleaned.Length, 2_048), range =>
             {
-                // One line-ending convention, whatever the exporter's platform was: text is compared and shown later.
-                Text = original.Text.ReplaceLineEndings("\n").Trim(),
-                Note = ImportSupport.NullIfBlank(original.Note)?.ReplaceLineEndings("\n").Trim(),
-                Tags = NormalizeTags(original.Tags),
-                Color = ImportSupport.NullIfBlank(original.Color)?.Trim(),
-            };
+                for (var i = range.Item1; i < range.Item2; i++) cleaned[i] = Normalize(raw.Highlights[i]);
+            });
+        else
+            for (var i = 0; i < cleaned.Length; i++) cleaned[i] = Normalize(raw.Highlights[i]);
+        foreach (var (highlight, hash) in cleaned)
+        {
             if (highlight.Text.Length == 0) continue; // importers reject empty text themselves; this only guards the invariant
-            var hash = highlight.ContentHash;
             if (positions.TryGetValue(hash, out var index))
             {
                 duplicates++;

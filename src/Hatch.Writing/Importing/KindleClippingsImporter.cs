@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Hatch.Domain.Highlights;
 
@@ -50,8 +51,8 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         // Some 2011 firmware wrote "\r\r\n": one line break, not a line break and a blank line.
         if (content.Contains("\r\r\n", StringComparison.Ordinal)) content = content.Replace("\r\r\n", "\n", StringComparison.Ordinal);
         var tally = new Tally(fileName);
-        var clippings = new List<Clipping>();
         var lines = ImportSupport.Lines(content);
+        var records = new List<List<(int Line, string Text)>>();
         var record = new List<(int Line, string Text)>();
         for (var i = 0; i <= lines.Count; i++)
         {
@@ -59,11 +60,26 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
             var text = atEnd ? "" : Clean(lines[i]);
             if (atEnd || text == RecordSeparator)
             {
-                if (ReadRecord(record, tally) is { } clipping) clippings.Add(clipping);
-                record.Clear();
+                if (record.Count > 0) records.Add(record);
+                record = [];
                 continue;
             }
             record.Add((i + 1, text));
+        }
+
+        // Reading the metadata lines is most of an import's work, and each is independent of the others: on a large
+        // file it runs on every core. What depends on order (counts, titles, merging) stays sequential below.
+        var headers = new KindleHeader?[records.Count];
+        if (records.Count >= ParallelFrom)
+            Parallel.ForEach(Partitioner.Create(0, records.Count, 2_048), range =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++) headers[i] = ParseHeader(records[i]);
+            });
+
+        var clippings = new List<Clipping>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (ReadRecord(records[i], headers[i], tally) is { } clipping) clippings.Add(clipping);
         }
         var (highlights, notes, merged) = Assemble(clippings);
         return new ImportResult(Format, highlights, tally.Rejected, merged)
@@ -95,7 +111,18 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
         public Dictionary<string, (string Title, string? Author)> Titles { get; } = new(StringComparer.Ordinal);
     }
 
-    private static Clipping? ReadRecord(List<(int Line, string Text)> record, Tally tally)
+    /// <summary>Files smaller than this are read on one thread: starting the others would cost more than it saves.</summary>
+    private const int ParallelFrom = 4_096;
+
+    /// <summary>The record's metadata line read, or null when the record has none where it should be (reported later).</summary>
+    private static KindleHeader? ParseHeader(List<(int Line, string Text)> record)
+    {
+        var first = record.FindIndex(l => l.Text.Length > 0);
+        var headerIndex = first < 0 ? -1 : record.FindIndex(first + 1, l => l.Text.Length > 0);
+        return headerIndex >= 0 && KindleMetadata.IsMetadataLine(record[headerIndex].Text) ? KindleMetadata.Parse(record[headerIndex].Text) : null;
+    }
+
+    private static Clipping? ReadRecord(List<(int Line, string Text)> record, KindleHeader? parsed, Tally tally)
     {
         var first = record.FindIndex(l => l.Text.Length > 0);
         if (first < 0) return null; // nothing between two separators, as at the top of some files
@@ -113,7 +140,7 @@ public sealed partial class KindleClippingsImporter : IHighlightImporter
             return null;
         }
 
-        var header = KindleMetadata.Parse(headerText);
+        var header = parsed ?? KindleMetadata.Parse(headerText);
         foreach (var unread in header.Unread)
             tally.Warn(headerLine, $"metadata '{ImportSupport.Shorten(headerText, 60)}': could not read {unread}");
         if (!tally.Titles.TryGetValue(titleLine, out var byline)) tally.Titles[titleLine] = byline = ParseTitleLine(titleLine);
