@@ -176,6 +176,8 @@ internal static class Bench
             ["Hatch:Llm:Model"] = "bench-model",
             ["Hatch:Llm:Endpoint"] = endpoint.ToString(),
             ["Hatch:Llm:RequestDeadline"] = "00:01:00",
+            // `load` measures one call per draft; `pipeline` sets Planned or Single itself.
+            ["Hatch:Llm:Pipeline"] = "Single",
         };
         foreach (var (k, v) in extra) config[k] = v;
         builder.Configuration.AddInMemoryCollection(config);
