@@ -209,7 +209,7 @@ public sealed class PlannedDraftTests(PlannedLlmAppFactory factory) : IClassFixt
         var flag = Assert.Single(draft.GetProperty("grounding").GetProperty("unsupported").EnumerateArray());
         Assert.Equal(GroundedDraftTests.Statistic, flag.GetProperty("sentence").GetString());
         Assert.InRange(flag.GetProperty("score").GetDouble(), 0, 0.5);
-        var steps = draft.GetProperty("provenance").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToArray();
+        var steps = draft.GetProperty("provenance").GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString() ?? "").ToArray();
         Assert.Equal(["plan", "write", "check", "repair", "check"], steps);
 
         (await client.PostAsync($"/api/drafts/{draftId}/submit", null)).EnsureSuccessStatusCode();
