@@ -82,11 +82,11 @@ public static partial class GroundingRepairs
         {
             return new(null, $"the repair reply was not valid JSON ({ex.Message.Split(" Path:")[0]})");
         }
-        int fixedCount = 0, cited = 0, removed = 0, skipped = 0;
+        int fixedCount = 0, cited = 0, removed = 0;
         var done = new HashSet<int>();
         foreach (var item in repair?.Repairs ?? [])
         {
-            if (item is null || item.Number < 1 || item.Number > unsupported.Count || !done.Add(item.Number)) { skipped++; continue; }
+            if (item is null || item.Number < 1 || item.Number > unsupported.Count || !done.Add(item.Number)) continue;
             var target = unsupported[item.Number - 1];
             var numbers = (item.Citations ?? []).Where(n => n > 0).Distinct().Order().ToArray();
             var action = (item.Action ?? "").Trim().ToLowerInvariant();
@@ -98,13 +98,14 @@ public static partial class GroundingRepairs
                 _ => null,
             };
             var used = replacement is null ? [] : Citations.Inline(replacement).ToArray();
-            if (replacement is null || used.Any(n => !allowed.Contains(n))) { skipped++; continue; }
+            if (replacement is null || used.Any(n => !allowed.Contains(n))) continue;
             var changed = Replace(article, target.Part, target.Sentence, replacement, used);
-            if (changed is null) { skipped++; continue; }
+            if (changed is null) continue;
             article = changed;
             _ = action switch { "fix" => fixedCount++, "cite" => cited++, _ => removed++ };
         }
-        skipped += unsupported.Count - done.Count;
+        // Every listed sentence without an applied repair (none given, refused, or no longer found) counts as skipped.
+        var skipped = unsupported.Count - fixedCount - cited - removed;
         var note = $"fixed {fixedCount}, re-cited {cited}, removed {removed}, skipped {skipped} of {unsupported.Count}";
         return new(fixedCount + cited + removed > 0 ? article : null, note);
     }
