@@ -119,7 +119,7 @@ public static class ArticlePlans
             var section = plan.Sections[i];
             text.Append("Section ").Append(i + 1).Append(": ").Append(ArticlePromptBuilder.Inert(section.Heading))
                 .Append(" (passages ").Append(string.Join(", ", section.Highlights.Distinct())).Append(")\n    Connection: ")
-                .Append(ArticlePromptBuilder.Inert(section.Connection)).Append('\n');
+                .Append(ArticlePromptBuilder.Inert(section.Connection ?? "")).Append('\n');
         }
         for (var i = 0; i < plan.Advice.Count; i++)
             text.Append("Advice ").Append(i + 1).Append(": ").Append(ArticlePromptBuilder.Inert(plan.Advice[i].Advice))
