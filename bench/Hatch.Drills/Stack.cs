@@ -68,6 +68,8 @@ internal sealed partial class Stack : IAsyncDisposable
             ["Hatch__Llm__Provider"] = "OpenAICompatible",
             ["Hatch__Llm__Endpoint"] = modelEndpoint.ToString(),
             ["Hatch__Llm__Model"] = "drill-model",
+            // The drills measure one call per draft, as they did before the Planned pipeline (bench/Hatch.LlmBench `pipeline` compares the two).
+            ["Hatch__Llm__Pipeline"] = "Single",
             ["Hatch__Llm__ApiKey"] = "drill-key",
             ["Hatch__Llm__StructuredOutput"] = "json_schema",
             ["Hatch__Llm__MaxTokensParameter"] = "max_completion_tokens",

@@ -16,12 +16,15 @@ using Microsoft.Extensions.Options;
 //   prompt  — prompt building with token counting for 100 / 1,000 / 10,000 candidate highlights (target < 50 ms at 1,000)
 //   load    — 200 drafts against a fake provider that answers after 1 s, at most 50 model calls at once
 //             (target: within 1.15 × the ideal 4 s)
+//   pipeline — Hatch:Llm:Pipeline Planned against Single through ArticlePipeline (MiniLM grounding check), the fake
+//             provider answering each call after 0.5 s: wall time and process CPU per draft, interleaved in one run
 //   serve   — run the fake provider on 127.0.0.1 until Enter, for trying `hatch llm check` and `hatch article` by hand
 var mode = args.FirstOrDefault() ?? "all";
 return mode switch
 {
     "prompt" => Bench.Prompt(),
     "load" => await Bench.LoadAsync(),
+    "pipeline" => await PipelineBench.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20),
     "serve" => await Bench.ServeAsync(),
     "profile" => Bench.Profile(),
     "all" => Bench.Prompt() | await Bench.LoadAsync(),
@@ -30,7 +33,7 @@ return mode switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Hatch.LlmBench [prompt|load|serve|profile|all]");
+    Console.Error.WriteLine("usage: Hatch.LlmBench [prompt|load|pipeline [drafts]|serve|profile|all]");
     return 2;
 }
 
@@ -167,7 +170,7 @@ internal static class Bench
         return 0;
     }
 
-    private static IHost BuildHost(Uri endpoint, Dictionary<string, string?> extra)
+    internal static IHost BuildHost(Uri endpoint, Dictionary<string, string?> extra, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], DisableDefaults = true });
         var config = new Dictionary<string, string?>
@@ -176,10 +179,13 @@ internal static class Bench
             ["Hatch:Llm:Model"] = "bench-model",
             ["Hatch:Llm:Endpoint"] = endpoint.ToString(),
             ["Hatch:Llm:RequestDeadline"] = "00:01:00",
+            // `load` measures one call per draft; `pipeline` sets Planned or Single itself.
+            ["Hatch:Llm:Pipeline"] = "Single",
         };
         foreach (var (k, v) in extra) config[k] = v;
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         builder.AddHatchEmbeddings();
         builder.AddHatchLlm();
         builder.AddHatchWriting();

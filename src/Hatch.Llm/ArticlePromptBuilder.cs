@@ -42,6 +42,7 @@ public sealed partial class ArticlePromptBuilder
     private readonly int _templateTokens;
     private readonly int _schemaTokens;
     private readonly bool _vectorsCarryMeaning;
+    private readonly int _planReserveTokens;
 
     /// <param name="themes">
     /// The grouper of the configured embedding model; stored vectors are used for themes only when it has more than
@@ -55,7 +56,14 @@ public sealed partial class ArticlePromptBuilder
         _vectorsCarryMeaning = themes?.UsesEmbeddings ?? true;
         _templateTokens = tokens.Count(_template.Text);
         _schemaTokens = tokens.Count(SchemaInstruction);
+        // Under Planned the write prompt also carries the plan: room for the plan call's whole reply, rendered.
+        var plan = prompts[PromptLibrary.Plan];
+        PlanOutputTokens = Math.Min(plan.DefaultMaxTokens ?? _options.MaxOutputTokens, _options.MaxOutputTokens);
+        _planReserveTokens = _options.PipelineMode == DraftingPipeline.Planned ? PlanOutputTokens + 64 : 0;
     }
+
+    /// <summary>The plan call's output budget: the Plan prompt's config.json max_tokens, capped by the setting.</summary>
+    public int PlanOutputTokens { get; }
 
     /// <summary>The Article's JSON schema as text, for servers that take JSON mode but not json_schema.</summary>
     public static string SchemaJson { get; } = JsonSerializer.Serialize(
@@ -74,7 +82,7 @@ public sealed partial class ArticlePromptBuilder
 
         // Room for the reply twice over: once for the reply, once for either the longer retry after a
         // truncated reply or the repair round that quotes the previous reply.
-        var budget = _options.ContextTokens - 2 * OutputTokens - _templateTokens - _schemaTokens - FramingTokens - 32;
+        var budget = _options.ContextTokens - 2 * OutputTokens - _templateTokens - _schemaTokens - FramingTokens - 32 - _planReserveTokens;
 
         // Ranking only matters when something must be left out, and ranking a thousand highlights costs more than
         // counting them. So unless a rough estimate (about four characters a token, which overestimates English
@@ -125,6 +133,7 @@ public sealed partial class ArticlePromptBuilder
             ["highlights"] = block.ToString(),
             ["themes"] = themes,
             ["schema"] = schemaInPrompt ? SchemaInstruction : "",
+            ["plan"] = "",
             ["repair"] = "",
         };
         return new ArticlePrompt(arguments, includedHighlights, leftOutHighlights, reason,
@@ -241,7 +250,7 @@ public sealed partial class ArticlePromptBuilder
     [GeneratedRegex("={3,}")]
     private static partial Regex Fence();
 
-    [GeneratedRegex(@"\b(BEGIN|END)(\s+)(HIGHLIGHTS|SECTION)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(BEGIN|END)(\s+)(HIGHLIGHTS|SECTION|PLAN|SENTENCES)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Marker();
 
     internal static string Inert(string text)

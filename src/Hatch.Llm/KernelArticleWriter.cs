@@ -108,6 +108,15 @@ public sealed partial class KernelArticleWriter(
                 $"No highlight fits the model's context of {o.ContextTokens:N0} tokens (Hatch:Llm:ContextTokens) once {2 * builder.OutputTokens:N0} are kept for the reply.",
                 isTransient: false);
 
+        if (o.PipelineMode == DraftingPipeline.Planned)
+        {
+            var planMark = draft.Mark(time);
+            var (plan, note) = await PlanAsync(prompt, draft, cancellationToken);
+            draft.EndStep("plan", prompts[PromptLibrary.Plan], planMark, time, note);
+            if (plan is not null) prompt.Arguments["plan"] = ArticlePlans.Render(plan);
+        }
+
+        var writeMark = draft.Mark(time);
         var maxTokens = builder.OutputTokens;
         var lengthRetried = false;
         var repaired = false;
@@ -117,7 +126,7 @@ public sealed partial class KernelArticleWriter(
             ModelReply reply;
             try
             {
-                reply = await CallAsync(template, prompt, maxTokens, state.UseJsonObject, draft, cancellationToken);
+                reply = await CallAsync(template, prompt.Arguments, prompt.EstimatedPromptTokens, maxTokens, typeof(Article), state.UseJsonObject, draft, cancellationToken);
             }
             catch (Exception ex) when (UnreadableResponse(ex) is { } unreadable)
             {
@@ -135,9 +144,9 @@ public sealed partial class KernelArticleWriter(
             {
                 state.LearnJsonObject();
                 LogJsonObjectFallback(logger, Name);
-                var repair = prompt.Arguments["repair"];
+                var (repair, plan) = (prompt.Arguments["repair"], prompt.Arguments["plan"]);
                 prompt = builder.Build(request, schemaInPrompt: true);
-                prompt.Arguments["repair"] = repair;
+                (prompt.Arguments["repair"], prompt.Arguments["plan"]) = (repair, plan);
                 continue;
             }
 
@@ -164,7 +173,10 @@ public sealed partial class KernelArticleWriter(
                 validate?.SetTag("hatch.validation.errors", errors.Count);
             }
             if (errors.Count == 0 && article is not null)
+            {
+                draft.EndStep("write", template, writeMark, time, repaired ? "one repair round" : null);
                 return new WrittenArticle(article, Provenance(request, template, prompt, draft));
+            }
 
             if (repaired)
                 throw new ArticleWriterException(
@@ -172,6 +184,123 @@ public sealed partial class KernelArticleWriter(
             repaired = true;
             LogRepair(logger, errors.Count, string.Join("; ", errors));
             prompt.Arguments["repair"] = RepairNote(reply.Text, errors, maxTokens);
+        }
+    }
+
+    /// <summary>
+    /// The plan call: the same highlights and fence as the Article, asking for <see cref="ArticlePlan"/>. A plan that
+    /// names highlights not sent, or a section on fewer than two, gets one round with its problems; a second bad plan
+    /// (or an unreadable or cut-off one) is dropped and the article is written without a plan, as under Single, with
+    /// the reason in the plan step's note. HTTP failures are not caught here: they fail the draft as in Single.
+    /// </summary>
+    private async Task<(ArticlePlan? Plan, string? Note)> PlanAsync(ArticlePrompt prompt, DraftTally draft, CancellationToken cancellationToken)
+    {
+        var template = prompts[PromptLibrary.Plan];
+        var maxTokens = builder.PlanOutputTokens;
+        var repair = "";
+        string? firstProblems = null;
+        for (var round = 1; round <= 2; round++)
+        {
+            var arguments = new KernelArguments(prompt.Arguments)
+            {
+                ["schema"] = state.UseJsonObject ? ArticlePlans.SchemaInstruction : "",
+                ["plan"] = "",
+                ["repair"] = repair,
+            };
+            ModelReply reply;
+            try
+            {
+                reply = await CallAsync(template, arguments, prompt.EstimatedPromptTokens, maxTokens, typeof(ArticlePlan), state.UseJsonObject, draft, cancellationToken);
+            }
+            catch (HttpOperationException ex) when (state.CanFallBackToJsonObject && RejectsStructuredOutput(ex))
+            {
+                state.LearnJsonObject();
+                LogJsonObjectFallback(logger, Name);
+                round--;
+                continue;
+            }
+            catch (Exception ex) when (UnreadableResponse(ex) is { } unreadable)
+            {
+                firstProblems ??= "the provider's response could not be read: " + unreadable.Message.Split(" LineNumber:")[0];
+                repair = "";
+                continue;
+            }
+            if (reply.FinishReason == ChatFinishReason.ContentFilter)
+                throw new ArticleWriterException("The provider's content filter stopped the plan.", isTransient: false);
+
+            IReadOnlyList<string> errors;
+            ArticlePlan? plan = null;
+            if (reply.FinishReason == ChatFinishReason.Length)
+                errors = [$"the plan was cut off at the output limit ({maxTokens:N0} tokens); plan more briefly"];
+            else
+                (plan, errors) = ArticlePlans.Check(reply.Text, prompt.SentNumbers);
+            if (plan is not null)
+                return (plan, firstProblems is null ? null : "one repair round: " + firstProblems);
+
+            firstProblems ??= string.Join("; ", errors);
+            LogPlanProblems(logger, round, string.Join("; ", errors));
+            repair = RepairNote(reply.Text, errors, maxTokens).Replace("the complete corrected Article", "the complete corrected plan", StringComparison.Ordinal);
+        }
+        return (null, "plan dropped after a repair round, the article was written without one (as under Single): " + firstProblems);
+    }
+
+    /// <summary>
+    /// The repair call of Pipeline Planned: the unsupported sentences (part, sentence, citations) and the highlights
+    /// the article cites go to the Repair prompt, which answers fix, cite or remove for each (<see cref="GroundingRepair"/>).
+    /// It gets what is left of Hatch:Llm:RequestDeadline and the same gate, retries and timeouts as every call. A
+    /// repair that fails costs the repair, never the draft: the sentences stay flagged.
+    /// </summary>
+    public async Task<GroundingRepairResult?> RepairGroundingAsync(GroundingRepairRequest request, CancellationToken cancellationToken = default)
+    {
+        var o = options.Value;
+        if (o.PipelineMode != DraftingPipeline.Planned || request.Unsupported.Count == 0) return null;
+        var template = prompts[PromptLibrary.Repair];
+        using var activity = HatchTelemetry.Source.StartActivity("hatch.llm.repair");
+        var draft = new DraftTally(time.GetTimestamp());
+        var mark = draft.Mark(time);
+        var left = o.RequestDeadline - request.Spent;
+        if (left <= TimeSpan.Zero)
+            return new GroundingRepairResult(null, draft.EndStep("repair", template, mark, time, $"skipped: Hatch:Llm:RequestDeadline ({o.RequestDeadline}) was spent"));
+
+        // The highlights the article rests on, plus any the flagged sentences cite: a "cite" repair may point elsewhere
+        // in what the writer was given, and this set fitted the write call's budget.
+        var wanted = request.Article.AllCitations().Concat(request.Unsupported.SelectMany(u => u.Citations)).ToHashSet();
+        var offered = request.Highlights.Where(h => wanted.Contains(h.Number)).ToArray();
+        var allowed = offered.Select(h => h.Number).ToHashSet();
+        var highlights = ArticlePromptBuilder.FormatBlock(offered);
+        var sentences = GroundingRepairs.RenderSentences(request.Article, request.Unsupported);
+        var maxTokens = Math.Min(template.DefaultMaxTokens ?? o.MaxOutputTokens, o.MaxOutputTokens);
+        var arguments = new KernelArguments
+        {
+            ["language"] = request.Options.Language,
+            ["highlight_numbers"] = string.Join(", ", allowed.Order()),
+            ["highlights"] = highlights,
+            ["sentence_count"] = request.Unsupported.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["sentences"] = sentences,
+            ["schema"] = state.UseJsonObject ? GroundingRepairs.SchemaInstruction : "",
+            ["repair"] = "",
+        };
+        // Roughly four characters a token, plus the template: the estimate only feeds the tokens-per-minute gate.
+        var estimate = (template.Text.Length + highlights.Length + sentences.Length) / 4 + 64;
+
+        using var deadline = new CancellationTokenSource(left, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            var reply = await CallAsync(template, arguments, estimate, maxTokens, typeof(GroundingRepair), state.UseJsonObject, draft, linked.Token);
+            if (reply.FinishReason != ChatFinishReason.Stop && reply.FinishReason is not null)
+                return new GroundingRepairResult(null, draft.EndStep("repair", template, mark, time, $"no repair used: the reply stopped with {reply.FinishReason}"));
+            var outcome = GroundingRepairs.Apply(reply.Text, request.Article, request.Unsupported, allowed);
+            activity?.SetTag("hatch.repair.note", outcome.Note);
+            return new GroundingRepairResult(outcome.Article, draft.EndStep("repair", template, mark, time, outcome.Note));
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var reason = ex is OperationCanceledException
+                ? $"the repair did not finish within what was left of Hatch:Llm:RequestDeadline ({left})"
+                : Classify(ex, draft.Attempts).Reason;
+            LogRepairFailed(logger, reason);
+            return new GroundingRepairResult(null, draft.EndStep("repair", template, mark, time, "repair failed, the sentences stay flagged: " + reason));
         }
     }
 
@@ -202,15 +331,21 @@ public sealed partial class KernelArticleWriter(
         }
     }
 
+    /// <summary>
+    /// One model call through the gate (concurrency, tokens per minute) and the HTTP client's retries and timeouts,
+    /// asking for <paramref name="responseType"/>'s strict JSON schema (its name is the type's: Article,
+    /// ArticlePlan, GroundingRepair), or JSON mode with the schema in the prompt.
+    /// </summary>
     private async Task<ModelReply> CallAsync(
-        PromptTemplate template, ArticlePrompt prompt, int maxTokens, bool jsonObject, DraftTally draft, CancellationToken cancellationToken)
+        PromptTemplate template, KernelArguments promptArguments, int estimatedPromptTokens, int maxTokens, Type responseType, bool jsonObject,
+        DraftTally draft, CancellationToken cancellationToken)
     {
         var baseSettings = template.Function.ExecutionSettings?.GetValueOrDefault(PromptExecutionSettings.DefaultServiceId);
         var settings = (OpenAIPromptExecutionSettings)OpenAIPromptExecutionSettings.FromExecutionSettings(baseSettings).Clone();
         settings.MaxTokens = maxTokens;
         // Strict structured output where the server supports it; JSON mode with the schema in the prompt otherwise.
-        settings.ResponseFormat = jsonObject ? "json_object" : typeof(Article);
-        var arguments = new KernelArguments(prompt.Arguments, new Dictionary<string, PromptExecutionSettings>
+        settings.ResponseFormat = jsonObject ? "json_object" : responseType;
+        var arguments = new KernelArguments(promptArguments, new Dictionary<string, PromptExecutionSettings>
         {
             [PromptExecutionSettings.DefaultServiceId] = settings,
         });
@@ -219,9 +354,10 @@ public sealed partial class KernelArticleWriter(
         activity?.SetTag("gen_ai.request.model", ModelLabel);
         activity?.SetTag("gen_ai.request.max_tokens", maxTokens);
         activity?.SetTag("hatch.llm.response_format", jsonObject ? "json_object" : "json_schema");
+        activity?.SetTag("hatch.prompt.template", template.Name);
 
         FunctionResult result;
-        using (await gate.EnterAsync(prompt.EstimatedPromptTokens + maxTokens, cancellationToken))
+        using (await gate.EnterAsync(estimatedPromptTokens + maxTokens, cancellationToken))
         {
             var tally = ModelCallTally.Start();
             try
@@ -250,7 +386,7 @@ public sealed partial class KernelArticleWriter(
         Article? article;
         try
         {
-            article = JsonSerializer.Deserialize<Article>(StripFences(reply), ReplyJson);
+            article = JsonSerializer.Deserialize<Article>(ModelJson.StripFences(reply), ReplyJson);
         }
         catch (JsonException ex)
         {
@@ -272,14 +408,6 @@ public sealed partial class KernelArticleWriter(
         return (errors.Count == 0 ? article : null, errors);
     }
 
-    private static string StripFences(string reply)
-    {
-        var text = reply.Trim();
-        if (!text.StartsWith("```", StringComparison.Ordinal)) return text;
-        var firstLine = text.IndexOf('\n');
-        var lastFence = text.LastIndexOf("```", StringComparison.Ordinal);
-        return firstLine > 0 && lastFence > firstLine ? text[(firstLine + 1)..lastFence].Trim() : text;
-    }
 
     private static string RepairNote(string previous, IReadOnlyList<string> errors, int maxTokens)
     {
@@ -308,6 +436,8 @@ public sealed partial class KernelArticleWriter(
         LatencyMs = (long)time.GetElapsedTime(draft.Started).TotalMilliseconds,
         Attempts = draft.Attempts,
         CreatedAt = time.GetUtcNow(),
+        Pipeline = options.Value.PipelineMode.ToString(),
+        Steps = draft.Steps.ToArray(),
     };
 
     /// <summary>The connector could not parse the HTTP response itself (as opposed to an article that is not valid JSON).</summary>
@@ -337,7 +467,21 @@ public sealed partial class KernelArticleWriter(
         public int Attempts { get; set; }
         public int PromptTokens { get; set; }
         public int CompletionTokens { get; set; }
+        public List<PipelineStep> Steps { get; } = [];
+
+        public StepMark Mark(TimeProvider time) => new(time.GetTimestamp(), PromptTokens, CompletionTokens, Attempts);
+
+        /// <summary>Records a step as what the tally gained since <paramref name="mark"/>: a step's repair rounds and retries count in it.</summary>
+        public PipelineStep EndStep(string name, PromptTemplate template, StepMark mark, TimeProvider time, string? note = null)
+        {
+            var step = new PipelineStep(name, template.Name, template.Hash, PromptTokens - mark.PromptTokens, CompletionTokens - mark.CompletionTokens,
+                (long)time.GetElapsedTime(mark.Started).TotalMilliseconds, Attempts - mark.Attempts, note);
+            Steps.Add(step);
+            return step;
+        }
     }
+
+    private readonly record struct StepMark(long Started, int PromptTokens, int CompletionTokens, int Attempts);
 
 
     [LoggerMessage(LogLevel.Warning, "Embedding the highlights for their themes failed; the prompt leaves the grouping to the model")]
@@ -354,6 +498,12 @@ public sealed partial class KernelArticleWriter(
 
     [LoggerMessage(LogLevel.Warning, "The model's article had {ErrorCount} problem(s); asking once for a repair: {Errors}")]
     private static partial void LogRepair(ILogger logger, int errorCount, string errors);
+
+    [LoggerMessage(LogLevel.Warning, "The plan had problems (round {Round}): {Errors}")]
+    private static partial void LogPlanProblems(ILogger logger, int round, string errors);
+
+    [LoggerMessage(LogLevel.Warning, "The grounding repair failed; the unsupported sentences stay flagged: {Reason}")]
+    private static partial void LogRepairFailed(ILogger logger, string reason);
 
     [LoggerMessage(LogLevel.Error, "Drafting failed (transient: {IsTransient}, model calls: {Attempts}): {Reason}")]
     private static partial void LogDraftFailed(ILogger logger, string reason, bool isTransient, int attempts);

@@ -14,6 +14,15 @@ public enum StructuredOutputMode
     JsonObject,
 }
 
+/// <summary>How a model drafts: one call, or a plan, a write and (when the check finds unsupported sentences) a repair.</summary>
+public enum DraftingPipeline
+{
+    /// <summary>One call writes the Article, as before issue 16.</summary>
+    Single,
+    /// <summary>Plan (thesis, sections, advice seeds as strict JSON), write from the plan, check, repair what is unsupported.</summary>
+    Planned,
+}
+
 /// <summary>Which request field carries the output limit. SK sends max_completion_tokens; some compatible servers want max_tokens.</summary>
 public enum MaxTokensParameter { Auto, MaxCompletionTokens, MaxTokens }
 
@@ -56,6 +65,11 @@ public sealed class LlmOptions
     /// <summary>auto, max_completion_tokens or max_tokens (see <see cref="MaxTokensParameter"/>).</summary>
     public string MaxTokensParameter { get; set; } = "auto";
 
+    /// <summary>
+    /// Single or Planned (see <see cref="DraftingPipeline"/>); empty means Planned when a model provider is configured.
+    /// </summary>
+    public string Pipeline { get; set; } = "";
+
     /// <summary>One HTTP attempt to the model; an attempt that takes longer is abandoned and retried.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
@@ -89,6 +103,14 @@ public sealed class LlmOptions
         "max_completion_tokens" => Hatch.Llm.MaxTokensParameter.MaxCompletionTokens,
         "max_tokens" => Hatch.Llm.MaxTokensParameter.MaxTokens,
         _ => Hatch.Llm.MaxTokensParameter.Auto,
+    };
+
+    /// <summary>The pipeline in force: the setting, else Planned for a model (the extractive writer makes no calls).</summary>
+    public DraftingPipeline PipelineMode => (Pipeline ?? "").Trim().ToLowerInvariant() switch
+    {
+        "single" => DraftingPipeline.Single,
+        "planned" => DraftingPipeline.Planned,
+        _ => Provider == LlmProvider.Extractive ? DraftingPipeline.Single : DraftingPipeline.Planned,
     };
 
     /// <summary>The name recorded as the writer in provenance and shown by `hatch llm check`.</summary>
@@ -141,6 +163,8 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
             errors.Add($"{P}StructuredOutput must be auto, json_schema or json_object, got '{o.StructuredOutput}'");
         if (o.MaxTokensParameter.ToLowerInvariant() is not ("auto" or "max_completion_tokens" or "max_tokens"))
             errors.Add($"{P}MaxTokensParameter must be auto, max_completion_tokens or max_tokens, got '{o.MaxTokensParameter}'");
+        if ((o.Pipeline ?? "").Trim().ToLowerInvariant() is not ("" or "single" or "planned"))
+            errors.Add($"{P}Pipeline must be Single or Planned, got '{o.Pipeline}'");
         if (o.ContextTokens < 1_024)
             errors.Add($"{P}ContextTokens must be at least 1024, got {o.ContextTokens}");
         if (o.MaxOutputTokens < 256)

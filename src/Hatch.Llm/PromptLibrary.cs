@@ -27,6 +27,8 @@ public sealed class PromptLibrary
     public const string Article = "Article";
     public const string Digest = "Digest";
     public const string ReviseSection = "ReviseSection";
+    public const string Plan = "Plan";
+    public const string Repair = "Repair";
 
     private readonly Dictionary<string, PromptTemplate> _templates;
 
@@ -59,7 +61,7 @@ public sealed class PromptLibrary
             var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text + "\n\0\n" + configJson)));
             _templates[function.Name] = new PromptTemplate($"{PluginName}/{function.Name}", function, config, text, hash);
         }
-        foreach (var required in new[] { Article, Digest, ReviseSection })
+        foreach (var required in new[] { Article, Digest, ReviseSection, Plan, Repair })
         {
             if (!_templates.ContainsKey(required))
                 throw new FileNotFoundException($"The prompt {PluginName}/{required} is missing from {pluginDirectory}.");

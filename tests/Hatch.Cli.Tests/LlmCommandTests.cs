@@ -84,7 +84,7 @@ public sealed class LlmCommandTests
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
 
         var exit = await CliApp.RunAsync(
-            ["article", file, "--provider", "OpenAICompatible", "--model", "local-model", "--endpoint", server.OpenAIEndpoint.ToString()],
+            ["article", file, "--provider", "OpenAICompatible", "--model", "local-model", "--endpoint", server.OpenAIEndpoint.ToString(), "--pipeline", "Single"],
             stdout, stderr);
 
         Assert.True(exit == ExitCodes.Ok, stderr.ToString());

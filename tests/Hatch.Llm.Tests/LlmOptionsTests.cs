@@ -34,6 +34,7 @@ public sealed class LlmOptionsTests
     [InlineData("Hatch:Llm:Endpoint", "localhost:11434", "Hatch:Llm:Endpoint must be an http(s) URL")]
     [InlineData("Hatch:Llm:StructuredOutput", "xml", "Hatch:Llm:StructuredOutput must be auto, json_schema or json_object")]
     [InlineData("Hatch:Llm:MaxConcurrentCalls", "0", "Hatch:Llm:MaxConcurrentCalls must be at least 1")]
+    [InlineData("Hatch:Llm:Pipeline", "Twice", "Hatch:Llm:Pipeline must be Single or Planned, got 'Twice'")]
     [InlineData("Hatch:Llm:MaxOutputTokens", "60000", "Hatch:Llm:MaxOutputTokens (60000) leaves too little")]
     public void AWrongSettingIsNamed(string key, string value, string message)
     {

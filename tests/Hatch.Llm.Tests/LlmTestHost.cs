@@ -32,6 +32,8 @@ internal static class LlmTestHost
             ["Hatch:Llm:RetryMaxDelay"] = "00:00:02",
             ["Hatch:Llm:CallTimeout"] = "00:00:10",
             ["Hatch:Llm:RequestDeadline"] = "00:00:30",
+            // Most tests here are about one call (retries, limits, the prompt); the Planned pipeline's tests say so.
+            ["Hatch:Llm:Pipeline"] = "Single",
         };
         if (server is not null)
         {

@@ -49,6 +49,9 @@ public sealed record RecordedRequest(string Method, string Path, string Query, I
     public string? Model => Json?["model"]?.GetValue<string>();
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
+    /// <summary>The response_format's json_schema name (Article, ArticlePlan, GroundingRepair), or null for JSON mode or plain text.</summary>
+    public string? SchemaName => Json?["response_format"]?["json_schema"]?["name"]?.GetValue<string>();
+
     /// <summary>All message contents joined, in order (system first).</summary>
     public string MessagesText => string.Join("\n", (Json?["messages"]?.AsArray() ?? []).Select(m => m?["content"]?.ToString() ?? ""));
 }

@@ -26,6 +26,7 @@ public sealed class ReviewBrowserFixture() : AppInBrowserFixture("hatch-review-b
         ["Hatch:Llm:Provider"] = "OpenAICompatible",
         ["Hatch:Llm:Model"] = "browser-model",
         ["Hatch:Llm:Endpoint"] = Llm.OpenAIEndpoint.ToString(),
+        ["Hatch:Llm:Pipeline"] = "Single",
         ["Hatch:Embeddings:Provider"] = "None",
     };
 

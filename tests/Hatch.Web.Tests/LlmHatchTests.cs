@@ -31,6 +31,8 @@ public sealed class LlmAppFactory : HatchAppFactory
         builder.UseSetting("Hatch:Llm:Model", Model);
         builder.UseSetting("Hatch:Llm:Endpoint", Llm.OpenAIEndpoint.ToString());
         builder.UseSetting("Hatch:Llm:RetryBaseDelay", "00:00:00.050");
+        // These tests script one reply per draft; the Planned pipeline has its own tests (PlannedDraftTests).
+        builder.UseSetting("Hatch:Llm:Pipeline", "Single");
         builder.UseSetting("Hatch:Embeddings:Provider", "None");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }

@@ -40,7 +40,7 @@ public static class LlmCommand
 }
 
 /// <summary>
-/// --provider, --model and --endpoint, shared by the commands that use a model. They override Hatch:Llm settings
+/// --provider, --model, --endpoint and --pipeline, shared by the commands that use a model. They override Hatch:Llm settings
 /// for this run; the API key is deliberately not an option (it would land in shell history): use Hatch__Llm__ApiKey.
 /// </summary>
 public sealed class ProviderOptions
@@ -54,10 +54,16 @@ public sealed class ProviderOptions
 
     private Option<string?> Endpoint { get; } = new("--endpoint") { Description = "Base URL; overrides Hatch:Llm:Endpoint (e.g. http://localhost:11434/v1)." };
 
+    private Option<string?> Pipeline { get; } = new("--pipeline")
+    {
+        Description = "Single (one call) or Planned (plan, write, check, repair); overrides Hatch:Llm:Pipeline (Planned with a model by default).",
+    };
+
     public static ProviderOptions Create()
     {
         var options = new ProviderOptions();
         options.Provider.AcceptOnlyFromAmong(Enum.GetNames<LlmProvider>());
+        options.Pipeline.AcceptOnlyFromAmong(Enum.GetNames<DraftingPipeline>());
         return options;
     }
 
@@ -66,6 +72,7 @@ public sealed class ProviderOptions
         command.Options.Add(Provider);
         command.Options.Add(Model);
         command.Options.Add(Endpoint);
+        command.Options.Add(Pipeline);
     }
 
     public Dictionary<string, string?> Overrides(ParseResult parse)
@@ -80,6 +87,7 @@ public sealed class ProviderOptions
                 overrides[$"{LlmOptions.SectionName}:Deployment"] = model;
         }
         if (parse.GetValue(Endpoint) is { } endpoint) overrides[$"{LlmOptions.SectionName}:Endpoint"] = endpoint;
+        if (parse.GetValue(Pipeline) is { } pipeline) overrides[$"{LlmOptions.SectionName}:Pipeline"] = pipeline;
         return overrides;
     }
 }

@@ -25,11 +25,36 @@ public sealed record DraftProvenance
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>
-    /// Each sentence checked against the highlights it cites, as the writer wrote it; null when no check ran (no
-    /// embedding model, or the provider failed). Edits made later are not re-checked here.
+    /// Each sentence checked against the highlights it cites; null when no check ran (no embedding model, or the
+    /// provider failed). An edit re-checks the parts it touched and replaces this report.
     /// </summary>
     public GroundingReport? Grounding { get; init; }
+
+    /// <summary>"Single" or "Planned" for a model writer (Hatch:Llm:Pipeline); null for the extractive writer and for drafts stored before it existed.</summary>
+    public string? Pipeline { get; init; }
+
+    /// <summary>
+    /// Each step of a model pipeline in order (plan, write, check, repair, check), with its own tokens, latency and
+    /// template; null for drafts stored before steps were recorded, which therefore still load.
+    /// </summary>
+    public IReadOnlyList<PipelineStep>? Steps { get; init; }
 }
+
+/// <summary>One step of drafting: a model call (with its repair rounds and retries) or a check that needs no model.</summary>
+/// <param name="Name">plan, write, check, repair.</param>
+/// <param name="Template">The prompt it rendered ("Hatch/Plan"), null for a step without a model.</param>
+/// <param name="TemplateHash">SHA-256 of that prompt's skprompt.txt and config.json.</param>
+/// <param name="Attempts">HTTP attempts, retries and repair rounds included; 0 for a step without a model.</param>
+/// <param name="Note">What a person should know about the step: why a plan was dropped, what a repair changed.</param>
+public sealed record PipelineStep(
+    string Name,
+    string? Template,
+    string? TemplateHash,
+    int PromptTokens,
+    int CompletionTokens,
+    long LatencyMs,
+    int Attempts,
+    string? Note = null);
 
 /// <summary>The finished product of a hatch: the article, the numbered highlights it may cite, and how it was made.</summary>
 public sealed record DraftDocument(

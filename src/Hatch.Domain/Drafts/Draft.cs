@@ -271,6 +271,13 @@ public sealed class Draft
         return revision;
     }
 
+    /// <summary>
+    /// Replaces the grounding check stored with the draft after an edit re-checked the parts it touched; null says the
+    /// edited draft could not be checked, rather than keep a report about text that is gone.
+    /// </summary>
+    public void Regrounded(GroundingReport? report) =>
+        ProvenanceJson = JsonSerializer.Serialize(Provenance with { Grounding = report }, HatchJson.Options);
+
     private void Changed(DraftEventKind kind, DraftActor actor, DateTimeOffset now, string? detail = null, int? revision = null)
     {
         Version++;

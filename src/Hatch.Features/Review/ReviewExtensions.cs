@@ -13,6 +13,7 @@ public static class ReviewExtensions
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
         builder.Services.TryAddScoped<RequestQueue>();
         builder.Services.AddScoped<ReviewService>();
+        builder.Services.TryAddSingleton<DraftRegrounding>();
         builder.Services.AddScoped<ReviseSectionJob>();
         builder.Services.AddScoped<PublishWebhookJob>();
         builder.Services.AddHttpClient(PublishWebhookJob.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);

@@ -43,6 +43,7 @@ public sealed partial class ReviewService(
     RequestQueue queue,
     ISectionReviser reviser,
     IOptions<WebhookOptions> webhooks,
+    DraftRegrounding regrounding,
     ILogger<ReviewService> logger)
 {
     private const int MaxSaveAttempts = 3;
@@ -101,7 +102,7 @@ public sealed partial class ReviewService(
 
     /// <summary>Saves the article as the next revision if <paramref name="expectedRevision"/> is still current.</summary>
     public Task<ReviewOutcome> EditAsync(Guid id, DraftActor actor, Article? article, int expectedRevision, CancellationToken ct) =>
-        MutateAsync(id, actor, draft =>
+        MutateAsync(id, actor, async draft =>
         {
             draft.Require(DraftAction.Edit, actor);
             if (expectedRevision != draft.Revision)
@@ -109,8 +110,9 @@ public sealed partial class ReviewService(
             var errors = DraftEdits.Validate(article, draft.SourceNumbers);
             if (errors.Count > 0) throw new DraftValidationException(errors);
             var normalized = DraftEdits.Normalize(article!);
+            var before = draft.Article;
             draft.Edit(actor, normalized, Render(draft, normalized), expectedRevision, time.GetUtcNow());
-            return Task.CompletedTask;
+            await regrounding.ApplyAsync(draft, before, normalized, ct);
         }, ct, yours: article);
 
     /// <summary>Makes revision <paramref name="number"/>'s article the next revision (nothing is ever overwritten).</summary>
@@ -121,8 +123,10 @@ public sealed partial class ReviewService(
             var revision = await db.DraftRevisions.AsNoTracking().FirstOrDefaultAsync(r => r.DraftId == id && r.Number == number, ct)
                 ?? throw new DraftInputException("number", $"The draft has no revision {number}.");
             var article = System.Text.Json.JsonSerializer.Deserialize<Article>(revision.ArticleJson, HatchJson.Options)!;
+            var before = draft.Article;
             draft.Edit(actor, article, Render(draft, article), expectedRevision ?? draft.Revision, time.GetUtcNow(),
                 RevisionKind.Restored, restoredFrom: number);
+            await regrounding.ApplyAsync(draft, before, article, ct);
         }, ct);
 
     public async Task<ReviewOutcome> CommentAsync(Guid id, DraftActor actor, string? body, int? sectionIndex, CancellationToken ct)

@@ -19,7 +19,7 @@ namespace Hatch.Features.Review;
 /// transaction. Reentrant and retried as every tracked request is (<see cref="TrackedRequestJob{TRequest}"/>): a
 /// second run finds the revision the first one stored (the unique ReviseRequestId on revisions settles a race).
 /// </summary>
-public sealed partial class ReviseSectionJob(HatchDbContext db, ISectionReviser reviser, TimeProvider time, ILogger<ReviseSectionJob> logger)
+public sealed partial class ReviseSectionJob(HatchDbContext db, ISectionReviser reviser, TimeProvider time, DraftRegrounding regrounding, ILogger<ReviseSectionJob> logger)
     : TrackedRequestJob<SectionRevisionRequest>(db, time, logger)
 {
     protected override IQueryable<SectionRevisionRequest> Requests => Db.SectionRevisions;
@@ -68,6 +68,7 @@ public sealed partial class ReviseSectionJob(HatchDbContext db, ISectionReviser 
         draft.Edit(actor, updated, ReviewService.Render(draft, updated), draft.Revision, Time.GetUtcNow(), RevisionKind.Revised,
             JsonSerializer.Serialize(revised.Provenance, HatchJson.Options), reviseRequestId: request.Id,
             note: $"section {request.SectionIndex + 1} \"{section.Heading}\": {request.Instruction}");
+        await regrounding.ApplyAsync(draft, article, updated, cancellationToken);
         request.Succeed(draft.Revision, Time.GetUtcNow());
         await Db.SaveChangesAsync(cancellationToken); // one transaction: the revision, the draft, the audit line, Succeeded
         LogSucceeded(request.Id, draft.Id, draft.Revision);

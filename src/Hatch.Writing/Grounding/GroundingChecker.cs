@@ -52,11 +52,54 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         // The article's own headings and advice titles are words a connective sentence may use without citing
         // ("From deep sleep, the reading turns to spaced practice"): they name its parts, each checked where it is argued;
         // so are the sources' titles and authors ("Ellison and Wren reach it from two sides").
-        var structure = ClaimWords.ContentStems(string.Join(". ", article.Sections.Select(x => x.Heading).Concat(article.Advice.Select(a => a.Title))
+        var scored = await ScoreAsync(ArticleSentences.Of(article, highlights.Select(h => h.Number).ToArray()), highlights, cancellationToken, Structure(article, highlights));
+        return Report(scored, Threshold);
+    }
+
+    private static HashSet<string> Structure(Article article, IReadOnlyList<NumberedHighlight> highlights) =>
+        ClaimWords.ContentStems(string.Join(". ", article.Sections.Select(x => x.Heading).Concat(article.Advice.Select(a => a.Title))
                 .Concat(highlights.SelectMany(h => new[] { h.Highlight.Source.Title, h.Highlight.Source.Author ?? "" }))))
             .ToHashSet(StringComparer.Ordinal);
-        var scored = await ScoreAsync(ArticleSentences.Of(article, highlights.Select(h => h.Number).ToArray()), highlights, cancellationToken, structure);
-        return Report(scored, Threshold);
+
+    /// <summary>
+    /// The check after an edit, without a model: the parts whose prose or citations changed (compared by position,
+    /// so a part added, removed or moved counts as changed) are scored again, and the flags of the parts left alone
+    /// are kept as they were. Cheaper than <see cref="CheckAsync"/> for the usual edit of one section, and the same
+    /// report for the parts it scores.
+    /// </summary>
+    public async Task<GroundingReport> RecheckAsync(
+        Article before, Article after, GroundingReport previous, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken = default)
+    {
+        var touched = TouchedParts(before, after);
+        var sentences = ArticleSentences.Of(after, highlights.Select(h => h.Number).ToArray());
+        var scored = touched.Count == 0
+            ? []
+            : await ScoreAsync(sentences.Where(s => touched.Contains(s.Part)).ToArray(), highlights, cancellationToken, Structure(after, highlights));
+        var position = new Dictionary<(string, string), int>();
+        for (var i = 0; i < sentences.Count; i++) position.TryAdd((sentences[i].Part, sentences[i].Sentence), i);
+        var unsupported = previous.Unsupported
+            .Where(u => !touched.Contains(u.Part) && position.ContainsKey((u.Part, u.Sentence)))
+            .Concat(Report(scored, Threshold).Unsupported)
+            .OrderBy(u => position.GetValueOrDefault((u.Part, u.Sentence), int.MaxValue))
+            .ToArray();
+        return new GroundingReport(sentences.Count, sentences.Count - unsupported.Length, unsupported);
+    }
+
+    /// <summary>"overview", "sections[i]", "advice[i]", "conclusion" where the prose or the citation list differs.</summary>
+    public static IReadOnlySet<string> TouchedParts(Article before, Article after)
+    {
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        if (before.Overview != after.Overview) touched.Add("overview");
+        if (before.Conclusion != after.Conclusion) touched.Add("conclusion");
+        for (var i = 0; i < Math.Max(before.Sections.Count, after.Sections.Count); i++)
+            if (i >= before.Sections.Count || i >= after.Sections.Count || before.Sections[i].Body != after.Sections[i].Body
+                || !before.Sections[i].Citations.SequenceEqual(after.Sections[i].Citations))
+                touched.Add($"sections[{i}]");
+        for (var i = 0; i < Math.Max(before.Advice.Count, after.Advice.Count); i++)
+            if (i >= before.Advice.Count || i >= after.Advice.Count || before.Advice[i].Detail != after.Advice[i].Detail
+                || !before.Advice[i].Citations.SequenceEqual(after.Advice[i].Citations))
+                touched.Add($"advice[{i}]");
+        return touched;
     }
 
     public static GroundingReport Report(IReadOnlyList<ScoredSentence> scored, double threshold)

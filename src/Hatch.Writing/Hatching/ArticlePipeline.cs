@@ -78,7 +78,14 @@ public sealed partial class ArticlePipeline(
 
             var (renumbered, numbered) = CitationOrder.Renumber(written.Article, selection.Chosen);
             var article = renumbered with { ReadingMinutes = ReadingTime.Minutes(renumbered) };
-            var report = await GroundAsync(article, numbered, cancellationToken);
+            // A model writer records its steps; the pipeline adds the checks and the repair it asks for.
+            var steps = written.Provenance.Steps?.ToList();
+            var report = await GroundAsync(article, numbered, steps, cancellationToken);
+            var repair = report is { Unsupported.Count: > 0 }
+                ? await RepairAsync(article, numbered, report, options, written.Provenance, elapsed, steps, cancellationToken)
+                : null;
+            if (repair is { Article: { } repaired, Report: var recheck })
+                (article, numbered, report) = (repaired, repair.Highlights, recheck);
             // A writer may leave out more than the selector did (a model's token budget); both are reported.
             var writerLeftOut = written.Provenance.Writer == writer.Name && written.Provenance.HighlightsConsidered > 0
                 ? written.Provenance.HighlightsLeftOut
@@ -93,9 +100,13 @@ public sealed partial class ArticlePipeline(
                 HighlightsLeftOut = selection.LeftOut + writerLeftOut + notCited,
                 LeftOutReason = JoinReasons(JoinReasons(selection.LeftOutReason, writerLeftOut > 0 ? written.Provenance.LeftOutReason : null),
                     notCited > 0 ? $"{notCited} of the {selection.Chosen.Count} highlights given to the writer are not cited (near-duplicates, passages that fit no section, or more than a section quotes)" : null),
-                LatencyMs = written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds,
+                LatencyMs = (written.Provenance.LatencyMs > 0 ? written.Provenance.LatencyMs : (long)elapsed.TotalMilliseconds) + (repair?.Step.LatencyMs ?? 0),
+                PromptTokens = written.Provenance.PromptTokens + (repair?.Step.PromptTokens ?? 0),
+                CompletionTokens = written.Provenance.CompletionTokens + (repair?.Step.CompletionTokens ?? 0),
+                Attempts = written.Provenance.Attempts + (repair?.Step.Attempts ?? 0),
                 CreatedAt = time.GetUtcNow(),
                 Grounding = report,
+                Steps = steps ?? written.Provenance.Steps,
             };
             outcome = "succeeded";
             return new DraftDocument(article, numbered, provenance, options.Article.AuthorName, options.Article.Language);
@@ -107,15 +118,56 @@ public sealed partial class ArticlePipeline(
         }
     }
 
-    private async Task<GroundingReport?> GroundAsync(Article article, IReadOnlyList<NumberedHighlight> highlights, CancellationToken cancellationToken)
+    /// <summary>What the repair step left: the re-checked article (null when the repair was not used) and the step itself.</summary>
+    private sealed record Repaired(Article? Article, IReadOnlyList<NumberedHighlight> Highlights, GroundingReport? Report, PipelineStep Step);
+
+    /// <summary>
+    /// Asks the writer once to fix, re-cite or remove the unsupported sentences, then checks the result again. A
+    /// repair that breaks the article's contract (a citation outside its sources, a section left empty) is dropped
+    /// and the draft keeps its flags: what is unsupported is shown to the editor, never hidden.
+    /// </summary>
+    private async Task<Repaired?> RepairAsync(
+        Article article, IReadOnlyList<NumberedHighlight> numbered, GroundingReport report, HatchOptions options,
+        DraftProvenance written, TimeSpan writeElapsed, List<PipelineStep>? steps, CancellationToken cancellationToken)
+    {
+        var spent = written.LatencyMs > 0 ? TimeSpan.FromMilliseconds(written.LatencyMs) : writeElapsed;
+        var result = await writer.RepairGroundingAsync(new GroundingRepairRequest(article, numbered, report.Unsupported, options.Article, spent), cancellationToken);
+        if (result is null) return null;
+        var step = result.Step;
+        if (result.Article is not { } repaired)
+        {
+            steps?.Add(step);
+            return new Repaired(null, numbered, report, step);
+        }
+        var errors = ArticleValidator.Validate(repaired, numbered, writer.RulesFor(numbered.Count));
+        if (errors.Count > 0)
+        {
+            LogRepairDropped(logger ?? NullLogger<ArticlePipeline>.Instance, string.Join("; ", errors));
+            step = step with { Note = JoinReasons(step.Note, "dropped, the repaired article was invalid: " + string.Join("; ", errors)) };
+            steps?.Add(step);
+            return new Repaired(null, numbered, report, step);
+        }
+        steps?.Add(step);
+        // The repair may cite a highlight the article did not cite before: the Sources list still reads in citation order.
+        var (renumbered, highlights) = CitationOrder.Renumber(repaired, numbered);
+        renumbered = renumbered with { ReadingMinutes = ReadingTime.Minutes(renumbered) };
+        var recheck = await GroundAsync(renumbered, highlights, steps, cancellationToken);
+        return new Repaired(renumbered, highlights, recheck, step);
+    }
+
+    private async Task<GroundingReport?> GroundAsync(
+        Article article, IReadOnlyList<NumberedHighlight> highlights, List<PipelineStep>? steps, CancellationToken cancellationToken)
     {
         if (grounding is not { CanCheck: true }) return null;
         using var activity = HatchTelemetry.Source.StartActivity("hatch.ground");
+        var started = time.GetTimestamp();
         try
         {
             var report = await grounding.CheckAsync(article, highlights, cancellationToken);
             activity?.SetTag("hatch.grounding.checked", report.Checked);
             activity?.SetTag("hatch.grounding.unsupported", report.Unsupported.Count);
+            steps?.Add(new PipelineStep("check", null, null, 0, 0, (long)time.GetElapsedTime(started).TotalMilliseconds, 0,
+                $"{report.Unsupported.Count} of {report.Checked} sentences unsupported"));
             return report;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -125,6 +177,9 @@ public sealed partial class ArticlePipeline(
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The grounding repair was dropped because the repaired article was invalid: {Errors}")]
+    private static partial void LogRepairDropped(ILogger logger, string errors);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The grounding check could not run; the draft is stored without it")]
     private static partial void LogGroundingFailed(ILogger logger, Exception exception);

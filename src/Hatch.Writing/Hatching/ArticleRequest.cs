@@ -35,4 +35,23 @@ public interface IArticleWriter
     /// full contract; the extractive writer cannot invent advice that the highlights do not contain.
     /// </summary>
     ArticleRules RulesFor(int highlightCount) => ArticleRules.Strict;
+
+    /// <summary>
+    /// One attempt to fix, re-cite or remove the sentences the grounding check found unsupported; null when this
+    /// writer does not repair (the extractive writer, a model under Pipeline Single). The pipeline re-checks the
+    /// result, and whatever is still unsupported stays in the draft, flagged.
+    /// </summary>
+    Task<GroundingRepairResult?> RepairGroundingAsync(GroundingRepairRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult<GroundingRepairResult?>(null);
 }
+
+/// <summary>
+/// The sentences of a checked draft that the highlights they cite do not support, for a writer that can repair them
+/// (a model under Hatch:Llm:Pipeline Planned). Numbers are the draft's, after renumbering.
+/// </summary>
+/// <param name="Spent">Time the writer already used for this draft: the repair gets what is left of its deadline.</param>
+public sealed record GroundingRepairRequest(
+    Article Article, IReadOnlyList<NumberedHighlight> Highlights, IReadOnlyList<UnsupportedSentence> Unsupported, ArticleOptions Options, TimeSpan Spent);
+
+/// <summary>The repaired article (null when nothing usable came back) and the step as provenance records it.</summary>
+public sealed record GroundingRepairResult(Article? Article, PipelineStep Step);
