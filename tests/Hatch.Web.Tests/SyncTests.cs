@@ -427,6 +427,41 @@ public abstract class SyncTests(SyncAppFactory factory)
     }
 
     [Fact]
+    public async Task TheConnectionsPageAddsListsAndRemovesAConnectionWithoutShowingTheToken()
+    {
+        var (api, _) = await factory.NewUserAsync();
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = api.DefaultRequestHeaders.Authorization;
+        var page = await client.GetStringAsync("/Connections");
+        Assert.Contains("No connections yet", page);
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        FormUrlEncodedContent Form(string token) => new(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = antiforgery, ["Form.Service"] = "readwise", ["Form.Token"] = token,
+        });
+        using var rejected = await client.PostAsync("/Connections?handler=Add", Form("wrong-token-for-the-page"));
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+        var rejectedPage = await rejected.Content.ReadAsStringAsync();
+        Assert.Contains("Readwise rejected this access token", WebUtility.HtmlDecode(rejectedPage));
+        Assert.DoesNotContain("wrong-token-for-the-page", rejectedPage);
+
+        using var added = await client.PostAsync("/Connections?handler=Add", Form(Readwise.Token));
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        var listed = await client.GetStringAsync("/Connections");
+        Assert.Contains("data-connection=", listed);
+        Assert.Contains("Sync now", listed);
+        Assert.Contains("…" + Readwise.Token[^4..], WebUtility.HtmlDecode(listed));
+        Assert.DoesNotContain(Readwise.Token, listed);
+        Assert.Contains("href=\"/Connections\"", listed); // in the navigation
+
+        var id = System.Text.RegularExpressions.Regex.Match(listed, "data-connection=\"([^\"]+)\"").Groups[1].Value;
+        using var removed = await client.PostAsync($"/Connections?handler=Remove&id={id}", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = antiforgery }));
+        Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
+        Assert.Contains("No connections yet", await client.GetStringAsync("/Connections"));
+    }
+
+    [Fact]
     public async Task TheTokenNeverAppearsInTheLogsOrTheApi()
     {
         var (client, _, connectionId) = await ReadwiseReaderAsync();
