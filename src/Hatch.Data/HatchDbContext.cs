@@ -80,6 +80,17 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
         return fresh.Count;
     }
 
+    /// <summary>
+    /// A user's whole library as a zip of Obsidian-ready Markdown (<see cref="Hatch.Writing.Rendering.ObsidianExport"/>),
+    /// for <c>GET /api/export/library.zip</c> and <c>hatch export</c> alike.
+    /// </summary>
+    public async Task WriteLibraryZipAsync(string userId, Stream output, CancellationToken cancellationToken)
+    {
+        var highlights = await HighlightsOf(userId).AsNoTracking().ToListAsync(cancellationToken);
+        var notes = await SourceNotesOf(userId).AsNoTracking().ToListAsync(cancellationToken);
+        Hatch.Writing.Rendering.ObsidianExport.WriteZip(output, Hatch.Writing.Rendering.ObsidianExport.Files(highlights, notes));
+    }
+
     /// <summary>A user's draft with its numbered highlights, ready for <see cref="Draft.ToDocument"/>.</summary>
     public Task<Draft?> FindDraftAsync(string userId, Guid draftId, CancellationToken cancellationToken) =>
         DraftsOf(userId).AsNoTracking()

@@ -45,6 +45,7 @@ app.MapHatchesApi();
 app.MapDraftsApi();
 app.MapDigestsApi();
 app.MapConnectionsApi();
+app.MapExportApi();
 app.MapReviewApi();
 app.MapPublicArticles();
 app.MapHatchPages();
