@@ -279,6 +279,23 @@ public abstract class SyncTests(SyncAppFactory factory)
     }
 
     [Fact]
+    public async Task AHighlightDeletedInReadwiseIsRemovedAtTheNextSync()
+    {
+        var (_, userId, connectionId) = await ReadwiseReaderAsync();
+        var book = Readwise.AddBook($"Deleted later {Guid.NewGuid():N}");
+        var kept = Readwise.AddHighlight(book, "A passage that stays.");
+        var gone = Readwise.AddHighlight(book, "A passage the reader deletes in Readwise.");
+        await factory.SyncAsync(connectionId);
+        Assert.Equal(2, (await TextsAsync(userId, book.Title)).Count);
+
+        await Task.Delay(20);
+        Readwise.Edit(gone, h => h.IsDeleted = true);
+        var outcome = await factory.SyncAsync(connectionId);
+        Assert.Equal(1, outcome!.Removed);
+        Assert.Equal([kept.Text], await TextsAsync(userId, book.Title));
+    }
+
+    [Fact]
     public async Task ARateLimitedPageIsAskedAgainAfterItsRetryAfter()
     {
         var (_, userId, connectionId) = await ReadwiseReaderAsync();
