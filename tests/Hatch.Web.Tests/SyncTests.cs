@@ -285,14 +285,30 @@ public abstract class SyncTests(SyncAppFactory factory)
         var book = Readwise.AddBook($"Deleted later {Guid.NewGuid():N}");
         var kept = Readwise.AddHighlight(book, "A passage that stays.");
         var gone = Readwise.AddHighlight(book, "A passage the reader deletes in Readwise.");
+        var cited = Readwise.AddHighlight(book, "A passage deleted in Readwise that a draft cites.");
         await factory.SyncAsync(connectionId);
-        Assert.Equal(2, (await TextsAsync(userId, book.Title)).Count);
+        Assert.Equal(3, (await TextsAsync(userId, book.Title)).Count);
+
+        // A draft cites the third one.
+        var editor = await factory.UserAsync(Hatch.Data.HatchUser.Roles.Editor);
+        var draftId = await factory.DraftAsync(userId, Hatch.Domain.Drafts.DraftStatus.Draft, editor.Id);
+        await factory.WithDbAsync(async db =>
+        {
+            var citedId = await db.HighlightsOf(userId).Where(h => h.Text == cited.Text).Select(h => h.Id).FirstAsync();
+            db.DraftHighlights.Add(new Hatch.Domain.Drafts.DraftHighlight { DraftId = draftId, Number = 99, HighlightId = citedId });
+            return await db.SaveChangesAsync();
+        });
 
         await Task.Delay(20);
         Readwise.Edit(gone, h => h.IsDeleted = true);
+        Readwise.Edit(cited, h => h.IsDeleted = true);
         var outcome = await factory.SyncAsync(connectionId);
         Assert.Equal(1, outcome!.Removed);
-        Assert.Equal([kept.Text], await TextsAsync(userId, book.Title));
+        Assert.Equal([cited.Text, kept.Text], await TextsAsync(userId, book.Title));
+        var marks = await factory.WithDbAsync(db => db.HighlightsOf(userId).Where(h => h.SourceTitle == book.Title)
+            .ToDictionaryAsync(h => h.Text, h => h.DeletedUpstreamAt));
+        Assert.NotNull(marks[cited.Text]);
+        Assert.Null(marks[kept.Text]);
     }
 
     [Fact]

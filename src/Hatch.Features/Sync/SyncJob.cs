@@ -281,14 +281,24 @@ public sealed partial class SyncJob(
         return (changed, textChanged);
     }
 
-    /// <summary>Removes highlights deleted upstream, except those a draft cites: an article's citations must keep resolving.</summary>
+    /// <summary>
+    /// Removes highlights deleted upstream, except those a draft cites: an article's citations must keep resolving, so
+    /// those are kept and marked (<see cref="StoredHighlight.DeletedUpstreamAt"/>).
+    /// </summary>
     private async Task<int> RemoveDeletedAsync(string userId, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
         if (ids.Count == 0) return 0;
         var candidates = ids.Distinct().ToArray();
         var cited = await db.DraftHighlights.Where(d => candidates.Contains(d.HighlightId)).Select(d => d.HighlightId).Distinct().ToListAsync(cancellationToken);
         var removable = candidates.Except(cited).ToArray();
-        if (cited.Count > 0) LogDeletedButCited(cited.Count);
+        if (cited.Count > 0)
+        {
+            var keep = cited.ToArray();
+            var now = time.GetUtcNow().ToUniversalTime();
+            await db.HighlightsOf(userId).Where(h => keep.Contains(h.Id) && h.DeletedUpstreamAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(h => h.DeletedUpstreamAt, now), cancellationToken);
+            LogDeletedButCited(cited.Count);
+        }
         if (removable.Length == 0) return 0;
         return await db.HighlightsOf(userId).Where(h => removable.Contains(h.Id)).ExecuteDeleteAsync(cancellationToken);
     }
@@ -408,6 +418,6 @@ public sealed partial class SyncJob(
     [LoggerMessage(LogLevel.Information, "{Reason}; try {Attempt} failed, trying again in {Seconds:F1} s")]
     private partial void LogRetrying(string reason, int attempt, double seconds);
 
-    [LoggerMessage(LogLevel.Information, "{Count} highlight(s) deleted upstream are cited by drafts and kept")]
+    [LoggerMessage(LogLevel.Information, "{Count} highlight(s) deleted upstream are cited by drafts: kept and marked")]
     private partial void LogDeletedButCited(int count);
 }

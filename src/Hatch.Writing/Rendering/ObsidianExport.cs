@@ -118,6 +118,7 @@ public static class ObsidianExport
             if (!string.IsNullOrEmpty(place)) meta.Add(place);
             if (h.HighlightedAt is { } at) meta.Add(at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             if (h.TagList.Count > 0) meta.Add(string.Join(' ', h.TagList.Select(t => "#" + ObsidianTag(t))));
+            if (h.DeletedUpstreamAt is not null) meta.Add("deleted at its source, kept because a draft cites it");
             if (meta.Count > 0) md.Append(">\n> — ").Append(string.Join(" · ", meta)).Append('\n');
             // A block id lets a note elsewhere in the vault link to this very highlight, and stays across exports.
             // Obsidian wants a quote's id on a line of its own after a blank line (else it is read as part of the quote).

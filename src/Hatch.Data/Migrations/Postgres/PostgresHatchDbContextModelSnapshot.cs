@@ -719,6 +719,9 @@ namespace Hatch.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<DateTimeOffset?>("DeletedUpstreamAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("DuplicateCheckedAt")
                         .HasColumnType("timestamp with time zone");
 

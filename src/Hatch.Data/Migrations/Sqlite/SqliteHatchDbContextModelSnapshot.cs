@@ -712,6 +712,9 @@ namespace Hatch.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeletedUpstreamAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("DuplicateCheckedAt")
                         .HasColumnType("INTEGER");
 

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Hatch.Data.Migrations.Sqlite
+namespace Hatch.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Connections : Migration
@@ -11,29 +12,35 @@ namespace Hatch.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "DeletedUpstreamAt",
+                table: "highlights",
+                type: "timestamp with time zone",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "connections",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    UserId = table.Column<string>(type: "TEXT", nullable: false),
-                    Service = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    Username = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    ProtectedToken = table.Column<string>(type: "TEXT", nullable: false),
-                    TokenHint = table.Column<string>(type: "TEXT", maxLength: 8, nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
-                    LastSyncedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    Imported = table.Column<int>(type: "INTEGER", nullable: false),
-                    Error = table.Column<string>(type: "TEXT", nullable: true),
-                    Cursor = table.Column<string>(type: "TEXT", nullable: true),
-                    RunStartedAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    Watermark = table.Column<string>(type: "TEXT", nullable: true),
-                    RunWatermark = table.Column<string>(type: "TEXT", nullable: true),
-                    NextSyncAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
-                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Service = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Username = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    ProtectedToken = table.Column<string>(type: "text", nullable: false),
+                    TokenHint = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastSyncedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Imported = table.Column<int>(type: "integer", nullable: false),
+                    Error = table.Column<string>(type: "text", nullable: true),
+                    Cursor = table.Column<string>(type: "text", nullable: true),
+                    RunStartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Watermark = table.Column<string>(type: "text", nullable: true),
+                    RunWatermark = table.Column<string>(type: "text", nullable: true),
+                    NextSyncAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LeaseOwner = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -50,10 +57,10 @@ namespace Hatch.Data.Migrations.Sqlite
                 name: "data_protection_keys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
-                    Xml = table.Column<string>(type: "TEXT", nullable: false)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "text", nullable: true),
+                    Xml = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -64,9 +71,9 @@ namespace Hatch.Data.Migrations.Sqlite
                 name: "synced_highlights",
                 columns: table => new
                 {
-                    ConnectionId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    HighlightId = table.Column<Guid>(type: "TEXT", nullable: false)
+                    ConnectionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    HighlightId = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -112,6 +119,10 @@ namespace Hatch.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "connections");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedUpstreamAt",
+                table: "highlights");
         }
     }
 }
