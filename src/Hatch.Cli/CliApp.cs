@@ -12,6 +12,7 @@ public static class CliApp
         {
             ArticleCommand.Create(stdout, stderr),
             ImportCommand.Create(stdout, stderr),
+            ExportCommand.Create(stdout, stderr),
             DbCommand.Create(stdout, stderr),
             UsersCommand.Create(stdout, stderr),
             LlmCommand.Create(stdout, stderr),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hatch.Domain.Connections;
 using Hatch.Domain.Digests;
 using Hatch.Domain.Drafts;
 using Hatch.Domain.Hatching;
@@ -232,5 +233,50 @@ internal sealed class HighlightEmbeddingConfiguration : IEntityTypeConfiguration
         e.Property(x => x.Vector).IsRequired();
         e.HasOne<StoredHighlight>().WithMany().HasForeignKey(x => x.HighlightId).OnDelete(DeleteBehavior.Cascade);
         e.HasIndex(x => x.ModelId);
+    }
+}
+
+internal sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connection>
+{
+    public void Configure(EntityTypeBuilder<Connection> e)
+    {
+        e.ToTable("connections");
+        e.HasKey(c => c.Id);
+        e.Property(c => c.UserId).IsRequired();
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(c => c.Service).HasMaxLength(32).IsRequired();
+        e.Property(c => c.Username).HasMaxLength(200);
+        e.Property(c => c.ProtectedToken).IsRequired();
+        e.Property(c => c.TokenHint).HasMaxLength(8).IsRequired();
+        e.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(c => c.LeaseOwner).HasMaxLength(100);
+        e.HasIndex(c => c.UserId);
+        // The dispatcher walks due connections by this index.
+        e.HasIndex(c => c.NextSyncAt);
+    }
+}
+
+internal sealed class SyncedHighlightConfiguration : IEntityTypeConfiguration<SyncedHighlight>
+{
+    public void Configure(EntityTypeBuilder<SyncedHighlight> e)
+    {
+        e.ToTable("synced_highlights");
+        // One row per upstream item and connection: a re-run page finds its items here and never maps one twice.
+        e.HasKey(x => new { x.ConnectionId, x.ExternalId });
+        e.Property(x => x.ExternalId).HasMaxLength(100);
+        e.HasOne<Connection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+        // Removing the connection forgets the mapping; the highlights stay in the library.
+        e.HasOne<StoredHighlight>().WithMany().HasForeignKey(x => x.HighlightId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(x => x.HighlightId);
+    }
+}
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKeyRow>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKeyRow> e)
+    {
+        e.ToTable("data_protection_keys");
+        e.HasKey(k => k.Id);
+        e.Property(k => k.Xml).IsRequired();
     }
 }

@@ -1,3 +1,4 @@
+using Hatch.Domain.Connections;
 using Hatch.Domain.Digests;
 using Hatch.Domain.Drafts;
 using Hatch.Domain.Hatching;
@@ -27,12 +28,16 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<DraftEvent> DraftEvents => Set<DraftEvent>();
     public DbSet<DraftComment> DraftComments => Set<DraftComment>();
     public DbSet<SectionRevisionRequest> SectionRevisions => Set<SectionRevisionRequest>();
+    public DbSet<Connection> Connections => Set<Connection>();
+    public DbSet<SyncedHighlight> SyncedHighlights => Set<SyncedHighlight>();
+    public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
     public IQueryable<StoredSourceNote> SourceNotesOf(string userId) => SourceNotes.Where(n => n.UserId == userId);
     public IQueryable<HatchRequest> RequestsOf(string userId) => HatchRequests.Where(r => r.UserId == userId);
     public IQueryable<Draft> DraftsOf(string userId) => Drafts.Where(d => d.UserId == userId);
     public IQueryable<StoredDigest> DigestsOf(string userId) => Digests.Where(d => d.UserId == userId);
+    public IQueryable<Connection> ConnectionsOf(string userId) => Connections.Where(c => c.UserId == userId);
 
     /// <summary>
     /// Stores the highlights the user's library does not hold yet (same content hash), each once; used by the web
@@ -73,6 +78,17 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
         await SaveChangesAsync(cancellationToken);
         ChangeTracker.Clear();
         return fresh.Count;
+    }
+
+    /// <summary>
+    /// A user's whole library as a zip of Obsidian-ready Markdown (<see cref="Hatch.Writing.Rendering.ObsidianExport"/>),
+    /// for <c>GET /api/export/library.zip</c> and <c>hatch export</c> alike.
+    /// </summary>
+    public async Task WriteLibraryZipAsync(string userId, Stream output, CancellationToken cancellationToken)
+    {
+        var highlights = await HighlightsOf(userId).AsNoTracking().ToListAsync(cancellationToken);
+        var notes = await SourceNotesOf(userId).AsNoTracking().ToListAsync(cancellationToken);
+        Hatch.Writing.Rendering.ObsidianExport.WriteZip(output, Hatch.Writing.Rendering.ObsidianExport.Files(highlights, notes));
     }
 
     /// <summary>A user's draft with its numbered highlights, ready for <see cref="Draft.ToDocument"/>.</summary>

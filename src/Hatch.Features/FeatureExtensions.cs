@@ -2,6 +2,7 @@ using Hatch.Features.Digests;
 using Hatch.Features.Hatching;
 using Hatch.Features.Library;
 using Hatch.Features.Review;
+using Hatch.Features.Sync;
 using Microsoft.Extensions.Hosting;
 
 namespace Hatch.Features;
@@ -16,5 +17,6 @@ public static class FeatureExtensions
         .AddHatchLibrary()
         .AddHatching()
         .AddHatchReview()
-        .AddHatchDigests();
+        .AddHatchDigests()
+        .AddHatchSync();
 }

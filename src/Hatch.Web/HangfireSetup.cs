@@ -8,6 +8,8 @@ using Hatch.Features.Digests;
 using Hatch.Features.Hatching;
 using Hatch.Features.Library;
 using Hatch.Features.Requests;
+using Hatch.Features.Sync;
+using Hatch.Web.Infrastructure;
 using Hatch.Llm;
 using Hatch.ServiceDefaults;
 using Hatch.Writing;
@@ -78,7 +80,7 @@ public static class HangfireSetup
 /// followed by a recompute without waiting for the next import.
 /// </summary>
 internal sealed partial class JobsStartup(
-    IServiceScopeFactory scopes, IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<DigestOptions> digests, ILogger<JobsStartup> logger) : BackgroundService
+    IServiceScopeFactory scopes, IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<DigestOptions> digests, IOptions<SyncOptions> sync, ILogger<JobsStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,6 +89,8 @@ internal sealed partial class JobsStartup(
             recurring.AddOrUpdate<HatchRequestSweeper>(HatchRequestSweeper.RecurringJobId, s => s.SweepAsync(CancellationToken.None), Cron.Minutely());
             // One dispatcher for every reader's digests, never one recurring job per reader.
             recurring.AddOrUpdate<DigestDispatcher>(DigestDispatcher.RecurringJobId, d => d.DispatchJobAsync(CancellationToken.None), digests.Value.DispatchCron);
+            // One dispatcher for every connection's syncs, likewise.
+            recurring.AddOrUpdate<SyncDispatcher>(SyncDispatcher.RecurringJobId, d => d.DispatchJobAsync(CancellationToken.None), sync.Value.DispatchCron);
             recurring.AddOrUpdate<EmbeddingRefreshJob>(EmbeddingRefreshJob.RecurringJobId, r => r.RunAsync(CancellationToken.None), EmbeddingRefreshJob.Cron);
             // Every process enqueues one at start; runs do not overlap and the second finds nothing left (see the job).
             jobs.Enqueue<EmbeddingRefreshJob>(r => r.RunAsync(CancellationToken.None));
@@ -135,6 +139,7 @@ public static class WorkerRole
         builder.AddHatchWriting();
         builder.AddHatchData();
         builder.AddHatchFeatures();
+        builder.AddHatchDataProtection();
         builder.AddHatchHangfire(forceWorker: true);
         // The job's scheduler needs Identity's tables only through the DbContext; no sign-in services are needed.
         return builder.Build();

@@ -191,3 +191,43 @@ public sealed class ImportProcessTests
         Assert.True(forbidden.Length == 0, "hatch import --dry-run loaded " + string.Join(", ", forbidden));
     }
 }
+
+/// <summary>`hatch export --user` against a throwaway SQLite database.</summary>
+[Collection(nameof(DatabaseEnvironment))]
+public sealed class ExportCommandTests
+{
+    [Fact]
+    public async Task ExportWritesTheLibraryAsAZipOfMarkdownAndTheSameFilesEachTime()
+    {
+        using var database = new ThrowawayDatabase("hatch-cli-export-");
+        static Task<(int Exit, string Out, string Err)> Run(params string[] args) => ThrowawayDatabase.RunAsync(args);
+        var file = Path.Combine(database.Folder, "My Clippings.txt");
+        await File.WriteAllTextAsync(file, ImportCommandTests.GermanClippings);
+        Assert.Equal(ExitCodes.Ok, (await Run("db", "migrate")).Exit);
+        Assert.Equal(ExitCodes.Ok, (await Run("users", "add", "ada@example.com", "--role", "editor", "--password", "Passw0rd!x")).Exit);
+        var imported = await Run("import", file, "--user", "ada@example.com");
+        Assert.True(imported.Exit == ExitCodes.Ok, imported.Err);
+
+        var unknown = await Run("export", "--user", "nobody@example.com", "--out", Path.Combine(database.Folder, "x.zip"));
+        Assert.Equal(ExitCodes.BadInput, unknown.Exit);
+
+        var zip = Path.Combine(database.Folder, "library.zip");
+        var first = await Run("export", "--user", "ada@example.com", "--out", zip);
+        Assert.True(first.Exit == ExitCodes.Ok, first.Err);
+        Assert.Contains("Exported 2 source(s)", first.Out);
+        using (var archive = System.IO.Compression.ZipFile.OpenRead(zip))
+        {
+            var names = archive.Entries.Select(e => e.FullName).Order().ToList();
+            Assert.Equal(2, names.Count);
+            Assert.StartsWith("Die Gezeiten - Ada Lane ", names[0]);
+            using var reader = new StreamReader(archive.GetEntry(names[0])!.Open());
+            var text = await reader.ReadToEndAsync();
+            Assert.StartsWith("---\ntitle: \"Die Gezeiten\"\nauthor: \"Ada Lane\"\n", text);
+            Assert.Contains("> Das Meer hat keine Eile. Es kommt trotzdem an.", text);
+            Assert.Matches(@"> — loc\. 100.104 · 2025-03-03\n\n\^h[0-9a-f]{12}\n", text);
+        }
+        var bytes = await File.ReadAllBytesAsync(zip);
+        Assert.Equal(ExitCodes.Ok, (await Run("export", "--user", "ada@example.com", "--out", zip)).Exit);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(zip));
+    }
+}

@@ -425,7 +425,7 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
     {
         var document = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToArray();
-        foreach (var route in new[] { "/api/auth/register", "/api/auth/login", "/api/highlights", "/api/highlights/import", "/api/hatches", "/api/hatches/{id}", "/api/drafts", "/api/drafts/{id}" })
+        foreach (var route in new[] { "/api/auth/register", "/api/auth/login", "/api/highlights", "/api/highlights/import", "/api/hatches", "/api/hatches/{id}", "/api/drafts", "/api/drafts/{id}", "/api/drafts/{id}/download", "/api/connections", "/api/connections/{id}", "/api/connections/{id}/sync", "/api/export/library.zip" })
             Assert.Contains(route, paths);
     }
 

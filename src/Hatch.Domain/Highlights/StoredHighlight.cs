@@ -30,6 +30,12 @@ public sealed class StoredHighlight
     public DateTimeOffset ImportedAt { get; set; }
 
     /// <summary>
+    /// When the service a connection synced it from reported it deleted, for a highlight kept only because a draft
+    /// cites it (an article's citations must keep resolving). Null for every other highlight.
+    /// </summary>
+    public DateTimeOffset? DeletedUpstreamAt { get; set; }
+
+    /// <summary>
     /// When this highlight was compared by meaning with those imported before it (null: not yet, e.g. its vector is
     /// still being computed). Set once by the import or the embedding job, so every import is checked, whatever its size.
     /// </summary>

@@ -34,6 +34,10 @@ public sealed partial class HighlightIntake(
         return await FollowUpAsync(userId, report, cancellationToken);
     }
 
+    /// <summary>The follow-up alone, for highlights stored by other paths (a connection's sync).</summary>
+    public Task<ImportReport> FollowUpAsync(string userId, IReadOnlyList<Guid> addedIds, CancellationToken cancellationToken = default) =>
+        FollowUpAsync(userId, new ImportReport("sync", addedIds.Count, 0, []) { AddedIds = addedIds }, cancellationToken);
+
     private async Task<ImportReport> FollowUpAsync(string userId, ImportReport report, CancellationToken cancellationToken)
     {
         if (report.AddedIds.Count == 0) return report;

@@ -61,6 +61,9 @@ public static class DraftsApi
             .Produces<DraftDto>(contentType: "application/json")
             .Produces<string>(contentType: MarkdownMediaType)
             .WithSummary("One draft as JSON, or as Markdown with 'Accept: text/markdown'.");
+        group.MapGet("/{id:guid}/download", DownloadAsync)
+            .Produces<string>(contentType: MarkdownMediaType)
+            .WithSummary("The draft as a Markdown file with front matter (title, author, date, status, sources), to keep in a vault.");
         return app;
     }
 
@@ -72,6 +75,19 @@ public static class DraftsApi
             .OrderByDescending(d => d.CreatedAt).Skip(skip).Take(size)
             .Select(d => new DraftSummary(d.Id, d.RequestId, d.Title, d.Status, d.CreatedAt))
             .ToArrayAsync(ct));
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadAsync(
+        Guid id, ClaimsPrincipal user, HatchDbContext db, ReviewService review, CancellationToken ct)
+    {
+        var actor = await ReviewService.ActorAsync(db, user.UserId(), ct);
+        var draft = await review.FindAsync(id, actor, ct);
+        if (draft is null) return TypedResults.Problem(statusCode: 404, title: "Draft not found", detail: ReviewOutcome.NotFound.Message);
+        var sources = draft.Highlights.OrderBy(h => h.Number).Select(h => h.Highlight?.SourceTitle).OfType<string>();
+        var file = Hatch.Writing.Rendering.DraftMarkdownFile.Render(
+            draft.Title, draft.AuthorName, draft.PublishedAt ?? draft.UpdatedAt, draft.Status.ToString(), sources, draft.Markdown);
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(file), MarkdownMediaType + "; charset=utf-8",
+            Hatch.Writing.Rendering.DraftMarkdownFile.FileNameOf(draft.Title));
     }
 
     /// <summary>The author's own draft, or one an editor may review (once submitted).</summary>

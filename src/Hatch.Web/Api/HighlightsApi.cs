@@ -14,12 +14,13 @@ namespace Hatch.Web.Api;
 public sealed record HighlightDto(
     Guid Id, string Text, string? Note, string Source, string? Author, string? Url, string? Location,
     IReadOnlyList<string> Tags, string? Color, DateTimeOffset? HighlightedAt, DateTimeOffset ImportedAt,
-    Guid? ProbableDuplicateOf = null, bool HighlightedAtIsLocal = false, bool TruncatedByDevice = false)
+    Guid? ProbableDuplicateOf = null, bool HighlightedAtIsLocal = false, bool TruncatedByDevice = false,
+    DateTimeOffset? DeletedUpstreamAt = null)
 {
     public static HighlightDto From(StoredHighlight h) => new(
         h.Id, h.Text, h.Note, h.SourceTitle, h.SourceAuthor, DraftRenderer.SafeUrl(h.SourceUrl),
         h.ToHighlight().Location?.ToString(), h.TagList, h.Color, h.HighlightedAt, h.ImportedAt, h.ProbableDuplicateOfId,
-        h.HighlightedAtIsLocal, h.TruncatedByDevice);
+        h.HighlightedAtIsLocal, h.TruncatedByDevice, h.DeletedUpstreamAt);
 }
 
 public sealed record HighlightInput(

@@ -88,6 +88,10 @@ public static class Protection
             return "hatch";
         if (path.StartsWithSegments("/api/highlights") || path.StartsWithSegments("/Highlights") && context.Request.Query["handler"] == "Import")
             return "import";
+        // Adding a connection or asking for a sync calls the service on the reader's behalf: an import by another road,
+        // limited like one so Hatch cannot be used to hammer Readwise or Hypothesis.
+        if (path.StartsWithSegments("/api/connections") || path.StartsWithSegments("/Connections") && context.Request.Query["handler"].ToString() is "Add" or "Sync")
+            return "import";
         return "none";
     }
 

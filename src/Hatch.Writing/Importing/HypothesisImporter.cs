@@ -44,35 +44,54 @@ public sealed class HypothesisImporter : IHighlightImporter
         var pageNotes = 0;
         foreach (var (row, path) in rows)
         {
-            if (row.ValueKind != JsonValueKind.Object)
+            var read = ReadRow(row, path);
+            switch (read.Kind)
             {
-                input.Reject(path, $"expected an annotation object, found {JsonFields.Describe(row.ValueKind)}");
-                continue;
-            }
-            if (JsonFields.TryGetProperty(row, "references", out var references) && references.ValueKind == JsonValueKind.Array && references.GetArrayLength() > 0)
-            {
-                skipped.Add(new ImportIssue(fileName, input.LineOf(path), path, "a reply to another annotation, not a highlight"));
-                continue;
-            }
-            switch (ReadQuote(row, path))
-            {
-                case { Error: { } error, ErrorPath: var errorPath }:
-                    input.Reject(errorPath ?? path, error);
-                    continue;
-                case { Quote: null }:
-                    // A page note: counted as one even when it has no words (only tags), which is then said.
-                    pageNotes++;
-                    if (ReadPageNote(row, path, out var message) is { } note) notes.Add(note);
-                    else if (message is not null) input.Reject(path, message);
-                    else skipped.Add(new ImportIssue(fileName, input.LineOf(path), path, "a page note with no text"));
+                case HypothesisRowKind.Highlight:
+                    highlights.Add(read.Highlight!);
                     break;
-                case { Quote: { } quote, Offset: var offset }:
-                    if (ReadAnnotation(row, path, quote, offset, out var problem) is { } highlight) highlights.Add(highlight);
-                    else input.Reject(path, problem!);
+                case HypothesisRowKind.PageNote:
+                    pageNotes++;
+                    if (read.Note is { } note) notes.Add(note);
+                    else skipped.Add(new ImportIssue(fileName, input.LineOf(path), path, read.Message!));
+                    break;
+                case HypothesisRowKind.Reply:
+                    skipped.Add(new ImportIssue(fileName, input.LineOf(path), path, read.Message!));
+                    break;
+                case HypothesisRowKind.Rejected:
+                    // A page note that could not be read is still a page note the reader wrote.
+                    if (read.IsPageNote) pageNotes++;
+                    input.Reject(read.Path ?? path, read.Message!);
                     break;
             }
         }
         return new ImportResult(Format, highlights, input.Issues) { Notes = pageNotes, KeptNotes = notes, Skipped = skipped };
+    }
+
+    /// <summary>
+    /// One annotation by the rules above, for the file import and the API sync alike: a highlight, a page note (with
+    /// its note, or without one when it has no words), a reply to skip, or a row that cannot be read and why.
+    /// </summary>
+    public static HypothesisRow ReadRow(JsonElement row, string path)
+    {
+        if (row.ValueKind != JsonValueKind.Object)
+            return HypothesisRow.Rejected(path, $"expected an annotation object, found {JsonFields.Describe(row.ValueKind)}");
+        if (JsonFields.TryGetProperty(row, "references", out var references) && references.ValueKind == JsonValueKind.Array && references.GetArrayLength() > 0)
+            return new HypothesisRow(HypothesisRowKind.Reply, Message: "a reply to another annotation, not a highlight");
+        switch (ReadQuote(row, path))
+        {
+            case { Error: { } error, ErrorPath: var errorPath }:
+                return HypothesisRow.Rejected(errorPath ?? path, error);
+            case { Quote: null }:
+                // A page note: counted as one even when it has no words (only tags), which is then said.
+                if (ReadPageNote(row, path, out var message) is { } note) return new HypothesisRow(HypothesisRowKind.PageNote, Note: note);
+                if (message is not null) return HypothesisRow.Rejected(path, message) with { IsPageNote = true };
+                return new HypothesisRow(HypothesisRowKind.PageNote, Message: "a page note with no text");
+            case { Quote: { } quote, Offset: var offset }:
+                return ReadAnnotation(row, path, quote, offset, out var problem) is { } highlight
+                    ? new HypothesisRow(HypothesisRowKind.Highlight, Highlight: highlight)
+                    : HypothesisRow.Rejected(path, problem!);
+        }
     }
 
     private static IEnumerable<(JsonElement Row, string Path)> Rows(JsonElement root, string fileName)
@@ -201,4 +220,15 @@ public sealed class HypothesisImporter : IHighlightImporter
             _ => null,
         };
     }
+}
+
+public enum HypothesisRowKind { Highlight, PageNote, Reply, Rejected }
+
+/// <summary>What one Hypothesis annotation is to Hatch (see <see cref="HypothesisImporter.ReadRow"/>).</summary>
+public sealed record HypothesisRow(HypothesisRowKind Kind, Highlight? Highlight = null, SourceNote? Note = null, string? Message = null, string? Path = null)
+{
+    /// <summary>A rejected row that was a page note (counted as a note even though it could not be read).</summary>
+    public bool IsPageNote { get; init; }
+
+    public static HypothesisRow Rejected(string path, string message) => new(HypothesisRowKind.Rejected, Message: message, Path: path);
 }

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Hatch.Cli.Hosting;
+using Hatch.Data;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hatch.Cli.Commands;
+
+/// <summary>
+/// `hatch export --user EMAIL --out library.zip`: the user's library as a zip of Obsidian-ready Markdown, the same
+/// files <c>GET /api/export/library.zip</c> gives (one per source, YAML front matter, each highlight a quote).
+/// </summary>
+public static class ExportCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var user = new Option<string>("--user") { Description = "The email of the user whose library to export.", Required = true };
+        var output = new Option<string>("--out") { Description = "The zip file to write (replaced if it exists).", Required = true };
+        var command = new Command("export", "Write a user's library as a zip of Obsidian-ready Markdown, one file per source.") { user, output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var email = parse.GetValue(user)!.Trim();
+            var path = Path.GetFullPath(parse.GetValue(output)!);
+            if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder))
+            {
+                await stderr.WriteLineAsync($"hatch: --out: the folder {folder} does not exist.");
+                return ExitCodes.BadInput;
+            }
+            using var host = CliHost.BuildDatabase();
+            await using var scope = host.Services.CreateAsyncScope();
+            var (userId, exit) = await LibraryImport.FindUserAsync(scope.ServiceProvider, email, stderr, cancellationToken);
+            if (userId is null) return exit;
+
+            // Written beside the target and moved over it, so a failed export never leaves half a zip behind.
+            var temporary = path + ".partial";
+            await using (var file = File.Create(temporary))
+                await scope.ServiceProvider.GetRequiredService<HatchDbContext>().WriteLibraryZipAsync(userId, file, cancellationToken);
+            File.Move(temporary, path, overwrite: true);
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            await stdout.WriteLineAsync($"Exported {zip.Entries.Count} source(s) to {path}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Hatch.Data;
+
+/// <summary>
+/// Which stored highlight an upstream item became: the service's own id for it (a Readwise highlight id, a Hypothesis
+/// annotation id) against the library's row. It is how an item edited upstream updates its highlight here instead of
+/// arriving as a new one, since an edit changes the content hash the library de-duplicates by.
+/// </summary>
+public sealed class SyncedHighlight
+{
+    public Guid ConnectionId { get; set; }
+    public required string ExternalId { get; set; }
+    public Guid HighlightId { get; set; }
+}
+
+/// <summary>
+/// One ASP.NET Core Data Protection key ring element, kept in the database so every web and worker process of a
+/// deployment reads the same keys and can decrypt what another encrypted (connection tokens, sign-in tokens).
+/// </summary>
+public sealed class DataProtectionKeyRow
+{
+    public int Id { get; set; }
+    public string? FriendlyName { get; set; }
+    public required string Xml { get; set; }
+}
