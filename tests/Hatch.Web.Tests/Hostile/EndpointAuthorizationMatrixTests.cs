@@ -40,7 +40,7 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
     public enum Persona { Anonymous, Owner, Other, Editor, Admin }
 
     /// <summary>What a request is built from: the owner's draft (in the state the row asks for) and its neighbours.</summary>
-    public sealed record Seed(Guid DraftId, Guid RequestId, Guid HighlightId, string? Slug, string OwnerId, string BystanderId);
+    public sealed record Seed(Guid DraftId, Guid RequestId, Guid HighlightId, string? Slug, string OwnerId, string BystanderId, Guid ConnectionId);
 
     public sealed record Row(string Key, Access Access, DraftStatus State, Func<Seed, HttpRequestMessage> Build, params HttpStatusCode[] Ok)
     {
@@ -89,6 +89,15 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         new("GET /api/themes", Access.Self, D, _ => Get("/api/themes"), OK),
         new("GET /api/highlights/{id:guid}/related", Access.Owner, D, s => Get($"/api/highlights/{s.HighlightId}/related"), OK),
         new("GET /api/highlights/probable-duplicates", Access.Self, D, _ => Get("/api/highlights/probable-duplicates"), OK),
+        new("GET /api/notes/", Access.Self, D, _ => Get("/api/notes"), OK),
+        new("GET /api/export/library.zip", Access.Self, D, _ => Get("/api/export/library.zip"), OK),
+
+        // ---- connections (the seeded one waits for a new token, so nothing here reaches a real service) ----
+        new("POST /api/connections/", Access.Self, D, _ => Send(HttpMethod.Post, "/api/connections", new { service = "no-such-service", token = "x" }), Bad),
+        new("GET /api/connections/", Access.Self, D, _ => Get("/api/connections"), OK),
+        new("GET /api/connections/{id:guid}", Access.Owner, D, s => Get($"/api/connections/{s.ConnectionId}"), OK),
+        new("POST /api/connections/{id:guid}/sync", Access.Owner, D, s => Send(HttpMethod.Post, $"/api/connections/{s.ConnectionId}/sync"), Conflict),
+        new("DELETE /api/connections/{id:guid}", Access.Owner, D, s => new HttpRequestMessage(HttpMethod.Delete, $"/api/connections/{s.ConnectionId}"), HttpStatusCode.NoContent),
 
         // ---- hatching ----
         // Another user's "hatch everything" finds nothing of the owner's: 400 "nothing to hatch".
@@ -106,6 +115,7 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         new("POST /api/drafts/{id:guid}/publish", Access.Review, DraftStatus.Approved, s => Send(HttpMethod.Post, $"/api/drafts/{s.DraftId}/publish"), OK),
         new("PUT /api/drafts/{id:guid}/", Access.Owner, D, s => Send(HttpMethod.Put, $"/api/drafts/{s.DraftId}",
             new { expectedRevision = 1, article = Hatch.TestSupport.ArticleJson.Valid(1, 2) with { Title = "Edited" } }), OK),
+        new("GET /api/drafts/{id:guid}/download", Access.Owner, D, s => Get($"/api/drafts/{s.DraftId}/download"), OK),
         new("GET /api/drafts/{id:guid}/revisions", Access.Owner, D, s => Get($"/api/drafts/{s.DraftId}/revisions"), OK),
         new("GET /api/drafts/{id:guid}/revisions/{number:int}", Access.Owner, D, s => Get($"/api/drafts/{s.DraftId}/revisions/1"), OK),
         new("POST /api/drafts/{id:guid}/revisions/{number:int}/restore", Access.Owner, D, s => Send(HttpMethod.Post, $"/api/drafts/{s.DraftId}/revisions/1/restore", new { expectedRevision = 1 }), OK),
@@ -141,6 +151,10 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         new("PAGE /Public/Article GET", Access.Public, DraftStatus.Published, s => Get($"/a/{s.Slug}"), OK),
         new("PAGE /Admin/Users GET", Access.Admin, D, _ => Get("/Admin/Users"), OK),
         new("PAGE /Admin/Users POST", Access.Admin, D, s => Form("/Admin/Users", ("userId", s.BystanderId), ("role", "Editor"), ("grant", "true")), Found),
+        new("PAGE /Connections/Index GET", Access.Self, D, _ => Get("/Connections"), OK),
+        new("PAGE /Connections/Index POST Add", Access.Self, D, _ => Form("/Connections?handler=Add", ("Form.Service", "no-such-service"), ("Form.Token", "x")), OK),
+        new("PAGE /Connections/Index POST Sync", Access.Self, D, s => Form($"/Connections?handler=Sync&id={s.ConnectionId}"), Found),
+        new("PAGE /Connections/Index POST Remove", Access.Self, D, s => Form($"/Connections?handler=Remove&id={s.ConnectionId}"), Found),
         new("PAGE /Digests/Index GET", Access.Self, D, _ => Get("/Digests"), OK),
         new("PAGE /Digests/Index POST", Access.Self, D, _ => Form("/Digests", ("Form.Enabled", "false")), OK, Found),
         new("PAGE /Drafts/Index GET", Access.Self, D, _ => Get("/Drafts"), OK),
@@ -334,7 +348,11 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
         var draft = await db.Drafts.AsNoTracking().Include(d => d.Highlights).FirstAsync(d => d.Id == draftId);
         var highlightId = draft.Highlights.OrderBy(h => h.Number).Select(h => h.HighlightId).First();
-        return new Seed(draftId, draft.RequestId, highlightId, draft.Slug, ownerId, _seedEditorId);
+        var connection = Hatch.Domain.Connections.Connection.Create(ownerId, "readwise", null, "not-a-protected-token", "token-ending-1234", DateTimeOffset.UtcNow);
+        db.Connections.Add(connection);
+        db.Entry(connection).Property(c => c.Status).CurrentValue = Hatch.Domain.Connections.ConnectionStatus.NeedsToken;
+        await db.SaveChangesAsync();
+        return new Seed(draftId, draft.RequestId, highlightId, draft.Slug, ownerId, _seedEditorId, connection.Id);
     }
 
     private async Task<DraftStatus> StatusAsync(Guid draftId)
