@@ -13,18 +13,24 @@ namespace Hatch.Writing.Extractive;
 /// </summary>
 internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, string> sourceName)
 {
-    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight);
+    /// <param name="SameSubject">True when the passage is close in meaning (by the embeddings) to an earlier one of the section from another source.</param>
+    /// <param name="Link">The reader's own note on this passage tying it to another quoted here ("Same idea as Brine &amp; Reason p.36"), or null.</param>
+    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight, bool SameSubject = false, string? Link = null);
 
     /// <param name="Previous">The phrase of the section before, or null for the first.</param>
     /// <param name="Similarity">Cosine between this section's centre and the previous one's.</param>
     /// <param name="Next">The phrase of the section after, or null for the last.</param>
-    public sealed record SectionPlan(string Heading, string Phrase, IReadOnlyList<QuotePlan> Quotes, string? Previous, double Similarity, string? Next);
+    /// <param name="Claim">The clause of the first quotation that heads the section, as written there, or null for a noun-phrase heading.</param>
+    /// <param name="Shared">A phrase that passages of this section and of the previous one both use, or null.</param>
+    /// <param name="PhraseSources">The sources whose quoted passages here use <paramref name="Phrase"/>.</param>
+    public sealed record SectionPlan(string Heading, string Phrase, IReadOnlyList<QuotePlan> Quotes, string? Previous, double Similarity, string? Next,
+        string? Claim = null, string? Shared = null, IReadOnlyList<string>? PhraseSources = null);
 
     public sealed record AdvicePlan(string Title, int Number);
 
     private static readonly string[] FirstLeads = ["puts it this way", "writes", "observes"];
     // A section quoting one source twice names it once; repeating a long title in every lead reads as a list.
-    private static readonly string[] SameSourceLeads = ["Elsewhere in the same source: ", "The same source also notes: "];
+    private static readonly string[] SameSourceLeads = ["{0} also writes: ", "Elsewhere in the same source: ", "{0} goes on elsewhere: "];
 
     // ---------- overview ----------
 
@@ -61,7 +67,8 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             });
             text.Append($", and ends with {AdviceShort(advice)}.");
             if (quote is not null)
-                text.Append("\n\n").Append(Capitalize(sourceName(quote.Highlight))).Append(" says it most plainly: ").Append(Quoted(quote));
+                text.Append("\n\n").Append("Of all the passages, the one closest in meaning to the whole reading is from ")
+                    .Append(sourceName(quote.Highlight)).Append(": ").Append(Quoted(quote));
             return text.ToString();
         }
     }
@@ -79,10 +86,9 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     {
         var opening = new List<string>();
         if (plan.Previous is not null) opening.Add(Transition(plan));
-        opening.Add(Agreement(plan));
+        if (Agreement(plan) is { Length: > 0 } agreement) opening.Add(agreement);
         var paragraphs = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var newSources = 0;
         for (var i = 0; i < plan.Quotes.Count; i++)
         {
             var quote = plan.Quotes[i];
@@ -90,12 +96,15 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             string lead;
             if (i == 0) lead = $"{name} {FirstLeads[(plan.Heading.Length + plan.Quotes.Count) % FirstLeads.Length]}: ";
             else if (seen.Contains(quote.SourceKey)) lead = plan.Quotes[i - 1].SourceKey == quote.SourceKey
-                ? SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length]
+                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length], name)
                 : $"Elsewhere, {sourceName(quote.Highlight)} writes: ";
-            else lead = ++newSources == 1 ? $"{name} comes at it from another side: " : $"{name} adds: ";
+            // "The same subject" only where the passages are close in meaning; it says nothing of agreement.
+            else lead = quote.SameSubject ? $"{name} takes up the same subject: " : $"{name} adds: ";
             seen.Add(quote.SourceKey);
             var sentence = lead + Quoted(quote);
-            if (i == 0) paragraphs.Add(string.Join(' ', opening) + " " + sentence);
+            if (quote.Link is not null)
+                sentence += $" Your note on it makes the link yourself: “{quote.Link.Trim().TrimEnd('.')}.” [{quote.Number}]";
+            if (i == 0) paragraphs.Add(string.Join(' ', opening.Append(sentence)));
             else if (i % 2 == 1) paragraphs.Add(sentence);
             else paragraphs[^1] += " " + sentence;
         }
@@ -113,23 +122,27 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         return why + "\n\n" + string.Join(" ", quotes);
     }
 
-    private static string Transition(SectionPlan plan) => plan.Similarity switch
+    /// <summary>
+    /// How the section follows the one before, in words drawn from both: a phrase passages of both use, or, without
+    /// one, only how near in meaning the two are.
+    /// </summary>
+    private static string Transition(SectionPlan plan) => (plan.Shared, plan.Similarity) switch
     {
-        >= 0.45 => $"{Capitalize(plan.Phrase)} follows closely from {plan.Previous}.",
-        >= 0.2 => $"From {plan.Previous}, the reading turns to {plan.Phrase}.",
-        _ => $"{Capitalize(plan.Phrase)} opens a separate thread.",
+        ({ } shared, _) => $"{Capitalize(shared)} {(IsPlural(shared) ? "link" : "links")} these passages to the ones before.",
+        (_, >= 0.45) => "The passages here follow closely from the last ones.",
+        (_, >= 0.2) => "From there the reading moves on.",
+        _ => "Here the reading opens a separate line.",
     };
 
+    /// <summary>Which sources meet in the section, counted exactly: said only when two or more of them use its phrase.</summary>
     private string Agreement(SectionPlan plan)
     {
-        var names = plan.Quotes.Select(q => sourceName(q.Highlight)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var names = (plan.PhraseSources ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         return names.Length switch
         {
-            0 => "",
-            1 when plan.Quotes.Count > 1 => $"{Capitalize(names[0])} comes back to {plan.Phrase} more than once.",
-            1 => $"{Capitalize(names[0])} speaks to {plan.Phrase}.",
-            2 => $"{Capitalize(names[0])} and {names[1]} reach {plan.Phrase} from two sides.",
-            _ => $"{Capitalize(Count(names.Length))} sources each come at {plan.Phrase} in their own words.",
+            < 2 => "",
+            2 => $"{Capitalize(names[0])} and {names[1]} both write about {plan.Phrase}.",
+            _ => $"{Capitalize(KeyPhrases.JoinList(names))} all write about {plan.Phrase}.",
         };
     }
 
@@ -152,14 +165,30 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
                     : $"The issue in one line: {thread}, seen through {KeyPhrases.JoinList(phrases)}. ");
                 break;
             default:
-                var holds = thread is null ? "" : $", and {thread} {(IsPlural(thread) ? "are" : "is")} what holds them together";
-                text.Append(phrases.Length switch
+                // The thesis restated through what each section claims, in its own quoted words.
+                // A section headed by a noun phrase (no clause of it stood alone) is named by that phrase.
+                // One sentence per point, each quoting and citing its own passage, so each is checked against it.
+                var claims = sections.Where(s => s.Quotes.Count > 0).ToArray();
+                if (claims.Length >= 2 && claims.Any(s => s.Claim is not null))
                 {
-                    0 => "Taken together, the passages keep to one subject. ",
-                    1 => $"Taken together, the passages stay with {phrases[0]}{holds}. ",
-                    2 => $"Taken together, the passages move from {phrases[0]} to {phrases[1]}{holds}. ",
-                    _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]} by way of {KeyPhrases.JoinList(phrases[1..^1])}{holds}. ",
-                });
+                    text.Append("Taken together, the sections come down to these points. ");
+                    for (var i = 0; i < claims.Length; i++)
+                    {
+                        var lead = i == 0 ? "First" : i == claims.Length - 1 ? "Last" : "Next";
+                        text.Append(claims[i].Claim is { } claim
+                            ? $"{lead}, “{Claims.Inline(Claims.Restated(claim, claims[i].Quotes[0].Text))}” [{claims[i].Quotes[0].Number}]. "
+                            : $"{lead}, a section turns to {claims[i].Heading.ToLowerInvariant()}. ");
+                    }
+                }
+                else
+                    text.Append(phrases.Length switch
+                    {
+                        0 => "Taken together, the passages keep to one subject. ",
+                        1 => $"Taken together, the passages stay with {phrases[0]}. ",
+                        _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]}. ",
+                    });
+                if (thread is not null && !phrases.Contains(thread))
+                    text.Append($"Passages in more than one section return to {thread}. ");
                 break;
         }
         var titles = advice.Select(a => $"{Lower(a.Title)} [{a.Number}]").ToArray();
@@ -168,7 +197,8 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             0 => "None of the passages tells the reader what to do, so this draft offers no advice of its own.",
             1 => $"The highlights offer only one instruction, {titles[0]}, so the advice stops there rather than invent more.",
             2 => $"The highlights offer only two instructions, {KeyPhrases.JoinList(titles)}, so the advice stops there rather than invent a third.",
-            _ => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
+            _ when options.Style is "briefing" or "newsletter" => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
+            _ => $"To act on them, the highlights and your notes name {Count(advice.Count)} things to do: {KeyPhrases.JoinList(titles)}.",
         });
         if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
         return text.ToString();
