@@ -36,6 +36,7 @@ internal sealed partial class ExtractiveComposer
     private TfIdfModel _model = null!;
     private WordRoles _roles = null!;
     private bool _byMeaning;
+    private HashSet<Item> _adviceItems = [];
 
     // Classes, not records: these are identities, and value equality would hash whole highlights.
     private sealed class Item(int index, int number, Highlight highlight)
@@ -50,6 +51,8 @@ internal sealed partial class ExtractiveComposer
         public float[] Meaning { get; set; } = [];
         public bool IsDuplicate { get; set; }
         public bool Used { get; set; }
+        /// <summary>The passage of another source the reader's note on this one ties it to ("Same idea as Brine &amp; Reason p.36").</summary>
+        public Item? LinkedTo { get; set; }
         public string SourceKey => (Highlight.Source.Title ?? "").Trim().ToLowerInvariant();
         public bool Quotable => Quote.Length > 0 && !IsDuplicate;
     }
@@ -112,8 +115,10 @@ internal sealed partial class ExtractiveComposer
 
         var groups = Group();
         var advice = ChooseAdvice(groups);
+        _adviceItems = advice.Select(a => a.Item).ToHashSet();
         var themes = FormThemes(groups);
         _cancellationToken.ThrowIfCancellationRequested();
+        LinkNotedPassages(themes);
         foreach (var theme in themes) QuoteMembers(theme);
         themes = OrderThemes(themes);
         var overviewQuote = OverviewQuote(themes);
@@ -418,14 +423,85 @@ internal sealed partial class ExtractiveComposer
     private static float[] CentroidOf(IReadOnlyList<Item> members) =>
         members.Count == 0 ? [] : VectorMath.Centroid(members.Select(m => m.Meaning).ToArray(), Enumerable.Range(0, members.Count), members[0].Meaning.Length);
 
+    // A note that relates its passage to another source: "Same idea as …", "Agrees with Fitch", "Abernathy says the opposite".
+    [GeneratedRegex(@"\b(same (idea|point|worry|thing|argument|finding|claim|problem|point)|agrees?|disagrees?|echo(es)?|fits|contradicts?|opposite|counter|unlike|similar|matches|compare|cf\b|vs\b|versus|check)", RegexOptions.IgnoreCase)]
+    private static partial Regex RelatingNote();
+
+    [GeneratedRegex(@"\b(?:p\.?|page)\s*(\d+)", RegexOptions.IgnoreCase)]
+    private static partial Regex PageReference();
+
+    /// <summary>
+    /// The reader's own synthesis: a note that relates its passage to another source ("Same idea as Brine &amp;
+    /// Reason p.36", "Agrees with Fitch on marinades") names that source by its author's surname or its title. The
+    /// passage it points at (by page when the note gives one, else the closest in meaning of that source) joins the
+    /// annotated passage's section, so the two are quoted together and the note can say how they relate.
+    /// </summary>
+    private void LinkNotedPassages(List<Theme> themes)
+    {
+        var themeOf = new Dictionary<Item, Theme>();
+        foreach (var t in themes) foreach (var m in t.Members) themeOf[m] = t;
+        var pool = _items.Where(i => i.Quotable && !i.Used || themeOf.ContainsKey(i)).ToArray();
+        foreach (var item in themeOf.Keys.ToArray().OrderBy(i => i.Index))
+        {
+            var note = item.Highlight.Note;
+            if (string.IsNullOrWhiteSpace(note) || !RelatingNote().IsMatch(note) || Markup.Contains(note)) continue;
+            // The passage meant is found among all of that source's, so that one taken for advice is not replaced by
+            // a lesser match: the note then points at the advice instead.
+            var named = _items.Where(p => !p.IsDuplicate && p.Quote.Length > 0 && p.SourceKey != item.SourceKey && NamesSource(note, p.Highlight)).ToArray();
+            if (named.Length == 0) continue;
+            var page = PageReference().Match(note);
+            var target = (page.Success ? named.FirstOrDefault(p => p.Highlight.Location?.Page == page.Groups[1].Value) : null)
+                ?? named.MaxBy(p => Similarity(p, item))!;
+            if (!pool.Contains(target))
+            {
+                if (_adviceItems.Contains(target)) item.LinkedTo = target;
+                continue;
+            }
+            var home = themeOf[item];
+            if (themeOf.TryGetValue(target, out var away) && away != home)
+            {
+                // Never leave the other section with a single passage.
+                if (away.Members.Count <= 2) continue;
+                away.Members.Remove(target);
+                away.Centroid = CentroidOf(away.Members);
+            }
+            if (!home.Members.Contains(target)) home.Members.Add(target);
+            themeOf[target] = home;
+            item.LinkedTo = target;
+        }
+    }
+
+    /// <summary>True when the note names the highlight's source: its author's surname, or its title up to a colon.</summary>
+    private static bool NamesSource(string note, Highlight highlight)
+    {
+        var author = highlight.Source.Author?.Trim() ?? "";
+        // "Wren, Tomasz" (Kindle) and "Tomasz Wren" both have the surname "Wren".
+        var surname = author.Contains(',') ? author.Split(',')[0].Trim() : author.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        if (surname.Length >= 3 && Regex.IsMatch(note, $@"\b{Regex.Escape(surname)}\b", RegexOptions.IgnoreCase)) return true;
+        var title = Markup.Clean(highlight.Source.Title ?? "").Trim();
+        var colon = title.IndexOfAny([':', '|', '(', '?', '—', '–']);
+        if (colon > 3) title = title[..colon].Trim();
+        return title.Length >= 6 && note.Contains(title, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The members closest to the section's meaning, preferring a source not yet quoted, in reading order.</summary>
     private void QuoteMembers(Theme theme)
     {
         var ranked = theme.Members.OrderByDescending(m => VectorMath.Cosine(m.Meaning, theme.Centroid)).ThenBy(m => m.Index).ToList();
+        // A pair the reader linked in a note is quoted first, together.
+        foreach (var linked in theme.Members.Where(m => m.LinkedTo is not null && theme.Members.Contains(m.LinkedTo)).ToArray())
+        {
+            ranked.Remove(linked.LinkedTo!);
+            ranked.Insert(0, linked.LinkedTo!);
+            ranked.Remove(linked);
+            ranked.Insert(0, linked);
+        }
         var sources = new HashSet<string>(StringComparer.Ordinal);
         while (theme.Quoted.Count < SectionQuota && ranked.Count > 0)
         {
-            var next = ranked.FirstOrDefault(m => !sources.Contains(m.SourceKey)) ?? ranked[0];
+            var next = ranked[0].LinkedTo is not null || theme.Quoted.LastOrDefault()?.LinkedTo == ranked[0]
+                ? ranked[0]
+                : ranked.FirstOrDefault(m => !sources.Contains(m.SourceKey)) ?? ranked[0];
             ranked.Remove(next);
             theme.Quoted.Add(next);
             sources.Add(next.SourceKey);
@@ -656,9 +732,20 @@ internal sealed partial class ExtractiveComposer
     /// <summary>Cosine from which two passages are said to take up the same subject (meaning), or to share it (words).</summary>
     private double SameSubjectThreshold => _byMeaning ? 0.5 : 0.25;
 
-    private ExtractiveProse.QuotePlan[] QuotePlans(Theme theme) =>
-        theme.Quoted.Select((q, i) => new ExtractiveProse.QuotePlan(q.Quote, q.Number, q.SourceKey, q.Highlight,
-            SameSubject: theme.Quoted.Take(i).Any(p => p.SourceKey != q.SourceKey && Similarity(p, q) >= SameSubjectThreshold))).ToArray();
+    private ExtractiveProse.QuotePlan[] QuotePlans(Theme theme)
+    {
+        var order = theme.Quoted.ToList();
+        // The passage a note points at follows the annotated one, so the note reads as the bridge between them.
+        foreach (var linked in theme.Quoted.Where(q => q.LinkedTo is not null && theme.Quoted.Contains(q.LinkedTo)))
+        {
+            order.Remove(linked.LinkedTo!);
+            order.Insert(order.IndexOf(linked) + 1, linked.LinkedTo!);
+        }
+        return order.Select((q, i) => new ExtractiveProse.QuotePlan(q.Quote, q.Number, q.SourceKey, q.Highlight,
+            SameSubject: order.Take(i).Any(p => p.SourceKey != q.SourceKey && Similarity(p, q) >= SameSubjectThreshold),
+            Link: q.LinkedTo is not null && (order.Contains(q.LinkedTo) || _adviceItems.Contains(q.LinkedTo)) ? Markup.Clean(q.Highlight.Note!).Trim() : null,
+            LinkToAdvice: q.LinkedTo is not null && _adviceItems.Contains(q.LinkedTo) ? SourceName(q.LinkedTo.Highlight) : null)).ToArray();
+    }
 
     private double Similarity(Item a, Item b) => _byMeaning ? VectorMath.Cosine(a.Meaning, b.Meaning) : a.Lexical.Dot(b.Lexical);
 

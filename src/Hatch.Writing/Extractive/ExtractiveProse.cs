@@ -15,7 +15,8 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
 {
     /// <param name="SameSubject">True when the passage is close in meaning (by the embeddings) to an earlier one of the section from another source.</param>
     /// <param name="Link">The reader's own note on this passage tying it to another quoted here ("Same idea as Brine &amp; Reason p.36"), or null.</param>
-    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight, bool SameSubject = false, string? Link = null);
+    /// <param name="LinkToAdvice">The name of the source the note points to when that passage is one of the advice items, or null.</param>
+    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight, bool SameSubject = false, string? Link = null, string? LinkToAdvice = null);
 
     /// <param name="Previous">The phrase of the section before, or null for the first.</param>
     /// <param name="Similarity">Cosine between this section's centre and the previous one's.</param>
@@ -54,16 +55,15 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         string Essay()
         {
             var text = new StringBuilder();
+            // The thread when one runs through the sections; then the path, by the sections' own points.
             text.Append(thread is null
-                ? $"Read together, the passages from {names} run along {(phrases.Length == 1 ? "one line" : Count(phrases.Length) + " lines")}: {KeyPhrases.JoinList(phrases)}. "
-                : $"Read together, the passages from {names} keep returning to {thread}. ");
-            text.Append(phrases.Length switch
+                ? $"Read together, the passages from {names} make one point in each section below. "
+                : $"Read together, the passages from {names} keep returning to {thread}; each section below takes up one of their points. ");
+            text.Append(sections.Count switch
             {
-                0 => "",
-                1 => $"The article stays with {phrases[0]}",
-                _ when thread is null => "The article takes them in turn",
-                2 => $"The article follows that thread from {phrases[0]} to {phrases[1]}",
-                _ => $"The article follows that thread from {phrases[0]} through {KeyPhrases.JoinList(phrases[1..^1])} to {phrases[^1]}",
+                0 => "The article",
+                1 => "The article stays with that point",
+                _ => "The article takes them in turn",
             });
             text.Append($", and ends with {AdviceShort(advice)}.");
             if (quote is not null)
@@ -99,11 +99,15 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
                 ? string.Format(System.Globalization.CultureInfo.InvariantCulture, SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length], name)
                 : $"Elsewhere, {sourceName(quote.Highlight)} writes: ";
             // "The same subject" only where the passages are close in meaning; it says nothing of agreement.
+            else if (i > 0 && plan.Quotes[i - 1] is { Link: not null, LinkToAdvice: null }) lead = $"{name}, the passage your note points to: ";
             else lead = quote.SameSubject ? $"{name} takes up the same subject: " : $"{name} adds: ";
             seen.Add(quote.SourceKey);
             var sentence = lead + Quoted(quote);
+            // The reader's own note relating this passage to the next source's: the synthesis the reader already made.
             if (quote.Link is not null)
-                sentence += $" Your note on it makes the link yourself: “{quote.Link.Trim().TrimEnd('.')}.” [{quote.Number}]";
+                sentence += quote.LinkToAdvice is { } adviser
+                    ? $" Your note on this passage draws the link to {adviser}, whose advice comes below: “{quote.Link.Trim()}” [{quote.Number}]"
+                    : $" Your note on this passage draws the link: “{quote.Link.Trim()}” [{quote.Number}]";
             if (i == 0) paragraphs.Add(string.Join(' ', opening.Append(sentence)));
             else if (i % 2 == 1) paragraphs.Add(sentence);
             else paragraphs[^1] += " " + sentence;
