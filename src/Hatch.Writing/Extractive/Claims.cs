@@ -105,6 +105,8 @@ public static partial class Claims
     {
         var sentence = SentenceSplitter.Split(passage).FirstOrDefault(s => s.Contains(clause, StringComparison.Ordinal));
         if (sentence is null) return clause;
+        // The whole sentence when it is short enough to restate: a clause can drop what qualifies it.
+        if (Words(sentence).Length <= 24) return sentence.Trim().TrimEnd('.', '!', ' ');
         var inClause = Words(clause).Select(w => w.Trim(',', '.', ';', ':').ToLowerInvariant()).ToHashSet();
         var negatedElsewhere = Words(sentence).Select(w => w.Trim(',', '.', ';', ':', '!', '?').ToLowerInvariant().Replace('’', '\''))
             .Any(w => Negators.Contains(w) && !inClause.Contains(w));

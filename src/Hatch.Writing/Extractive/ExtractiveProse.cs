@@ -25,7 +25,11 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     /// <param name="Shared">A phrase that passages of this section and of the previous one both use, or null.</param>
     /// <param name="PhraseSources">The sources whose quoted passages here use <paramref name="Phrase"/>.</param>
     public sealed record SectionPlan(string Heading, string Phrase, IReadOnlyList<QuotePlan> Quotes, string? Previous, double Similarity, string? Next,
-        string? Claim = null, string? Shared = null, IReadOnlyList<string>? PhraseSources = null);
+        string? Claim = null, string? Shared = null, IReadOnlyList<string>? PhraseSources = null)
+    {
+        /// <summary>The quotation the heading's clause comes from.</summary>
+        public QuotePlan? ClaimQuote => Claim is null ? null : Quotes.FirstOrDefault(q => q.Text.Contains(Claim, StringComparison.Ordinal)) ?? Quotes.FirstOrDefault();
+    }
 
     public sealed record AdvicePlan(string Title, int Number);
 
@@ -180,7 +184,7 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
                     {
                         var lead = i == 0 ? "First" : i == claims.Length - 1 ? "Last" : "Next";
                         text.Append(claims[i].Claim is { } claim
-                            ? $"{lead}, “{Claims.Inline(Claims.Restated(claim, claims[i].Quotes[0].Text))}” [{claims[i].Quotes[0].Number}]. "
+                            ? $"{lead}, “{Claims.Inline(Claims.Restated(claim, claims[i].ClaimQuote!.Text))}” [{claims[i].ClaimQuote!.Number}]. "
                             : $"{lead}, a section turns to {claims[i].Heading.ToLowerInvariant()}. ");
                     }
                 }
@@ -199,10 +203,12 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         text.Append(advice.Count switch
         {
             0 => "None of the passages tells the reader what to do, so this draft offers no advice of its own.",
-            1 => $"The highlights offer only one instruction, {titles[0]}, so the advice stops there rather than invent more.",
-            2 => $"The highlights offer only two instructions, {KeyPhrases.JoinList(titles)}, so the advice stops there rather than invent a third.",
+            1 => $"The highlights offer only one thing to do, {titles[0]}, so the advice stops there rather than add more.",
+            2 => $"The highlights offer only two things to do, {KeyPhrases.JoinList(titles)}, so the advice stops there rather than add a third.",
             _ when options.Style is "briefing" or "newsletter" => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
-            _ => $"To act on them, the highlights and your notes name {Count(advice.Count)} things to do: {KeyPhrases.JoinList(titles)}.",
+            // No count here: the grounding check reads "three" as a number the cited passages must state.
+            // The items are cited where they are given; here they are only named, as the writer's summary.
+            _ => $"The highlights and your notes also say what to do: {KeyPhrases.JoinList(advice.Select(a => Lower(a.Title.Trim('“', '”'))).ToArray())}.",
         });
         if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
         return text.ToString();
