@@ -12,7 +12,7 @@ namespace Hatch.Writing.Extractive;
 public static partial class Claims
 {
     public const int MinWords = 3;
-    public const int MaxWords = 10;
+    public const int MaxWords = 12;
 
     // A clause opening with one of these needs the clause it was cut from ("When a dish tastes flat", "If you did not salt").
     private static readonly HashSet<string> Subordinate = new(StringComparer.OrdinalIgnoreCase)
@@ -31,6 +31,16 @@ public static partial class Claims
         "he", "she", "him", "her", "they", "them", "their", "it", "its", "this", "these", "those", "here", "there",
     };
 
+    // A heading never ends on a word that waits for more: an article, a preposition, a conjunction, an auxiliary.
+    private static readonly HashSet<string> WeakEndings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "a", "an", "the", "of", "to", "and", "or", "at", "in", "on", "for", "with", "by", "from", "your", "our", "their",
+        "that", "is", "be", "you", "as", "but", "if", "than", "into", "my", "his", "her", "its", "this", "these", "every",
+        "each", "all", "some", "any", "very", "more", "not", "so", "when", "where", "how", "what", "who", "it", "we", "they",
+        "i", "was", "are", "were", "has", "have", "can", "will", "about", "over", "after", "before", "until", "while", "would",
+        "could", "should", "must", "may", "might", "do", "does", "did", "been", "being", "which", "whose", "just", "only",
+    };
+
     // Words that keep a heading lower-case in title case, unless they open it.
     private static readonly HashSet<string> Minor = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -41,8 +51,11 @@ public static partial class Claims
     [GeneratedRegex(@"\s*(?:;|:|—|–|\s-\s)\s*")]
     private static partial Regex StrongBreak();
 
-    [GeneratedRegex(@"\s(than|which|because|unless|until|so that|rather than|even though|even if|whereas|while|when|if)\s", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\s(which|because|unless|until|so that|rather than|even though|even if|whereas|while|when|if)\s", RegexOptions.IgnoreCase)]
     private static partial Regex MainClauseEnd();
+
+    [GeneratedRegex(@"\b(less|more|better|worse|rather|fewer|so|such|too)$", RegexOptions.IgnoreCase)]
+    private static partial Regex Comparatives();
 
     [GeneratedRegex(@"[“”""(){}\[\]<>*_#`|]|https?:|www\.")]
     private static partial Regex Unfit();
@@ -64,14 +77,17 @@ public static partial class Claims
                 // The main clause before a comparison or a subordinate one is a whole claim too:
                 // "An instant-read thermometer removes more guesswork" (than any technique in this book).
                 var main = MainClauseEnd().Match(comma > 0 ? piece[..comma] : piece);
-                if (main.Success && main.Index > 0) Consider((comma > 0 ? piece[..comma] : piece)[..main.Index]);
+                // "Tracking a habit works less | because …" waits for its comparison: not a whole claim.
+                if (main.Success && main.Index > 0 && !Comparatives().IsMatch((comma > 0 ? piece[..comma] : piece)[..main.Index]))
+                    Consider((comma > 0 ? piece[..comma] : piece)[..main.Index]);
             }
         }
         return found;
 
         void Consider(string clause)
         {
-            var c = clause.Trim().TrimEnd('.', ',', ';', ':', '!', ' ');
+            // "You should decide in advance" heads a section as the command "Decide in advance".
+            var c = Prescriptive.AsCommand(clause.Trim()).TrimEnd('.', ',', ';', ':', '!', ' ');
             if (Fits(c) && !found.Contains(c, StringComparer.OrdinalIgnoreCase)) found.Add(c);
         }
     }
@@ -86,7 +102,7 @@ public static partial class Claims
         if (Subordinate.Contains(first) || Passages.StartsWithDanglingReference(clause)) return false;
         if (words.Any(w => Personal.Contains(w.ToLowerInvariant().Trim(',', '.', '!', '?', ';', ':')))) return false;
         var last = words[^1].ToLowerInvariant().Trim(',', '.', '!', '?', ';', ':', '\'', '’');
-        if (Stopwords.Contains(last) || last.Length < 2) return false;
+        if (WeakEndings.Contains(last) || last.Length < 2) return false;
         // A clause of mostly function words ("It is not what you think") says nothing a heading can carry.
         return words.Count(w => !Stopwords.Contains(w.ToLowerInvariant().Trim(',', '.', '\'', '’'))) >= 2;
     }

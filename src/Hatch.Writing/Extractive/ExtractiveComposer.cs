@@ -126,8 +126,10 @@ internal sealed partial class ExtractiveComposer
         var candidates = themes.Select(HeadingCandidates).ToArray();
         var threadCandidates = ThreadCandidates(themes);
         var claimCandidates = themes.Select(t => t.Quoted.SelectMany(q => Claims.Of(q.Quote).Select(c => (Text: c, Item: q))).ToList()).ToArray();
+        // The advice is the reader's too, and often what the reading comes to: its clauses may title the article.
         var titleCandidates = (overviewQuote is null ? [] : Claims.Of(overviewQuote.Quote).Select(c => (Text: c, Item: overviewQuote)))
-            .Concat(claimCandidates.SelectMany(c => c)).ToList();
+            .Concat(claimCandidates.SelectMany(c => c))
+            .Concat(advice.Where(a => !a.Title.StartsWith('“')).SelectMany(a => Claims.Of(a.Item.Quote).Select(c => (Text: c, Item: a.Item)))).ToList();
         var phraseTexts = candidates.SelectMany(c => c).Concat(threadCandidates).Select(c => c.Text)
             .Concat(titleCandidates.Select(c => c.Text)).Distinct(StringComparer.Ordinal).ToArray();
         float[][]? phraseVectors = _byMeaning && embedPhrases is not null && phraseTexts.Length > 0
@@ -779,7 +781,7 @@ internal sealed partial class ExtractiveComposer
             ? v
             : Dense(_model.Vectorize(Tokenizer.Tokenize(text).Where(t => t.IsContent).Select(t => t.Stem!).ToArray()));
 
-    private static double ClaimLengthWeight(int words) => words switch { 3 => 0.8, <= 8 => 1.0, 9 => 0.9, _ => 0.8 };
+    private static double ClaimLengthWeight(int words) => words switch { 3 => 0.8, <= 8 => 1.0, 9 => 0.9, 10 => 0.8, _ => 0.7 };
 
     /// <summary>
     /// Heads each section with the clause of its quoted passages that is closest to the section's meaning and shares
@@ -823,17 +825,18 @@ internal sealed partial class ExtractiveComposer
     private string? TitleClaim(List<Theme> themes, List<(string Text, Item Item)> candidates, Item? overviewQuote, Dictionary<string, float[]> vectorOf, bool byMeaning)
     {
         var quoted = themes.SelectMany(t => t.Quoted).Concat(overviewQuote is null ? [] : [overviewQuote]).ToArray();
+        var adviceItems = candidates.Select(c => c.Item).Where(i => !quoted.Contains(i)).ToHashSet();
         if (quoted.Length == 0) return null;
         var centre = byMeaning ? CentroidOf(quoted) : LexicalCentroid(quoted);
         var claimed = themes.Select(t => t.ClaimItem).Where(i => i is not null).ToHashSet();
         var headingVectors = themes.Where(t => t.Claim is not null).Select(t => ClaimVector(t.Claim!, vectorOf, byMeaning)).ToArray();
         return candidates
-            .Where(c => !claimed.Contains(c.Item) && Claims.Words(c.Text).Length >= 4)
+            .Where(c => Claims.Words(c.Text).Length >= 4 && Claims.Words(c.Text).Length <= 10)
             .Select(c =>
             {
                 var vector = ClaimVector(c.Text, vectorOf, byMeaning);
                 var score = Math.Max(0, VectorMath.Cosine(vector, centre)) * ClaimLengthWeight(Claims.Words(c.Text).Length)
-                    * (c.Item == overviewQuote ? 1.1 : 1.0);
+                    * (c.Item == overviewQuote ? 1.1 : adviceItems.Contains(c.Item) ? 0.9 : 1.0);
                 return (c.Text, Vector: vector, Score: score);
             })
             .Where(x => headingVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.85f)
