@@ -122,10 +122,13 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     private string Newsletter(SectionPlan plan)
     {
         var names = plan.Quotes.Select(q => sourceName(q.Highlight)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        var why = names.Length > 1
-            ? $"Why it matters: {plan.Phrase} is where {KeyPhrases.JoinList(names)} meet"
-            : $"Why it matters: {names[0]} keeps coming back to {plan.Phrase}";
-        why += plan.Next is null ? "." : $", and it sets up {plan.Next}.";
+        // Said only as far as the section shows: who writes about its phrase, or whose passages it quotes.
+        var using_ = (plan.PhraseSources ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var why = using_.Length > 1
+            ? $"Why it matters: {KeyPhrases.JoinList(using_)} {(using_.Length == 2 ? "both" : "all")} write about {plan.Phrase}."
+            : names.Length > 1
+                ? $"Why it matters: this stop puts {KeyPhrases.JoinList(names)} side by side on {plan.Phrase}."
+                : $"Why it matters: {names[0]} writes about {plan.Phrase} here.";
         var quotes = plan.Quotes.Select(q => $"{Capitalize(sourceName(q.Highlight))}: {Quoted(q)}");
         return why + "\n\n" + string.Join(" ", quotes);
     }
