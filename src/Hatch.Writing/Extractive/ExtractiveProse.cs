@@ -90,7 +90,10 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     {
         var opening = new List<string>();
         if (plan.Previous is not null) opening.Add(Transition(plan));
-        if (Agreement(plan) is { Length: > 0 } agreement) opening.Add(agreement);
+        // Who writes about the section's key phrase is said only when the heading names it too: "both write about
+        // pan" under "Salt and Acid Push Against Each Other" is true and reads as a non sequitur.
+        if ((plan.Claim is null || plan.Claim.Contains(plan.Phrase.Split(' ')[^1], StringComparison.OrdinalIgnoreCase))
+            && Agreement(plan) is { Length: > 0 } agreement) opening.Add(agreement);
         var paragraphs = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < plan.Quotes.Count; i++)
