@@ -14,9 +14,19 @@ public static class ArticleTitles
 
     /// <param name="thread">The phrase that the most sections share, nearest the whole reading's meaning; null when none does.</param>
     /// <param name="headings">Section headings in article order.</param>
-    public static string Compose(string? thread, IReadOnlyList<string> headings, bool single)
+    /// <param name="claim">A clause from the passage nearest the whole reading, which the title states; null when none stands alone.</param>
+    public static string Compose(string? thread, IReadOnlyList<string> headings, bool single, string? claim = null)
     {
         var threadName = ExtractiveComposer.TitleCase(thread ?? "");
+        if (claim is not null && !single)
+        {
+            // The title states the idea nearest the whole reading, in the reader's words, and names the thread first
+            // when one runs through the sections and the clause does not already say it.
+            var stated = Claims.TitleCase(claim);
+            var withThread = $"{threadName}: {stated}";
+            if (threadName.Length > 0 && !stated.Contains(threadName, StringComparison.OrdinalIgnoreCase) && withThread.Length <= MaxLength) return withThread;
+            if (stated.Length <= MaxLength) return stated;
+        }
         if (headings.Count == 0) return threadName.Length == 0 ? "Notes From Your Reading" : threadName;
         if (single) return $"{headings[0]}: Notes on a Single Highlight";
         return Candidates(threadName, headings).FirstOrDefault(t => t.Length <= MaxLength) ?? headings[0];

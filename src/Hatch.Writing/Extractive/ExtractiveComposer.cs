@@ -36,6 +36,7 @@ internal sealed partial class ExtractiveComposer
     private TfIdfModel _model = null!;
     private WordRoles _roles = null!;
     private bool _byMeaning;
+    private HashSet<Item> _adviceItems = [];
 
     // Classes, not records: these are identities, and value equality would hash whole highlights.
     private sealed class Item(int index, int number, Highlight highlight)
@@ -50,6 +51,8 @@ internal sealed partial class ExtractiveComposer
         public float[] Meaning { get; set; } = [];
         public bool IsDuplicate { get; set; }
         public bool Used { get; set; }
+        /// <summary>The passage of another source the reader's note on this one ties it to ("Same idea as Brine &amp; Reason p.36").</summary>
+        public Item? LinkedTo { get; set; }
         public string SourceKey => (Highlight.Source.Title ?? "").Trim().ToLowerInvariant();
         public bool Quotable => Quote.Length > 0 && !IsDuplicate;
     }
@@ -62,6 +65,9 @@ internal sealed partial class ExtractiveComposer
         public string Heading { get; set; } = "";
         public string Phrase { get; set; } = "";
         public IReadOnlyList<string> HeadingStems { get; set; } = [];
+        /// <summary>The clause of a quoted passage that heads the section, as the passage has it, and that passage.</summary>
+        public string? Claim { get; set; }
+        public Item? ClaimItem { get; set; }
     }
 
     private sealed record Advice(Item Item, string Title, string Detail, int Tier, double Score);
@@ -109,15 +115,23 @@ internal sealed partial class ExtractiveComposer
 
         var groups = Group();
         var advice = ChooseAdvice(groups);
+        _adviceItems = advice.Select(a => a.Item).ToHashSet();
         var themes = FormThemes(groups);
         _cancellationToken.ThrowIfCancellationRequested();
+        LinkNotedPassages(themes);
         foreach (var theme in themes) QuoteMembers(theme);
         themes = OrderThemes(themes);
         var overviewQuote = OverviewQuote(themes);
 
         var candidates = themes.Select(HeadingCandidates).ToArray();
         var threadCandidates = ThreadCandidates(themes);
-        var phraseTexts = candidates.SelectMany(c => c).Concat(threadCandidates).Select(c => c.Text).Distinct(StringComparer.Ordinal).ToArray();
+        var claimCandidates = themes.Select(t => t.Quoted.SelectMany(q => Claims.Of(q.Quote).Select(c => (Text: c, Item: q))).ToList()).ToArray();
+        // The advice is the reader's too, and often what the reading comes to: its clauses may title the article.
+        var titleCandidates = (overviewQuote is null ? [] : Claims.Of(overviewQuote.Quote).Select(c => (Text: c, Item: overviewQuote)))
+            .Concat(claimCandidates.SelectMany(c => c))
+            .Concat(advice.Where(a => !a.Title.StartsWith('“')).SelectMany(a => Claims.Of(a.Item.Quote).Select(c => (Text: c, Item: a.Item)))).ToList();
+        var phraseTexts = candidates.SelectMany(c => c).Concat(threadCandidates).Select(c => c.Text)
+            .Concat(titleCandidates.Select(c => c.Text)).Distinct(StringComparer.Ordinal).ToArray();
         float[][]? phraseVectors = _byMeaning && embedPhrases is not null && phraseTexts.Length > 0
             ? await embedPhrases(phraseTexts, _cancellationToken).ConfigureAwait(false)
             : null;
@@ -128,15 +142,20 @@ internal sealed partial class ExtractiveComposer
         var phrasesByMeaning = phraseVectors is not null && phraseVectors.Length == phraseTexts.Length;
         NameThemes(themes, candidates, vectorOf, phrasesByMeaning);
         var thread = Thread(themes, threadCandidates, vectorOf, phrasesByMeaning);
+        ClaimHeadings(themes, claimCandidates, vectorOf, phrasesByMeaning);
+        var titleClaim = TitleClaim(themes, titleCandidates, overviewQuote, vectorOf, phrasesByMeaning);
         _cancellationToken.ThrowIfCancellationRequested();
 
         var prose = new ExtractiveProse(_options, SourceName);
         var sectionPlans = themes.Select((t, i) => new ExtractiveProse.SectionPlan(
             t.Heading, t.Phrase,
-            t.Quoted.Select(q => new ExtractiveProse.QuotePlan(q.Quote, q.Number, q.SourceKey, q.Highlight)).ToArray(),
+            QuotePlans(t),
             i == 0 ? null : themes[i - 1].Phrase,
             i == 0 ? 1 : VectorMath.Cosine(themes[i - 1].Centroid, t.Centroid),
-            i + 1 < themes.Count ? themes[i + 1].Phrase : null)).ToArray();
+            i + 1 < themes.Count ? themes[i + 1].Phrase : null,
+            t.Claim,
+            i == 0 ? null : SharedPhrase(themes[i - 1], t, vectorOf, phrasesByMeaning),
+            PhraseSources(t))).ToArray();
         var advicePlans = advice.Select(a => new ExtractiveProse.AdvicePlan(a.Title, a.Item.Number)).ToArray();
         var overviewPlan = overviewQuote is null ? null : new ExtractiveProse.QuotePlan(overviewQuote.Quote, overviewQuote.Number, overviewQuote.SourceKey, overviewQuote.Highlight);
         var sources = themes.SelectMany(t => t.Quoted).Concat(overviewQuote is null ? [] : [overviewQuote]).Concat(advice.Select(a => a.Item))
@@ -146,7 +165,7 @@ internal sealed partial class ExtractiveComposer
         var adviceItems = advice.Select(a => new AdviceItem(a.Title, a.Detail, [a.Item.Number])).ToArray();
         var overview = prose.Overview(thread, sectionPlans, advicePlans, sources, overviewPlan);
         var conclusion = prose.Conclusion(thread, sectionPlans, advicePlans, LanguageNotice());
-        var title = ArticleTitles.Compose(thread, themes.Select(t => t.Heading).ToArray(), _items.Count == 1);
+        var title = ArticleTitles.Compose(thread, themes.Select(t => t.Heading).ToArray(), _items.Count == 1, titleClaim);
         // Never hand back a source's own title as the article's.
         if (_items.Any(i => string.Equals(i.Highlight.Source.Title.Trim(), title, StringComparison.OrdinalIgnoreCase)))
             title = "Reading Notes: " + title;
@@ -242,8 +261,13 @@ internal sealed partial class ExtractiveComposer
                 candidates.Add(new Advice(item, t.Title, t.Detail, intends ? 0 : 2, centrality));
                 continue;
             }
-            if (intends && note is not null && AdviceFromSentences(SentenceSplitter.Split(Markup.Clean(note)).Select(Clean).ToList()) is { } n)
-                candidates.Add(new Advice(item, n.Title, n.Detail, 1, centrality));
+            // A note's instruction must stand without its highlight ("Try this on Sunday" points at a passage the
+            // advice does not show); one in the reader's own person ("Quiz myself …") comes last, quoted as written.
+            if (intends && note is not null && AdviceFromSentences(SentenceSplitter.Split(Markup.Clean(note)).Select(Clean).ToList()) is { } n
+                && !PointsBack().IsMatch(n.Detail))
+                candidates.Add(FirstPerson().IsMatch(n.Detail)
+                    ? new Advice(item, $"“{n.Title}”", $"“{n.Detail.TrimEnd()}” (your note)", 3, centrality)
+                    : new Advice(item, n.Title, n.Detail, 1, centrality));
         }
 
         var chosen = new List<Advice>();
@@ -278,8 +302,11 @@ internal sealed partial class ExtractiveComposer
         {
             var sentence = sentences[i];
             if (!Passages.IsProse(sentence) || Passages.StartsWithDanglingReference(sentence) || !Prescriptive.IsPrescriptive(sentence)) continue;
-            if (Prescriptive.WholeTitle(sentence) is not { } title) continue;
-            var detail = sentence;
+            // "You should write the review down" reads as the command "Write the review down"; the title is that
+            // command's first phrase, short, and the detail goes on from it in the reader's words.
+            var command = Prescriptive.AsCommand(sentence);
+            if (Prescriptive.ShortTitle(command) is not { } title) continue;
+            var detail = command;
             var words = Passages.WordCount(sentence);
             for (var j = i + 1; j < sentences.Count && Passages.IsProse(sentences[j]); j++)
             {
@@ -315,11 +342,42 @@ internal sealed partial class ExtractiveComposer
         // Silhouette alone favours two broad groups on small libraries, which makes sections that hold several
         // topics; asking for one theme per four passages (up to four) keeps sections on one idea, and groups too
         // small to stand are merged or dropped afterwards.
-        var vectors = pool.Select(i => i.Meaning).ToArray();
+        var vectors = GroupingVectors(pool);
         var centrality = CentralityRanker.Rank(vectors);
         var minK = Math.Clamp(pool.Count / 4, 2, 4);
         var clusters = ThemeClustering.Cluster(vectors, minK, Math.Max(minK, Math.Min(MaxThemes, pool.Count)), centrality[0]);
         return clusters.Select(g => g.Select(i => pool[i]).ToList()).ToList();
+    }
+
+    /// <summary>Weight of the reader's own tags, and of a passage's source, beside its meaning when grouping.</summary>
+    private const float TagWeight = 0.5f;
+    private const float SourceWeightSmall = 0.45f;
+    private const float SourceWeightLarge = 0.25f;
+
+    /// <summary>
+    /// What grouping compares: the passage's meaning, then the reader's tags and the source it comes from. On small
+    /// libraries one-sentence passages of different topics can sit as close by MiniLM as two of one topic; the tags the
+    /// reader gave and the book a passage comes from are evidence of topic the embeddings do not see. Sources weigh
+    /// less on large libraries, where meaning has enough passages to go on and sections should join sources.
+    /// </summary>
+    private float[][] GroupingVectors(List<Item> pool)
+    {
+        var tags = pool.SelectMany(i => i.Highlight.Tags).Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length > 0)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        // A tag on every passage, or on one, says nothing about which passages go together.
+        var useful = tags.Where(t => pool.Count(i => i.Highlight.Tags.Any(x => x.Trim().Equals(t, StringComparison.OrdinalIgnoreCase))) is var n && n >= 2 && n < pool.Count).ToArray();
+        var sources = pool.Select(i => i.SourceKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var sourceWeight = sources.Length < 2 ? 0 : pool.Count <= 16 ? SourceWeightSmall : SourceWeightLarge;
+        var dimension = pool[0].Meaning.Length;
+        return pool.Select(item =>
+        {
+            var v = new float[dimension + useful.Length + sources.Length];
+            Array.Copy(item.Meaning, v, dimension);
+            var own = useful.Where(t => item.Highlight.Tags.Any(x => x.Trim().Equals(t, StringComparison.OrdinalIgnoreCase))).ToArray();
+            foreach (var t in own) v[dimension + Array.IndexOf(useful, t)] = TagWeight / MathF.Sqrt(own.Length);
+            if (sourceWeight > 0) v[dimension + useful.Length + Array.IndexOf(sources, item.SourceKey)] = sourceWeight;
+            return VectorMath.Normalize(v);
+        }).ToArray();
     }
 
     private List<Theme> FormThemes(List<List<Item>> grouped)
@@ -367,14 +425,85 @@ internal sealed partial class ExtractiveComposer
     private static float[] CentroidOf(IReadOnlyList<Item> members) =>
         members.Count == 0 ? [] : VectorMath.Centroid(members.Select(m => m.Meaning).ToArray(), Enumerable.Range(0, members.Count), members[0].Meaning.Length);
 
+    // A note that relates its passage to another source: "Same idea as …", "Agrees with Fitch", "Abernathy says the opposite".
+    [GeneratedRegex(@"\b(same (idea|point|worry|thing|argument|finding|claim|problem|point)|agrees?|disagrees?|echo(es)?|fits|contradicts?|opposite|counter|unlike|similar|matches|compare|cf\b|vs\b|versus|check)", RegexOptions.IgnoreCase)]
+    private static partial Regex RelatingNote();
+
+    [GeneratedRegex(@"\b(?:p\.?|page)\s*(\d+)", RegexOptions.IgnoreCase)]
+    private static partial Regex PageReference();
+
+    /// <summary>
+    /// The reader's own synthesis: a note that relates its passage to another source ("Same idea as Brine &amp;
+    /// Reason p.36", "Agrees with Fitch on marinades") names that source by its author's surname or its title. The
+    /// passage it points at (by page when the note gives one, else the closest in meaning of that source) joins the
+    /// annotated passage's section, so the two are quoted together and the note can say how they relate.
+    /// </summary>
+    private void LinkNotedPassages(List<Theme> themes)
+    {
+        var themeOf = new Dictionary<Item, Theme>();
+        foreach (var t in themes) foreach (var m in t.Members) themeOf[m] = t;
+        var pool = _items.Where(i => i.Quotable && !i.Used || themeOf.ContainsKey(i)).ToArray();
+        foreach (var item in themeOf.Keys.ToArray().OrderBy(i => i.Index))
+        {
+            var note = item.Highlight.Note;
+            if (string.IsNullOrWhiteSpace(note) || !RelatingNote().IsMatch(note) || Markup.Contains(note)) continue;
+            // The passage meant is found among all of that source's, so that one taken for advice is not replaced by
+            // a lesser match: the note then points at the advice instead.
+            var named = _items.Where(p => !p.IsDuplicate && p.Quote.Length > 0 && p.SourceKey != item.SourceKey && NamesSource(note, p.Highlight)).ToArray();
+            if (named.Length == 0) continue;
+            var page = PageReference().Match(note);
+            var target = (page.Success ? named.FirstOrDefault(p => p.Highlight.Location?.Page == page.Groups[1].Value) : null)
+                ?? named.MaxBy(p => Similarity(p, item))!;
+            if (!pool.Contains(target))
+            {
+                if (_adviceItems.Contains(target)) item.LinkedTo = target;
+                continue;
+            }
+            var home = themeOf[item];
+            if (themeOf.TryGetValue(target, out var away) && away != home)
+            {
+                // Never leave the other section with a single passage.
+                if (away.Members.Count <= 2) continue;
+                away.Members.Remove(target);
+                away.Centroid = CentroidOf(away.Members);
+            }
+            if (!home.Members.Contains(target)) home.Members.Add(target);
+            themeOf[target] = home;
+            item.LinkedTo = target;
+        }
+    }
+
+    /// <summary>True when the note names the highlight's source: its author's surname, or its title up to a colon.</summary>
+    private static bool NamesSource(string note, Highlight highlight)
+    {
+        var author = highlight.Source.Author?.Trim() ?? "";
+        // "Wren, Tomasz" (Kindle) and "Tomasz Wren" both have the surname "Wren".
+        var surname = author.Contains(',') ? author.Split(',')[0].Trim() : author.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        if (surname.Length >= 3 && Regex.IsMatch(note, $@"\b{Regex.Escape(surname)}\b", RegexOptions.IgnoreCase)) return true;
+        var title = Markup.Clean(highlight.Source.Title ?? "").Trim();
+        var colon = title.IndexOfAny([':', '|', '(', '?', '—', '–']);
+        if (colon > 3) title = title[..colon].Trim();
+        return title.Length >= 6 && note.Contains(title, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The members closest to the section's meaning, preferring a source not yet quoted, in reading order.</summary>
     private void QuoteMembers(Theme theme)
     {
         var ranked = theme.Members.OrderByDescending(m => VectorMath.Cosine(m.Meaning, theme.Centroid)).ThenBy(m => m.Index).ToList();
+        // A pair the reader linked in a note is quoted first, together.
+        foreach (var linked in theme.Members.Where(m => m.LinkedTo is not null && theme.Members.Contains(m.LinkedTo)).ToArray())
+        {
+            ranked.Remove(linked.LinkedTo!);
+            ranked.Insert(0, linked.LinkedTo!);
+            ranked.Remove(linked);
+            ranked.Insert(0, linked);
+        }
         var sources = new HashSet<string>(StringComparer.Ordinal);
         while (theme.Quoted.Count < SectionQuota && ranked.Count > 0)
         {
-            var next = ranked.FirstOrDefault(m => !sources.Contains(m.SourceKey)) ?? ranked[0];
+            var next = ranked[0].LinkedTo is not null || theme.Quoted.LastOrDefault()?.LinkedTo == ranked[0]
+                ? ranked[0]
+                : ranked.FirstOrDefault(m => !sources.Contains(m.SourceKey)) ?? ranked[0];
             ranked.Remove(next);
             theme.Quoted.Add(next);
             sources.Add(next.SourceKey);
@@ -600,6 +729,124 @@ internal sealed partial class ExtractiveComposer
         return best.Candidate?.Text;
     }
 
+    // ---------- what the prose may say ----------
+
+    /// <summary>Cosine from which two passages are said to take up the same subject (meaning), or to share it (words).</summary>
+    private double SameSubjectThreshold => _byMeaning ? 0.5 : 0.25;
+
+    private ExtractiveProse.QuotePlan[] QuotePlans(Theme theme)
+    {
+        var order = theme.Quoted.ToList();
+        // The passage a note points at follows the annotated one, so the note reads as the bridge between them.
+        foreach (var linked in theme.Quoted.Where(q => q.LinkedTo is not null && theme.Quoted.Contains(q.LinkedTo)))
+        {
+            order.Remove(linked.LinkedTo!);
+            order.Insert(order.IndexOf(linked) + 1, linked.LinkedTo!);
+        }
+        return order.Select((q, i) => new ExtractiveProse.QuotePlan(q.Quote, q.Number, q.SourceKey, q.Highlight,
+            SameSubject: order.Take(i).Any(p => p.SourceKey != q.SourceKey && Similarity(p, q) >= SameSubjectThreshold),
+            Link: q.LinkedTo is not null && (order.Contains(q.LinkedTo) || _adviceItems.Contains(q.LinkedTo)) ? Markup.Clean(q.Highlight.Note!).Trim() : null,
+            LinkToAdvice: q.LinkedTo is not null && _adviceItems.Contains(q.LinkedTo) ? SourceName(q.LinkedTo.Highlight) : null)).ToArray();
+    }
+
+    private double Similarity(Item a, Item b) => _byMeaning ? VectorMath.Cosine(a.Meaning, b.Meaning) : a.Lexical.Dot(b.Lexical);
+
+    /// <summary>The names of the sources whose quoted passages in the section use its phrase.</summary>
+    private string[] PhraseSources(Theme theme) =>
+        theme.HeadingStems.Count == 0 ? [] :
+        theme.Quoted.Where(q => theme.HeadingStems.All(s => q.Tokens.Any(t => t.Stem == s)))
+            .Select(q => SourceName(q.Highlight)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+
+    /// <summary>A noun phrase passages of both sections use, the longest and most used first; null when they share none.</summary>
+    private string? SharedPhrase(Theme previous, Theme next, Dictionary<string, float[]> vectorOf, bool byMeaning)
+    {
+        var before = PhraseCandidates(previous.Quoted).ToDictionary(c => c.Key, StringComparer.Ordinal);
+        // A word both happen to use ("test", "words") is not a link: the phrase must be near both sections' meaning.
+        bool NearBoth(Candidate c) => byMeaning && vectorOf.TryGetValue(c.Text, out var v) && v.Length > 0
+            ? VectorMath.Cosine(v, previous.Centroid) >= 0.35 && VectorMath.Cosine(v, next.Centroid) >= 0.35
+            : c.Stems.Length >= 2 || Support(c, previous.Quoted) + Support(c, next.Quoted) >= 3;
+        return PhraseCandidates(next.Quoted)
+            .Where(c => before.ContainsKey(c.Key) && !PartWords.Contains(c.Text) && NearBoth(c))
+            .Select(c => (c.Text, Score: c.Stems.Length * 2 + Support(c, previous.Quoted) + Support(c, next.Quoted)))
+            .OrderByDescending(x => x.Score)
+            .ThenBy(x => x.Text, StringComparer.Ordinal)
+            .Select(x => x.Text)
+            .FirstOrDefault();
+    }
+
+    // ---------- claims: headings and title ----------
+
+    private float[] ClaimVector(string text, Dictionary<string, float[]> vectorOf, bool byMeaning) =>
+        byMeaning && vectorOf.TryGetValue(text, out var v) && v.Length > 0
+            ? v
+            : Dense(_model.Vectorize(Tokenizer.Tokenize(text).Where(t => t.IsContent).Select(t => t.Stem!).ToArray()));
+
+    private static double ClaimLengthWeight(int words) => words switch { 3 => 0.8, <= 8 => 1.0, 9 => 0.9, 10 => 0.8, _ => 0.7 };
+
+    /// <summary>
+    /// Heads each section with the clause of its quoted passages that is closest to the section's meaning and shares
+    /// words with most of its passages, so the heading says what the section says, in the reader's words. The passage
+    /// it comes from is quoted first. A section with no clause that stands alone keeps its noun-phrase heading.
+    /// </summary>
+    private void ClaimHeadings(List<Theme> themes, IReadOnlyList<List<(string Text, Item Item)>> candidates, Dictionary<string, float[]> vectorOf, bool byMeaning)
+    {
+        var usedVectors = new List<float[]>();
+        var usedHeadings = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var t = 0; t < themes.Count; t++)
+        {
+            var theme = themes[t];
+            var centre = byMeaning ? theme.Centroid : LexicalCentroid(theme.Quoted);
+            var best = candidates[t]
+                .Select(c =>
+                {
+                    var vector = ClaimVector(c.Text, vectorOf, byMeaning);
+                    var stems = Tokenizer.Tokenize(c.Text).Where(x => x.IsContent).Select(x => x.Stem!).ToHashSet(StringComparer.Ordinal);
+                    var shared = theme.Quoted.Count(q => q != c.Item && q.Tokens.Any(x => x.IsContent && stems.Contains(x.Stem!)));
+                    var score = Math.Max(0, VectorMath.Cosine(vector, centre)) * ClaimLengthWeight(Claims.Words(c.Text).Length)
+                        * (1 + 0.15 * shared / Math.Max(1, theme.Quoted.Count - 1));
+                    return (c.Text, c.Item, Vector: vector, Score: score);
+                })
+                .Where(x => !usedHeadings.Contains(Claims.TitleCase(x.Text)) && (!byMeaning || usedVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.85f)))
+                .OrderByDescending(x => x.Score)
+                .ThenBy(x => x.Text, StringComparer.Ordinal)
+                .FirstOrDefault();
+            if (best.Item is null) continue;
+            theme.Claim = best.Text;
+            theme.ClaimItem = best.Item;
+            theme.Heading = Claims.TitleCase(best.Text);
+            usedHeadings.Add(theme.Heading);
+            if (byMeaning) usedVectors.Add(best.Vector);
+            theme.Quoted.Remove(best.Item);
+            theme.Quoted.Insert(0, best.Item);
+        }
+    }
+
+    /// <summary>The clause nearest the whole reading's meaning that no heading already uses: the title states it.</summary>
+    private string? TitleClaim(List<Theme> themes, List<(string Text, Item Item)> candidates, Item? overviewQuote, Dictionary<string, float[]> vectorOf, bool byMeaning)
+    {
+        var quoted = themes.SelectMany(t => t.Quoted).Concat(overviewQuote is null ? [] : [overviewQuote]).ToArray();
+        var adviceItems = candidates.Select(c => c.Item).Where(i => !quoted.Contains(i)).ToHashSet();
+        if (quoted.Length == 0) return null;
+        var centre = byMeaning ? CentroidOf(quoted) : LexicalCentroid(quoted);
+        var claimed = themes.Select(t => t.ClaimItem).Where(i => i is not null).ToHashSet();
+        var headingVectors = themes.Where(t => t.Claim is not null).Select(t => ClaimVector(t.Claim!, vectorOf, byMeaning)).ToArray();
+        return candidates
+            .Where(c => Claims.Words(c.Text).Length >= 4 && Claims.Words(c.Text).Length <= 10)
+            .Select(c =>
+            {
+                var vector = ClaimVector(c.Text, vectorOf, byMeaning);
+                var score = Math.Max(0, VectorMath.Cosine(vector, centre)) * ClaimLengthWeight(Claims.Words(c.Text).Length)
+                    * (c.Item == overviewQuote ? 1.1 : adviceItems.Contains(c.Item) ? 0.9 : 1.0);
+                return (c.Text, Vector: vector, Score: score);
+            })
+            .Where(x => headingVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.85f)
+                && themes.All(t => !string.Equals(t.Heading, Claims.TitleCase(x.Text), StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(x => x.Score)
+            .ThenBy(x => x.Text, StringComparer.Ordinal)
+            .Select(x => x.Text)
+            .FirstOrDefault();
+    }
+
     // ---------- helpers ----------
 
     private static string SourceName(Highlight highlight)
@@ -643,4 +890,10 @@ internal sealed partial class ExtractiveComposer
 
     [GeneratedRegex(@"[^\p{L}\p{N}]+")]
     private static partial Regex NonWord();
+
+    [GeneratedRegex(@"\b(this|that|these|those|it|them)\b(?!\s+(is|was)\b)", RegexOptions.IgnoreCase)]
+    private static partial Regex PointsBack();
+
+    [GeneratedRegex(@"\b(i|me|my|myself|mine|we|our|ours|us)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex FirstPerson();
 }

@@ -13,18 +13,29 @@ namespace Hatch.Writing.Extractive;
 /// </summary>
 internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, string> sourceName)
 {
-    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight);
+    /// <param name="SameSubject">True when the passage is close in meaning (by the embeddings) to an earlier one of the section from another source.</param>
+    /// <param name="Link">The reader's own note on this passage tying it to another quoted here ("Same idea as Brine &amp; Reason p.36"), or null.</param>
+    /// <param name="LinkToAdvice">The name of the source the note points to when that passage is one of the advice items, or null.</param>
+    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight, bool SameSubject = false, string? Link = null, string? LinkToAdvice = null);
 
     /// <param name="Previous">The phrase of the section before, or null for the first.</param>
     /// <param name="Similarity">Cosine between this section's centre and the previous one's.</param>
     /// <param name="Next">The phrase of the section after, or null for the last.</param>
-    public sealed record SectionPlan(string Heading, string Phrase, IReadOnlyList<QuotePlan> Quotes, string? Previous, double Similarity, string? Next);
+    /// <param name="Claim">The clause of the first quotation that heads the section, as written there, or null for a noun-phrase heading.</param>
+    /// <param name="Shared">A phrase that passages of this section and of the previous one both use, or null.</param>
+    /// <param name="PhraseSources">The sources whose quoted passages here use <paramref name="Phrase"/>.</param>
+    public sealed record SectionPlan(string Heading, string Phrase, IReadOnlyList<QuotePlan> Quotes, string? Previous, double Similarity, string? Next,
+        string? Claim = null, string? Shared = null, IReadOnlyList<string>? PhraseSources = null)
+    {
+        /// <summary>The quotation the heading's clause comes from.</summary>
+        public QuotePlan? ClaimQuote => Claim is null ? null : Quotes.FirstOrDefault(q => q.Text.Contains(Claim, StringComparison.Ordinal)) ?? Quotes.FirstOrDefault();
+    }
 
     public sealed record AdvicePlan(string Title, int Number);
 
     private static readonly string[] FirstLeads = ["puts it this way", "writes", "observes"];
     // A section quoting one source twice names it once; repeating a long title in every lead reads as a list.
-    private static readonly string[] SameSourceLeads = ["Elsewhere in the same source: ", "The same source also notes: "];
+    private static readonly string[] SameSourceLeads = ["{0} also writes: ", "Elsewhere in the same source: ", "{0} goes on elsewhere: "];
 
     // ---------- overview ----------
 
@@ -48,20 +59,20 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         string Essay()
         {
             var text = new StringBuilder();
+            // The thread when one runs through the sections; then the path, by the sections' own points.
             text.Append(thread is null
-                ? $"Read together, the passages from {names} run along {(phrases.Length == 1 ? "one line" : Count(phrases.Length) + " lines")}: {KeyPhrases.JoinList(phrases)}. "
-                : $"Read together, the passages from {names} keep returning to {thread}. ");
-            text.Append(phrases.Length switch
+                ? $"Read together, the passages from {names} make one point in each section below. "
+                : $"Read together, the passages from {names} keep returning to {thread}; each section below takes up one of their points. ");
+            text.Append(sections.Count switch
             {
-                0 => "",
-                1 => $"The article stays with {phrases[0]}",
-                _ when thread is null => "The article takes them in turn",
-                2 => $"The article follows that thread from {phrases[0]} to {phrases[1]}",
-                _ => $"The article follows that thread from {phrases[0]} through {KeyPhrases.JoinList(phrases[1..^1])} to {phrases[^1]}",
+                0 => "The article",
+                1 => "The article stays with that point",
+                _ => "The article takes them in turn",
             });
             text.Append($", and ends with {AdviceShort(advice)}.");
             if (quote is not null)
-                text.Append("\n\n").Append(Capitalize(sourceName(quote.Highlight))).Append(" says it most plainly: ").Append(Quoted(quote));
+                text.Append("\n\n").Append("Of all the passages, the one closest in meaning to the whole reading is from ")
+                    .Append(sourceName(quote.Highlight)).Append(": ").Append(Quoted(quote));
             return text.ToString();
         }
     }
@@ -79,10 +90,12 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     {
         var opening = new List<string>();
         if (plan.Previous is not null) opening.Add(Transition(plan));
-        opening.Add(Agreement(plan));
+        // Who writes about the section's key phrase is said only when the heading names it too: "both write about
+        // pan" under "Salt and Acid Push Against Each Other" is true and reads as a non sequitur.
+        if ((plan.Claim is null || plan.Claim.Contains(plan.Phrase.Split(' ')[^1], StringComparison.OrdinalIgnoreCase))
+            && Agreement(plan) is { Length: > 0 } agreement) opening.Add(agreement);
         var paragraphs = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var newSources = 0;
         for (var i = 0; i < plan.Quotes.Count; i++)
         {
             var quote = plan.Quotes[i];
@@ -90,12 +103,19 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             string lead;
             if (i == 0) lead = $"{name} {FirstLeads[(plan.Heading.Length + plan.Quotes.Count) % FirstLeads.Length]}: ";
             else if (seen.Contains(quote.SourceKey)) lead = plan.Quotes[i - 1].SourceKey == quote.SourceKey
-                ? SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length]
+                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length], name)
                 : $"Elsewhere, {sourceName(quote.Highlight)} writes: ";
-            else lead = ++newSources == 1 ? $"{name} comes at it from another side: " : $"{name} adds: ";
+            // "The same subject" only where the passages are close in meaning; it says nothing of agreement.
+            else if (i > 0 && plan.Quotes[i - 1] is { Link: not null, LinkToAdvice: null }) lead = $"{name}, the passage your note points to: ";
+            else lead = quote.SameSubject ? $"{name} takes up the same subject: " : $"{name} adds: ";
             seen.Add(quote.SourceKey);
             var sentence = lead + Quoted(quote);
-            if (i == 0) paragraphs.Add(string.Join(' ', opening) + " " + sentence);
+            // The reader's own note relating this passage to the next source's: the synthesis the reader already made.
+            if (quote.Link is not null)
+                sentence += quote.LinkToAdvice is { } adviser
+                    ? $" Your note on this passage draws the link to {adviser}, whose advice comes below: “{quote.Link.Trim()}” [{quote.Number}]"
+                    : $" Your note on this passage draws the link: “{quote.Link.Trim()}” [{quote.Number}]";
+            if (i == 0) paragraphs.Add(string.Join(' ', opening.Append(sentence)));
             else if (i % 2 == 1) paragraphs.Add(sentence);
             else paragraphs[^1] += " " + sentence;
         }
@@ -105,31 +125,38 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     private string Newsletter(SectionPlan plan)
     {
         var names = plan.Quotes.Select(q => sourceName(q.Highlight)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
-        var why = names.Length > 1
-            ? $"Why it matters: {plan.Phrase} is where {KeyPhrases.JoinList(names)} meet"
-            : $"Why it matters: {names[0]} keeps coming back to {plan.Phrase}";
-        why += plan.Next is null ? "." : $", and it sets up {plan.Next}.";
+        // Said only as far as the section shows: who writes about its phrase, or whose passages it quotes.
+        var using_ = (plan.PhraseSources ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var why = using_.Length > 1
+            ? $"Why it matters: {KeyPhrases.JoinList(using_)} {(using_.Length == 2 ? "both" : "all")} write about {plan.Phrase}."
+            : names.Length > 1
+                ? $"Why it matters: this stop puts {KeyPhrases.JoinList(names)} side by side on {plan.Phrase}."
+                : $"Why it matters: {names[0]} writes about {plan.Phrase} here.";
         var quotes = plan.Quotes.Select(q => $"{Capitalize(sourceName(q.Highlight))}: {Quoted(q)}");
         return why + "\n\n" + string.Join(" ", quotes);
     }
 
-    private static string Transition(SectionPlan plan) => plan.Similarity switch
+    /// <summary>
+    /// How the section follows the one before, in words drawn from both: a phrase passages of both use, or, without
+    /// one, only how near in meaning the two are.
+    /// </summary>
+    private static string Transition(SectionPlan plan) => (plan.Shared, plan.Similarity) switch
     {
-        >= 0.45 => $"{Capitalize(plan.Phrase)} follows closely from {plan.Previous}.",
-        >= 0.2 => $"From {plan.Previous}, the reading turns to {plan.Phrase}.",
-        _ => $"{Capitalize(plan.Phrase)} opens a separate thread.",
+        ({ } shared, _) => $"{Capitalize(shared)} {(IsPlural(shared) ? "link" : "links")} these passages to the ones before.",
+        (_, >= 0.45) => "The passages here follow closely from the last ones.",
+        (_, >= 0.2) => "From there the reading moves on.",
+        _ => "Here the reading opens a separate line.",
     };
 
+    /// <summary>Which sources meet in the section, counted exactly: said only when two or more of them use its phrase.</summary>
     private string Agreement(SectionPlan plan)
     {
-        var names = plan.Quotes.Select(q => sourceName(q.Highlight)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var names = (plan.PhraseSources ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         return names.Length switch
         {
-            0 => "",
-            1 when plan.Quotes.Count > 1 => $"{Capitalize(names[0])} comes back to {plan.Phrase} more than once.",
-            1 => $"{Capitalize(names[0])} speaks to {plan.Phrase}.",
-            2 => $"{Capitalize(names[0])} and {names[1]} reach {plan.Phrase} from two sides.",
-            _ => $"{Capitalize(Count(names.Length))} sources each come at {plan.Phrase} in their own words.",
+            < 2 => "",
+            2 => $"{Capitalize(names[0])} and {names[1]} both write about {plan.Phrase}.",
+            _ => $"{Capitalize(KeyPhrases.JoinList(names))} all write about {plan.Phrase}.",
         };
     }
 
@@ -152,23 +179,42 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
                     : $"The issue in one line: {thread}, seen through {KeyPhrases.JoinList(phrases)}. ");
                 break;
             default:
-                var holds = thread is null ? "" : $", and {thread} {(IsPlural(thread) ? "are" : "is")} what holds them together";
-                text.Append(phrases.Length switch
+                // The thesis restated through what each section claims, in its own quoted words.
+                // A section headed by a noun phrase (no clause of it stood alone) is named by that phrase.
+                // One sentence per point, each quoting and citing its own passage, so each is checked against it.
+                var claims = sections.Where(s => s.Quotes.Count > 0).ToArray();
+                if (claims.Length >= 2 && claims.Any(s => s.Claim is not null))
                 {
-                    0 => "Taken together, the passages keep to one subject. ",
-                    1 => $"Taken together, the passages stay with {phrases[0]}{holds}. ",
-                    2 => $"Taken together, the passages move from {phrases[0]} to {phrases[1]}{holds}. ",
-                    _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]} by way of {KeyPhrases.JoinList(phrases[1..^1])}{holds}. ",
-                });
+                    text.Append("Taken together, the sections come down to these points. ");
+                    for (var i = 0; i < claims.Length; i++)
+                    {
+                        var lead = i == 0 ? "First" : i == claims.Length - 1 ? "Last" : "Next";
+                        text.Append(claims[i].Claim is { } claim
+                            ? $"{lead}, “{Claims.Inline(Claims.Restated(claim, claims[i].ClaimQuote!.Text))}” [{claims[i].ClaimQuote!.Number}]. "
+                            : $"{lead}, a section turns to {claims[i].Heading.ToLowerInvariant()}. ");
+                    }
+                }
+                else
+                    text.Append(phrases.Length switch
+                    {
+                        0 => "Taken together, the passages keep to one subject. ",
+                        1 => $"Taken together, the passages stay with {phrases[0]}. ",
+                        _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]}. ",
+                    });
+                if (thread is not null && !phrases.Contains(thread))
+                    text.Append($"Passages in more than one section return to {thread}. ");
                 break;
         }
         var titles = advice.Select(a => $"{Lower(a.Title)} [{a.Number}]").ToArray();
         text.Append(advice.Count switch
         {
             0 => "None of the passages tells the reader what to do, so this draft offers no advice of its own.",
-            1 => $"The highlights offer only one instruction, {titles[0]}, so the advice stops there rather than invent more.",
-            2 => $"The highlights offer only two instructions, {KeyPhrases.JoinList(titles)}, so the advice stops there rather than invent a third.",
-            _ => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
+            1 => $"The highlights offer only one thing to do, {titles[0]}, so the advice stops there rather than add more.",
+            2 => $"The highlights offer only two things to do, {KeyPhrases.JoinList(titles)}, so the advice stops there rather than add a third.",
+            _ when options.Style is "briefing" or "newsletter" => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
+            // No count here: the grounding check reads "three" as a number the cited passages must state.
+            // The items are cited where they are given; here they are only named, as the writer's summary.
+            _ => $"The highlights and your notes also say what to do: {KeyPhrases.JoinList(advice.Select(a => Lower(a.Title.Trim('“', '”'))).ToArray())}.",
         });
         if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
         return text.ToString();

@@ -15,8 +15,12 @@ public static partial class Prescriptive
     private static partial Regex StrongCue();
 
     // "should have" and "must have" look back or guess; they do not advise.
-    [GeneratedRegex(@"\b(should|must|could|would)(n't)? have\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(should|must|could|would)(n't)? have\b|\b(should|must|need to|needs to) be (noted|said|remembered|stressed|admitted|added|acknowledged)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Counterfactual();
+
+    // "A budget you have to remember is a budget you will forget": an obligation inside a description, not advice.
+    [GeneratedRegex(@"^(a|an|the|every|any|each)\s+\w+\s+(that\s+|which\s+)?(you|we|they|people)\s+(have to|has to|need to|must)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex DescribedObligation();
 
     // Words that advise only when addressed to the reader: at the start, or after "you"/"we".
     [GeneratedRegex(@"^(try|avoid|plan|don't|do not|never|always|focus on|consider|remember|start|stop|let's|resist|beware)\b|\b(you|we) (can )?(try|avoid|plan|don't|do not|never|always|focus on)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -51,7 +55,8 @@ public static partial class Prescriptive
         "hide", "hold", "link", "lock", "mark", "name", "open", "outline", "pair", "park", "pause", "print", "propose",
         "put", "reread", "rewrite", "revise", "run", "shrink", "sketch", "skip", "spread", "swap", "switch", "tell",
         "throw", "cap", "budget", "quiz", "restart", "return", "say", "show", "sort", "split", "state", "count",
-        "salt", "season", "taste", "clean", "hone", "sharpen", "visit", "pay", "automate", "leave",
+        "salt", "season", "taste", "clean", "hone", "sharpen", "visit", "pay", "automate", "leave", "get", "pat", "pull",
+        "preheat", "squeeze", "raise", "fix",
     };
 
     // A note that states what the reader means to do about the highlight ("try this", "I'll do this on Monday").
@@ -85,13 +90,15 @@ public static partial class Prescriptive
     /// when that is a complete phrase, or the whole sentence when it is short; null when neither fits, because a
     /// title cut mid-phrase ("Delete the first paragraph and see if anyone") misleads.
     /// </summary>
-    public static string? WholeTitle(string sentence)
+    public static string? WholeTitle(string sentence) => WholeTitle(sentence, MaxWholeTitleWords);
+
+    private static string? WholeTitle(string sentence, int maxWords)
     {
         var s = sentence.Trim();
         var clauseEnd = WholeClauseBreak().Match(s);
         var clause = (clauseEnd.Success ? s[..clauseEnd.Index] : s).TrimEnd('.', '!', ' ');
         var words = clause.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length < 2 || words.Length > MaxWholeTitleWords) return null;
+        if (words.Length < 2 || words.Length > maxWords) return null;
         if (WeakEndings.Contains(words[^1].Trim('.', ',', ';', ':', '!', '"', '”'))) return null;
         return clause;
     }
@@ -126,7 +133,7 @@ public static partial class Prescriptive
         if (s.Length == 0 || s.EndsWith('?')) return false;
         var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length < 3 || words.Length > 45) return false;
-        if (StrongCue().IsMatch(s) && !Counterfactual().IsMatch(s)) return true;
+        if (StrongCue().IsMatch(s) && !Counterfactual().IsMatch(s) && !DescribedObligation().IsMatch(s)) return true;
         s = LeadingConnective().Replace(s, "");
         if (AddressedCue().IsMatch(s)) return true;
         return StartsWithImperative(s);
@@ -140,6 +147,8 @@ public static partial class Prescriptive
         var second = words[1].Trim(',', '.', ';', ':', '"', '”');
         if (!ImperativeVerbs.Contains(first)) return LooksLikeACommand(first, second);
         if (SubjectFollowers.Contains(second)) return false;
+        // "Salt applied a day ahead draws moisture out": a participle after the first word makes it a subject.
+        if (second.Length > 4 && second.EndsWith("ed", StringComparison.OrdinalIgnoreCase) && !second.EndsWith("eed", StringComparison.OrdinalIgnoreCase)) return false;
         // "Work expands…", "Practice makes…": a third-person verb after the first word means it was a subject.
         if (second.Length > 3 && second.EndsWith('s') && !second.EndsWith("ss", StringComparison.Ordinal)
             && !NotThirdPerson.Contains(second)) return false;
@@ -163,6 +172,60 @@ public static partial class Prescriptive
         if (lower.Length < 3 || !lower.All(char.IsLetter) || Hatch.Writing.Text.Stopwords.Contains(lower)) return false;
         if (lower.EndsWith('s') || lower.EndsWith("ed", StringComparison.Ordinal) || lower.EndsWith("ing", StringComparison.Ordinal) || lower.EndsWith("ly", StringComparison.Ordinal)) return false;
         return ObjectStarters.Contains(second);
+    }
+
+    // "You should write …", "I'll raise …", "Must try …": a subject and modal before a plain command.
+    [GeneratedRegex(@"^((you|we|i)\s*(really\s+|also\s+)?('ll|’ll|\swill|\sshould|\smust|\sneed to|\shave to|\sought to)|must|should|need to)\s+(?<rest>\S.*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ModalCommand();
+
+    /// <summary>
+    /// The sentence as a plain command when it is a simple "you should / I'll / must &lt;verb&gt; …" (the reader's
+    /// intention or the author's advice addressed to someone): "I'll raise this at standup" → "Raise this at
+    /// standup". Anything else comes back as written.
+    /// </summary>
+    public static string AsCommand(string sentence)
+    {
+        var s = LeadingConnective().Replace(sentence.Trim(), "");
+        var m = ModalCommand().Match(s);
+        if (!m.Success) return sentence.Trim();
+        var rest = m.Groups["rest"].Value;
+        var first = rest.Split(' ')[0].Trim(',', '.', ';', ':');
+        var second = rest.Split(' ').Skip(1).FirstOrDefault()?.Trim(',', '.', ';', ':') ?? "";
+        if (!(ImperativeVerbs.Contains(first) || LooksLikeACommand(first, second)) || first.Equals("be", StringComparison.OrdinalIgnoreCase)) return sentence.Trim();
+        return char.ToUpperInvariant(rest[0]) + rest[1..];
+    }
+
+    /// <summary>Words before which a long command can end and still be whole: "Try working in blocks of ninety minutes | with the phone …".</summary>
+    private static readonly HashSet<string> PhraseStarts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "with", "before", "after", "until", "when", "while", "so", "rather", "instead", "by", "at", "every", "each", "during",
+        "without", "because", "unless", "even", "if", "and",
+    };
+
+    /// <summary>Advice titles stay short: a command longer than this is ended before a phrase that can follow it.</summary>
+    public const int ShortTitleWords = 9;
+
+    /// <summary>
+    /// <see cref="WholeTitle"/>, shortened when it runs long by ending it before a phrase that qualifies the command
+    /// ("with the phone in another room"), so the title is a short imperative and the detail goes on from it.
+    /// </summary>
+    public static string? ShortTitle(string sentence)
+    {
+        var whole = WholeTitle(sentence, 45);
+        if (whole is null) return null;
+        var words = whole.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length <= ShortTitleWords) return whole;
+        // Only a command is shortened: "Every incident review should end" would stop before its point.
+        var opener = words[0].Trim(',', '.');
+        if (!(ImperativeVerbs.Contains(opener) || LooksLikeACommand(opener, words[1].Trim(',', '.'))))
+            return words.Length <= MaxWholeTitleWords ? whole : null;
+        for (var end = ShortTitleWords; end >= 4; end--)
+        {
+            if (!PhraseStarts.Contains(words[end].Trim(',', '.'))) continue;
+            if (WeakEndings.Contains(words[end - 1].Trim('.', ',', ';', ':', '!', '"', '”'))) continue;
+            return string.Join(' ', words[..end]);
+        }
+        return words.Length <= MaxWholeTitleWords ? whole : null;
     }
 
     /// <summary>A short title from the sentence's first clause, without "you should" and the like: at most eight words.</summary>

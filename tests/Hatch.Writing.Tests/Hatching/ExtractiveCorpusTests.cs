@@ -112,19 +112,34 @@ public sealed partial class ExtractiveCorpusTests
     {
         var draft = await Hatch(library);
 
-        foreach (var heading in draft.Article.Sections.Select(s => s.Heading))
+        // A heading is a claim or a phrase the section itself quotes (its words, in order), of one to ten words,
+        // neither opening on a word that points back nor ending on a function word.
+        foreach (var section in draft.Article.Sections)
         {
+            var heading = section.Heading;
             var words = heading.Split(' ');
-            Assert.InRange(words.Length, 1, 4);
-            Assert.DoesNotContain(words, w => Stopwords.Contains(w.ToLowerInvariant()));
+            Assert.InRange(words.Length, 1, Claims.MaxWords);
+            Assert.DoesNotContain(words[^1].ToLowerInvariant(), WeakEndings);
+            Assert.False(Passages.StartsWithDanglingReference(heading), $"heading \"{heading}\" points back");
             Assert.DoesNotMatch(@"[<>&]|script|alert|href|javascript", heading.ToLowerInvariant());
+            Assert.Contains(Flat(heading), Flat(section.Body));
         }
-        var headingWords = draft.Article.Sections.SelectMany(s => s.Heading.ToLowerInvariant().Split(' ')).ToArray();
-        Assert.Equal(headingWords.Length, headingWords.Distinct().Count());
+        var headings = draft.Article.Sections.Select(s => s.Heading.ToLowerInvariant()).ToArray();
+        Assert.Equal(headings.Length, headings.Distinct().Count());
         Assert.DoesNotContain("Two Threads in Your Reading", draft.Article.Title);
         Assert.DoesNotContain("What Your Highlights Connect", draft.Article.Title);
         Assert.DoesNotMatch(@"script|alert|<|>", draft.Article.Title.ToLowerInvariant());
     }
+
+    // Words a heading cannot end on: it would stop mid-phrase ("Browning Cannot Start Until the").
+    private static readonly string[] WeakEndings =
+    [
+        "a", "an", "the", "of", "to", "and", "or", "at", "in", "on", "for", "with", "by", "from", "your", "our", "their", "that",
+        "is", "be", "as", "but", "if", "than", "into", "my", "this", "every", "each", "not", "when", "which", "was", "are", "has",
+        "have", "can", "will", "would", "should", "must", "do", "does",
+    ];
+
+    private static string Flat(string text) => Regex.Replace(text.ToLowerInvariant().Replace('’', '\''), @"[^\p{L}\p{N}']+", " ").Trim();
 
     [Theory]
     [InlineData("money.csv")]
@@ -139,14 +154,20 @@ public sealed partial class ExtractiveCorpusTests
         Assert.All(draft.Article.Advice, a =>
         {
             Assert.StartsWith(a.Title, a.Detail, StringComparison.Ordinal);
+            Assert.InRange(a.Title.Split(' ').Length, 2, Prescriptive.MaxWholeTitleWords);
+            // The title ends where a phrase ends: at punctuation, or before a phrase that qualifies the command.
             var rest = a.Detail[a.Title.Length..];
-            Assert.True(rest.Length == 0 || rest[0] is '.' or ',' or ';' or ':' or '!' or ' ' && Regex.IsMatch(rest, @"^(\.|,|;|:|!| —| –| -)"),
+            Assert.True(rest.Length == 0 || Regex.IsMatch(rest, @"^(\.|,|;|:|!|”| —| –| -| (with|before|after|until|when|while|so|rather|instead|by|at|every|each|during|without|because|unless|even|if|and) )"),
                 $"title \"{a.Title}\" is cut mid-phrase from \"{a.Detail}\"");
+            // The detail is the reader's words; "You should keep …" may be given as the command "Keep …".
             var highlight = draft.Highlights.Single(h => h.Number == a.Citations[0]).Highlight;
-            Assert.True(highlight.Text.Contains(a.Detail, StringComparison.Ordinal) || (highlight.Note ?? "").Contains(a.Detail, StringComparison.Ordinal));
+            var said = a.Detail.Trim('“').Replace("” (your note)", "")[1..];
+            Assert.True(highlight.Text.Contains(said, StringComparison.Ordinal) || (highlight.Note ?? "").Contains(said, StringComparison.Ordinal),
+                $"advice \"{a.Detail}\" is not the highlight's or its note's words");
         });
         Assert.DoesNotContain(draft.Article.Advice, a => a.Detail.Contains("quarterly review doc", StringComparison.Ordinal));
-        Assert.Contains("three things", draft.Article.Conclusion);
+        // The conclusion names each item (cited where it is given).
+        Assert.All(draft.Article.Advice, a => Assert.Contains(a.Title.Trim('“', '”')[1..], draft.Article.Conclusion));
     }
 
     [Fact]
