@@ -46,8 +46,12 @@ public static class CliHost
 
     private static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides)
     {
+        // A command reads its settings once: watching appsettings.json for changes would only start a file watcher.
+        var configuration = new ConfigurationManager();
+        configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
+            Configuration = configuration,
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
