@@ -459,6 +459,43 @@ public abstract class SyncTests(SyncAppFactory factory)
         _ = lastSeen;
     }
 
+    /// <summary>A fresh reader with a Hypothesis connection to a fresh account on the fake (its own username).</summary>
+    private async Task<(HttpClient Client, string UserId, Guid ConnectionId)> HypothesisReaderAsync()
+    {
+        var (client, email) = await factory.NewUserAsync();
+        Hypothesis.Username = "reader" + Guid.NewGuid().ToString("N")[..8];
+        var created = await client.PostAsJsonAsync("/api/connections", new { service = "hypothesis", token = Hypothesis.Token, username = Hypothesis.Username });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var connectionId = (await created.Content.ReadFromJsonAsync<ConnectionView>(Json))!.Id;
+        return (client, await factory.UserIdAsync(email), connectionId);
+    }
+
+    [Fact]
+    public async Task AHypothesisAccountOfAnotherAuthorityIsSearchedUnderTheDomainItsProfileNames()
+    {
+        try
+        {
+            Hypothesis.Authority = "annotations.example.org";
+            var (_, userId, connectionId) = await HypothesisReaderAsync();
+            Assert.Equal("annotations.example.org", await factory.WithDbAsync(db => db.Connections.Where(c => c.Id == connectionId).Select(c => c.Authority).FirstAsync()));
+            var uri = $"https://example.org/paper/{Guid.NewGuid():N}";
+            Hypothesis.Add("A sentence annotated on a self-hosted authority.", uri, "A paper");
+            Hypothesis.ClearRequests();
+
+            var outcome = await factory.SyncAsync(connectionId);
+            Assert.Equal(ConnectionStatus.Idle, outcome!.Status);
+            Assert.Equal(1, outcome.Imported);
+            var searches = Hypothesis.Requests.Where(r => r.Path == "/api/search").ToList();
+            Assert.NotEmpty(searches);
+            Assert.All(searches, r => Assert.Equal($"acct:{Hypothesis.Username}@annotations.example.org", r["user"]));
+            Assert.Equal(1, await HighlightCountAsync(userId));
+        }
+        finally
+        {
+            Hypothesis.Authority = "hypothes.is";
+        }
+    }
+
     [Fact]
     public async Task TheConnectionsPageAddsListsAndRemovesAConnectionWithoutShowingTheToken()
     {

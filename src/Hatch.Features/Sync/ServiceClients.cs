@@ -107,6 +107,25 @@ public sealed class ReadwiseClient(HttpClient http, TimeProvider time) : Service
     }
 }
 
+/// <summary>A Hypothesis account id, <c>acct:NAME@DOMAIN</c>: the name and the authority (domain) it belongs to.</summary>
+public static class HypothesisAccount
+{
+    /// <summary>The public service's authority, for a user id without one and for connections made before it was kept.</summary>
+    public const string DefaultAuthority = "hypothes.is";
+
+    public static (string Name, string Authority) Parse(string userId)
+    {
+        var account = userId.StartsWith("acct:", StringComparison.OrdinalIgnoreCase) ? userId[5..] : userId;
+        var at = account.LastIndexOf('@');
+        return at < 0
+            ? (account, DefaultAuthority)
+            : (account[..at], at == account.Length - 1 ? DefaultAuthority : account[(at + 1)..]);
+    }
+
+    /// <summary>The <c>user=</c> of a search for the account.</summary>
+    public static string UserId(string? name, string? authority) => $"acct:{name}@{authority ?? DefaultAuthority}";
+}
+
 /// <summary>One annotation of a Hypothesis search page: its id, its <c>updated</c> stamp and the row itself.</summary>
 public sealed record HypothesisAnnotation(string Id, string Updated, JsonElement Row);
 

@@ -126,7 +126,7 @@ public sealed partial class SyncJob(
     private async Task SyncHypothesisAsync(Connection connection, string token, RunCounts run, CancellationToken cancellationToken)
     {
         var (cursor, searchAfter) = await StartRunAsync(connection, connection.Watermark, cancellationToken);
-        var user = $"acct:{connection.Username}@hypothes.is";
+        var user = HypothesisAccount.UserId(connection.Username, connection.Authority);
         var limit = Math.Min(200, options.Value.Hypothesis.PageSize);
         var after = cursor ?? searchAfter;
         while (true)
