@@ -497,6 +497,36 @@ public abstract class SyncTests(SyncAppFactory factory)
     }
 
     [Fact]
+    public async Task AHypothesisPageNoteEditedUpstreamReplacesTheStoredNoteInsteadOfAddingOne()
+    {
+        var (_, userId, connectionId) = await HypothesisReaderAsync();
+        var uri = $"https://example.com/notes/{Guid.NewGuid():N}";
+        var note = Hypothesis.Add(null, uri, "A page with a note", text: "A first thought about the page.");
+        var other = Hypothesis.Add(null, uri, "A page with a note", text: "Another thought, left alone.");
+        await factory.SyncAsync(connectionId);
+        Task<List<string>> NotesAsync() => factory.WithDbAsync(db => db.SourceNotesOf(userId).OrderBy(n => n.Text).Select(n => n.Text).ToListAsync());
+        Assert.Equal(["A first thought about the page.", "Another thought, left alone."], await NotesAsync());
+
+        Hypothesis.Edit(note, a => a.Text = "A better thought about the page.");
+        var outcome = await factory.SyncAsync(connectionId);
+        Assert.Equal(ConnectionStatus.Idle, outcome!.Status);
+        Assert.Equal(1, outcome.Updated);
+        Assert.Equal(["A better thought about the page.", "Another thought, left alone."], await NotesAsync());
+
+        // Edited to say what the other note says: the library keeps that text once, and both ids map to it.
+        Hypothesis.Edit(note, a => a.Text = other.Text);
+        await factory.SyncAsync(connectionId);
+        Assert.Equal(["Another thought, left alone."], await NotesAsync());
+        Assert.Equal(2, await factory.WithDbAsync(db => db.SyncedNotes.CountAsync(m => m.ConnectionId == connectionId)));
+
+        // A sync that reads the same annotations again changes nothing.
+        await factory.WithDbAsync(db => db.Connections.Where(c => c.Id == connectionId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Watermark, (string?)null)));
+        var again = await factory.SyncAsync(connectionId);
+        Assert.Equal(0, again!.Updated);
+        Assert.Equal(["Another thought, left alone."], await NotesAsync());
+    }
+
+    [Fact]
     public async Task TheConnectionsPageAddsListsAndRemovesAConnectionWithoutShowingTheToken()
     {
         var (api, _) = await factory.NewUserAsync();

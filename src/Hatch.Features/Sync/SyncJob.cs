@@ -193,7 +193,7 @@ public sealed partial class SyncJob(
             var fresh = items.Where(i => i.Highlight is not null && !known.ContainsKey(i.ExternalId)).ToList();
             added = [.. await db.AddNewHighlightsAsync(userId, fresh.Select(i => i.Highlight!).ToList(), now, cancellationToken)];
             await MapAsync(connection.Id, userId, fresh, added, cancellationToken);
-            await db.AddNewSourceNotesAsync(userId, items.Where(i => i.Note is not null).Select(i => i.Note!).ToList(), now, cancellationToken);
+            run.Updated += await StoreNotesAsync(connection.Id, userId, items.Where(i => i.Note is not null).ToList(), now, cancellationToken);
 
             run.Imported += added.Count;
             run.Pages++;
@@ -226,6 +226,110 @@ public sealed partial class SyncJob(
                 db.SyncedHighlights.Add(new SyncedHighlight { ConnectionId = connectionId, ExternalId = item.ExternalId, HighlightId = highlightId });
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// Page notes by their upstream id (<see cref="SyncedNote"/>): a new one goes through the library's de-duplicating
+    /// add and is mapped to the note it became; a known one edited upstream replaces the stored note's text (a note's
+    /// identity is its text, so without the mapping the edit would arrive as a second note); one marked deleted is removed.
+    /// </summary>
+    /// <returns>How many stored notes an edit changed or a deletion removed.</returns>
+    private async Task<int> StoreNotesAsync(Guid connectionId, string userId, IReadOnlyList<UpstreamItem> items, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0) return 0;
+        // The last version of an id in the page wins.
+        var latest = items.GroupBy(i => i.ExternalId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        var ids = latest.Select(i => i.ExternalId).ToArray();
+        var known = new Dictionary<string, SyncedNote>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(500))
+            foreach (var m in await db.SyncedNotes.Where(m => m.ConnectionId == connectionId && chunk.Contains(m.ExternalId)).ToListAsync(cancellationToken))
+                known[m.ExternalId] = m;
+
+        var changed = 0;
+        var gone = latest.Where(i => i.Deleted && known.ContainsKey(i.ExternalId)).Select(i => known[i.ExternalId]).ToList();
+        if (gone.Count > 0) changed += await RemoveNotesAsync(connectionId, userId, gone, cancellationToken);
+
+        foreach (var item in latest.Where(i => !i.Deleted && known.ContainsKey(i.ExternalId)))
+        {
+            var mapping = known[item.ExternalId];
+            var next = StoredSourceNote.From(userId, item.Note!, now);
+            var row = await db.SourceNotesOf(userId).FirstOrDefaultAsync(n => n.Id == mapping.SourceNoteId, cancellationToken);
+            if (row is null) continue; // removed here (the cascade took the mapping with it in the database)
+            if (row.ContentHash == next.ContentHash && row.Text == next.Text && row.SourceUrl == next.SourceUrl && row.SourceAuthor == next.SourceAuthor)
+                continue;
+            var sameAsOther = await db.SourceNotesOf(userId).Where(n => n.ContentHash == next.ContentHash && n.Id != row.Id)
+                .Select(n => (Guid?)n.Id).FirstOrDefaultAsync(cancellationToken);
+            var shared = await db.SyncedNotes.AnyAsync(m => m.SourceNoteId == row.Id && !(m.ConnectionId == connectionId && m.ExternalId == item.ExternalId), cancellationToken);
+            if (sameAsOther is { } otherId)
+            {
+                // The edit made it the same as a note the library already holds (each note is kept once): point at that one.
+                mapping.SourceNoteId = otherId;
+                if (!shared) db.SourceNotes.Remove(row);
+            }
+            else if (shared)
+            {
+                // Another upstream note still says the old text: it keeps the stored note, this one gets its own.
+                db.SourceNotes.Add(next);
+                mapping.SourceNoteId = next.Id;
+            }
+            else
+            {
+                row.ContentHash = next.ContentHash;
+                row.Text = next.Text;
+                row.SourceTitle = next.SourceTitle;
+                row.SourceAuthor = next.SourceAuthor;
+                row.SourceUrl = next.SourceUrl;
+                row.Page = next.Page;
+                row.Location = next.Location;
+                row.Offset = next.Offset;
+                row.WrittenAt = next.WrittenAt;
+                row.WrittenAtIsLocal = next.WrittenAtIsLocal;
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            changed++;
+        }
+        db.ChangeTracker.Clear();
+
+        var fresh = latest.Where(i => !i.Deleted && !known.ContainsKey(i.ExternalId)).ToList();
+        if (fresh.Count > 0)
+        {
+            await db.AddNewSourceNotesAsync(userId, fresh.Select(i => i.Note!).ToList(), now, cancellationToken);
+            var hashes = fresh.Select(i => StoredSourceNote.ComputeContentHash(i.Note!)).Distinct().ToArray();
+            var byHash = new Dictionary<string, Guid>(StringComparer.Ordinal);
+            foreach (var chunk in hashes.Chunk(500))
+                foreach (var (hash, id) in await db.SourceNotesOf(userId).Where(n => chunk.Contains(n.ContentHash))
+                             .Select(n => new ValueTuple<string, Guid>(n.ContentHash, n.Id)).ToListAsync(cancellationToken))
+                    byHash[hash] = id;
+            foreach (var item in fresh)
+                if (byHash.TryGetValue(StoredSourceNote.ComputeContentHash(item.Note!), out var noteId))
+                    db.SyncedNotes.Add(new SyncedNote { ConnectionId = connectionId, ExternalId = item.ExternalId, SourceNoteId = noteId });
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+        return changed;
+    }
+
+    /// <summary>
+    /// Removes the notes of upstream page notes that are gone, and their mappings. A note another upstream id still maps
+    /// to stays (only the gone id's mapping goes). Drafts cite highlights, never notes, so no note needs keeping.
+    /// </summary>
+    private async Task<int> RemoveNotesAsync(Guid connectionId, string userId, IReadOnlyList<SyncedNote> gone, CancellationToken cancellationToken)
+    {
+        if (gone.Count == 0) return 0;
+        var goneIds = gone.Select(m => m.ExternalId).ToHashSet(StringComparer.Ordinal);
+        var noteIds = gone.Select(m => m.SourceNoteId).Distinct().ToArray();
+        var stillMapped = new HashSet<Guid>();
+        foreach (var chunk in noteIds.Chunk(500))
+            foreach (var m in await db.SyncedNotes.AsNoTracking().Where(m => chunk.Contains(m.SourceNoteId)).ToListAsync(cancellationToken))
+                if (!(m.ConnectionId == connectionId && goneIds.Contains(m.ExternalId)))
+                    stillMapped.Add(m.SourceNoteId);
+        foreach (var chunk in goneIds.Chunk(500))
+            await db.SyncedNotes.Where(m => m.ConnectionId == connectionId && chunk.Contains(m.ExternalId)).ExecuteDeleteAsync(cancellationToken);
+        var removable = noteIds.Where(id => !stillMapped.Contains(id)).ToArray();
+        var removed = 0;
+        foreach (var chunk in removable.Chunk(500))
+            removed += await db.SourceNotesOf(userId).Where(n => chunk.Contains(n.Id)).ExecuteDeleteAsync(cancellationToken);
+        return removed;
     }
 
     /// <summary>
