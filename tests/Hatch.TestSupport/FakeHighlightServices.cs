@@ -311,6 +311,12 @@ public sealed class FakeHypothesisServer : FakeHighlightService
         }
     }
 
+    /// <summary>Deletes an annotation as a reader would: the search no longer returns it, and says nothing of it.</summary>
+    public void Delete(FakeAnnotation annotation)
+    {
+        lock (_gate) _annotations.Remove(annotation);
+    }
+
     public void Edit(FakeAnnotation annotation, Action<FakeAnnotation> change)
     {
         lock (_gate)

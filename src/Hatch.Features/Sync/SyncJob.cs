@@ -132,12 +132,79 @@ public sealed partial class SyncJob(
         while (true)
         {
             var rows = await CallAsync(() => hypothesis.SearchAsync(token, user, after, limit, cancellationToken), cancellationToken);
-            if (rows.Count == 0) return;
+            if (rows.Count == 0) break;
             var items = rows.Select((a, i) => ToItem(a, i)).ToList();
             after = rows[^1].Updated;
             await StorePageAsync(connection, items, after, run, cancellationToken);
-            if (rows.Count < limit) return;
+            if (rows.Count < limit) break;
         }
+        var every = options.Value.Hypothesis.ReconcileEvery;
+        if ((connection.ReconciledAt ?? connection.CreatedAt) + every <= time.GetUtcNow())
+            await ReconcileHypothesisAsync(connection, token, user, limit, run, cancellationToken);
+    }
+
+    /// <summary>
+    /// Follows deletions the search does not report: lists every annotation id of the account (the same search, paged
+    /// by <c>search_after</c>), and only once the listing is complete removes the synced highlights and page notes whose
+    /// id is gone, by the rule of Readwise's <c>is_deleted</c> (a highlight a draft cites is kept and marked). A listing
+    /// that fails part-way throws before anything is removed, and leaves <see cref="Connection.ReconciledAt"/> as it
+    /// was, so the next sync tries again.
+    /// </summary>
+    private async Task ReconcileHypothesisAsync(Connection connection, string token, string user, int limit, RunCounts run, CancellationToken cancellationToken)
+    {
+        var upstream = new HashSet<string>(StringComparer.Ordinal);
+        string? after = null;
+        try
+        {
+            while (true)
+            {
+                var page = await CallAsync(() => hypothesis.SearchIdsAsync(token, user, after, limit, cancellationToken), cancellationToken);
+                upstream.UnionWith(page.Ids);
+                if (page.Rows < limit || page.LastUpdated is null) break;
+                after = page.LastUpdated;
+                // A long listing keeps the connection's lease as the pages of a sync do.
+                var now = time.GetUtcNow().ToUniversalTime();
+                var until = now + options.Value.Lease;
+                if (await MineAsync(connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseUntil, until), cancellationToken) == 0)
+                    throw new LeaseLostException();
+            }
+        }
+        catch (SyncHttpException ex) when (!ex.TokenRejected)
+        {
+            throw new SyncHttpException($"Listing the Hypothesis annotations to find deletions failed, so nothing was removed: {ex.Message}", ex.Status, ex.RetryAfter, ex);
+        }
+
+        var userId = connection.UserId;
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var highlights = await db.SyncedHighlights.AsNoTracking().Where(m => m.ConnectionId == connection.Id)
+            .Select(m => new { m.ExternalId, m.HighlightId }).ToListAsync(cancellationToken);
+        var goneHighlights = highlights.Where(m => !upstream.Contains(m.ExternalId)).ToList();
+        var removed = 0;
+        if (goneHighlights.Count > 0)
+        {
+            // A highlight another upstream item still maps to (two annotations of one passage, another connection) stays.
+            var goneIds = goneHighlights.Select(m => m.ExternalId).ToHashSet(StringComparer.Ordinal);
+            var candidates = goneHighlights.Select(m => m.HighlightId).Distinct().ToArray();
+            var stillMapped = new HashSet<Guid>();
+            foreach (var chunk in candidates.Chunk(500))
+                foreach (var m in await db.SyncedHighlights.AsNoTracking().Where(m => chunk.Contains(m.HighlightId)).ToListAsync(cancellationToken))
+                    if (!(m.ConnectionId == connection.Id && goneIds.Contains(m.ExternalId)))
+                        stillMapped.Add(m.HighlightId);
+            removed += await RemoveDeletedAsync(userId, candidates.Where(id => !stillMapped.Contains(id)).ToList(), cancellationToken);
+            // The gone ids are forgotten (a kept, cited highlight is marked once and not looked at again).
+            foreach (var chunk in goneIds.Chunk(500))
+                await db.SyncedHighlights.Where(m => m.ConnectionId == connection.Id && chunk.Contains(m.ExternalId)).ExecuteDeleteAsync(cancellationToken);
+        }
+        var notes = await db.SyncedNotes.AsNoTracking().Where(m => m.ConnectionId == connection.Id).ToListAsync(cancellationToken);
+        removed += await RemoveNotesAsync(connection.Id, userId, notes.Where(m => !upstream.Contains(m.ExternalId)).ToList(), cancellationToken);
+
+        var reconciledAt = time.GetUtcNow().ToUniversalTime();
+        if (await MineAsync(connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReconciledAt, reconciledAt), cancellationToken) == 0)
+            throw new LeaseLostException();
+        await transaction.CommitAsync(cancellationToken);
+        run.Removed += removed;
+        LogReconciled(connection.Id, upstream.Count, goneHighlights.Count, removed);
     }
 
     private static UpstreamItem ToItem(HypothesisAnnotation annotation, int index)
@@ -521,6 +588,9 @@ public sealed partial class SyncJob(
 
     [LoggerMessage(LogLevel.Information, "{Reason}; try {Attempt} failed, trying again in {Seconds:F1} s")]
     private partial void LogRetrying(string reason, int attempt, double seconds);
+
+    [LoggerMessage(LogLevel.Information, "Reconciled connection {ConnectionId}: {Upstream} annotation(s) upstream, {Gone} synced highlight(s) gone, {Removed} highlight(s) and note(s) removed")]
+    private partial void LogReconciled(Guid connectionId, int upstream, int gone, int removed);
 
     [LoggerMessage(LogLevel.Information, "{Count} highlight(s) deleted upstream are cited by drafts: kept and marked")]
     private partial void LogDeletedButCited(int count);
