@@ -637,6 +637,27 @@ public abstract class SyncTests(SyncAppFactory factory)
     }
 
     [Fact]
+    public async Task TheReconcilingListingDoesNotLoseAnnotationsThatShareTheUpdatedStampAtAPageBoundary()
+    {
+        var (_, userId, connectionId) = await HypothesisReaderAsync();
+        var uri = $"https://example.com/ties/{Guid.NewGuid():N}";
+        const string title = "An essay with simultaneous edits";
+        for (var i = 1; i <= 3; i++) Hypothesis.Add($"Tied essay sentence {i}.", uri, title);
+        await factory.SyncAsync(connectionId);
+        // Two annotations stamped the same instant (a bulk import upstream), the first of them last on a page of 4.
+        var fourth = Hypothesis.Add("Tied essay sentence 4.", uri, title);
+        Hypothesis.Add("Tied essay sentence 5.", uri, title, configure: a => a.Updated = fourth.Updated);
+        await factory.SyncAsync(connectionId);
+        Assert.Equal(5, (await TextsAsync(userId, title)).Count);
+
+        await ReconcileDueAsync(connectionId);
+        var outcome = await factory.SyncAsync(connectionId);
+        Assert.Equal(ConnectionStatus.Idle, outcome!.Status);
+        Assert.Equal(0, outcome.Removed);
+        Assert.Equal(5, (await TextsAsync(userId, title)).Count);
+    }
+
+    [Fact]
     public async Task TheConnectionsPageAddsListsAndRemovesAConnectionWithoutShowingTheToken()
     {
         var (api, _) = await factory.NewUserAsync();

@@ -159,9 +159,12 @@ public sealed partial class SyncJob(
             while (true)
             {
                 var page = await CallAsync(() => hypothesis.SearchIdsAsync(token, user, after, limit, cancellationToken), cancellationToken);
-                upstream.UnionWith(page.Ids);
+                var newIds = page.Ids.Count(upstream.Add);
                 if (page.Rows < limit || page.LastUpdated is null) break;
-                after = page.LastUpdated;
+                // search_after is strictly after: annotations sharing the last one's `updated` past the page's end would be
+                // skipped, and then taken for deleted. The next page starts a millisecond earlier (the set drops repeats);
+                // a page with nothing new moves strictly on, so the listing always progresses.
+                after = newIds > 0 ? JustBefore(page.LastUpdated) : page.LastUpdated;
                 // A long listing keeps the connection's lease as the pages of a sync do.
                 var now = time.GetUtcNow().ToUniversalTime();
                 var until = now + options.Value.Lease;
@@ -206,6 +209,12 @@ public sealed partial class SyncJob(
         run.Removed += removed;
         LogReconciled(connection.Id, upstream.Count, goneHighlights.Count, removed);
     }
+
+    /// <summary>A Hypothesis <c>updated</c> stamp a millisecond earlier, in its own format; unreadable ones stay as they are.</summary>
+    private static string JustBefore(string updated) =>
+        DateTimeOffset.TryParse(updated, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at.ToUniversalTime().AddMilliseconds(-1).ToString("yyyy-MM-ddTHH:mm:ss.ffffff+00:00", CultureInfo.InvariantCulture)
+            : updated;
 
     private static UpstreamItem ToItem(HypothesisAnnotation annotation, int index)
     {
