@@ -246,6 +246,7 @@ internal sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connect
         e.HasOne<HatchUser>().WithMany().HasForeignKey(c => c.UserId).OnDelete(DeleteBehavior.Cascade);
         e.Property(c => c.Service).HasMaxLength(32).IsRequired();
         e.Property(c => c.Username).HasMaxLength(200);
+        e.Property(c => c.Authority).HasMaxLength(200);
         e.Property(c => c.ProtectedToken).IsRequired();
         e.Property(c => c.TokenHint).HasMaxLength(8).IsRequired();
         e.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
@@ -268,6 +269,20 @@ internal sealed class SyncedHighlightConfiguration : IEntityTypeConfiguration<Sy
         // Removing the connection forgets the mapping; the highlights stay in the library.
         e.HasOne<StoredHighlight>().WithMany().HasForeignKey(x => x.HighlightId).OnDelete(DeleteBehavior.Cascade);
         e.HasIndex(x => x.HighlightId);
+    }
+}
+
+internal sealed class SyncedNoteConfiguration : IEntityTypeConfiguration<SyncedNote>
+{
+    public void Configure(EntityTypeBuilder<SyncedNote> e)
+    {
+        e.ToTable("synced_notes");
+        // As synced_highlights: one row per upstream page note and connection.
+        e.HasKey(x => new { x.ConnectionId, x.ExternalId });
+        e.Property(x => x.ExternalId).HasMaxLength(100);
+        e.HasOne<Connection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<StoredSourceNote>().WithMany().HasForeignKey(x => x.SourceNoteId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(x => x.SourceNoteId);
     }
 }
 

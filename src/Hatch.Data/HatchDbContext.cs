@@ -30,6 +30,7 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<SectionRevisionRequest> SectionRevisions => Set<SectionRevisionRequest>();
     public DbSet<Connection> Connections => Set<Connection>();
     public DbSet<SyncedHighlight> SyncedHighlights => Set<SyncedHighlight>();
+    public DbSet<SyncedNote> SyncedNotes => Set<SyncedNote>();
     public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);

@@ -264,6 +264,9 @@ public sealed class FakeAnnotation
     public string? Title { get; set; }
     public string[] Tags { get; set; } = [];
     public string[] References { get; set; } = [];
+
+    /// <summary>Whose it is (<c>acct:NAME@DOMAIN</c>): the account the fake served when it was added.</summary>
+    public string User { get; set; } = "";
     public DateTimeOffset Created { get; set; }
     public DateTimeOffset Updated { get; set; }
 }
@@ -281,6 +284,11 @@ public sealed class FakeHypothesisServer : FakeHighlightService
 
     public string Username { get; set; } = "reader";
 
+    /// <summary>The authority (domain) of the account: <c>hypothes.is</c> on the public service, another elsewhere.</summary>
+    public string Authority { get; set; } = "hypothes.is";
+
+    public string UserId => $"acct:{Username}@{Authority}";
+
     public static async Task<FakeHypothesisServer> StartNewAsync()
     {
         var server = new FakeHypothesisServer();
@@ -296,11 +304,17 @@ public sealed class FakeHypothesisServer : FakeHighlightService
         lock (_gate)
         {
             var now = Tick();
-            var annotation = new FakeAnnotation { Quote = quote, Uri = uri, Title = title, Text = text, Created = now, Updated = now };
+            var annotation = new FakeAnnotation { Quote = quote, Uri = uri, Title = title, Text = text, User = UserId, Created = now, Updated = now };
             configure?.Invoke(annotation);
             _annotations.Add(annotation);
             return annotation;
         }
+    }
+
+    /// <summary>Deletes an annotation as a reader would: the search no longer returns it, and says nothing of it.</summary>
+    public void Delete(FakeAnnotation annotation)
+    {
+        lock (_gate) _annotations.Remove(annotation);
     }
 
     public void Edit(FakeAnnotation annotation, Action<FakeAnnotation> change)
@@ -323,7 +337,7 @@ public sealed class FakeHypothesisServer : FakeHighlightService
                 await context.Response.WriteAsJsonAsync(new { status = "failure", reason = "Invalid token" });
                 return;
             }
-            await context.Response.WriteAsJsonAsync(new { userid = $"acct:{Username}@hypothes.is", authority = "hypothes.is", groups = Array.Empty<object>() });
+            await context.Response.WriteAsJsonAsync(new { userid = UserId, authority = Authority, groups = Array.Empty<object>() });
         });
         app.MapGet("/api/search", async context =>
         {
@@ -349,13 +363,14 @@ public sealed class FakeHypothesisServer : FakeHighlightService
             var limit = int.Parse(request["limit"] ?? "20", CultureInfo.InvariantCulture);
             var after = request["search_after"] is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
             var user = request["user"];
-            var mine = _annotations.Where(_ => user == $"acct:{Username}@hypothes.is").ToList();
+            // Only the asked account's annotations, as the service does: another account's (or authority's) are not found.
+            var mine = _annotations.Where(a => a.User == user).ToList();
             var rows = mine.Where(a => after is null || a.Updated > after).OrderBy(a => a.Updated).Take(limit).Select(a => new Dictionary<string, object?>
             {
                 ["id"] = a.Id,
                 ["created"] = a.Created.ToString("yyyy-MM-ddTHH:mm:ss.ffffff+00:00", CultureInfo.InvariantCulture),
                 ["updated"] = a.Updated.ToString("yyyy-MM-ddTHH:mm:ss.ffffff+00:00", CultureInfo.InvariantCulture),
-                ["user"] = $"acct:{Username}@hypothes.is",
+                ["user"] = a.User,
                 ["uri"] = a.Uri,
                 ["text"] = a.Text,
                 ["tags"] = a.Tags,

@@ -459,6 +459,204 @@ public abstract class SyncTests(SyncAppFactory factory)
         _ = lastSeen;
     }
 
+    /// <summary>A fresh reader with a Hypothesis connection to a fresh account on the fake (its own username).</summary>
+    private async Task<(HttpClient Client, string UserId, Guid ConnectionId)> HypothesisReaderAsync()
+    {
+        var (client, email) = await factory.NewUserAsync();
+        Hypothesis.Username = "reader" + Guid.NewGuid().ToString("N")[..8];
+        var created = await client.PostAsJsonAsync("/api/connections", new { service = "hypothesis", token = Hypothesis.Token, username = Hypothesis.Username });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var connectionId = (await created.Content.ReadFromJsonAsync<ConnectionView>(Json))!.Id;
+        return (client, await factory.UserIdAsync(email), connectionId);
+    }
+
+    [Fact]
+    public async Task AHypothesisAccountOfAnotherAuthorityIsSearchedUnderTheDomainItsProfileNames()
+    {
+        try
+        {
+            Hypothesis.Authority = "annotations.example.org";
+            var (_, userId, connectionId) = await HypothesisReaderAsync();
+            Assert.Equal("annotations.example.org", await factory.WithDbAsync(db => db.Connections.Where(c => c.Id == connectionId).Select(c => c.Authority).FirstAsync()));
+            var uri = $"https://example.org/paper/{Guid.NewGuid():N}";
+            Hypothesis.Add("A sentence annotated on a self-hosted authority.", uri, "A paper");
+            Hypothesis.ClearRequests();
+
+            var outcome = await factory.SyncAsync(connectionId);
+            Assert.Equal(ConnectionStatus.Idle, outcome!.Status);
+            Assert.Equal(1, outcome.Imported);
+            var searches = Hypothesis.Requests.Where(r => r.Path == "/api/search").ToList();
+            Assert.NotEmpty(searches);
+            Assert.All(searches, r => Assert.Equal($"acct:{Hypothesis.Username}@annotations.example.org", r["user"]));
+            Assert.Equal(1, await HighlightCountAsync(userId));
+        }
+        finally
+        {
+            Hypothesis.Authority = "hypothes.is";
+        }
+    }
+
+    [Fact]
+    public async Task AHypothesisPageNoteEditedUpstreamReplacesTheStoredNoteInsteadOfAddingOne()
+    {
+        var (_, userId, connectionId) = await HypothesisReaderAsync();
+        var uri = $"https://example.com/notes/{Guid.NewGuid():N}";
+        var note = Hypothesis.Add(null, uri, "A page with a note", text: "A first thought about the page.");
+        var other = Hypothesis.Add(null, uri, "A page with a note", text: "Another thought, left alone.");
+        await factory.SyncAsync(connectionId);
+        Task<List<string>> NotesAsync() => factory.WithDbAsync(db => db.SourceNotesOf(userId).OrderBy(n => n.Text).Select(n => n.Text).ToListAsync());
+        Assert.Equal(["A first thought about the page.", "Another thought, left alone."], await NotesAsync());
+
+        Hypothesis.Edit(note, a => a.Text = "A better thought about the page.");
+        var outcome = await factory.SyncAsync(connectionId);
+        Assert.Equal(ConnectionStatus.Idle, outcome!.Status);
+        Assert.Equal(1, outcome.Updated);
+        Assert.Equal(["A better thought about the page.", "Another thought, left alone."], await NotesAsync());
+
+        // Edited to say what the other note says: the library keeps that text once, and both ids map to it.
+        Hypothesis.Edit(note, a => a.Text = other.Text);
+        await factory.SyncAsync(connectionId);
+        Assert.Equal(["Another thought, left alone."], await NotesAsync());
+        Assert.Equal(2, await factory.WithDbAsync(db => db.SyncedNotes.CountAsync(m => m.ConnectionId == connectionId)));
+
+        // A sync that reads the same annotations again changes nothing.
+        await factory.WithDbAsync(db => db.Connections.Where(c => c.Id == connectionId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Watermark, (string?)null)));
+        var again = await factory.SyncAsync(connectionId);
+        Assert.Equal(0, again!.Updated);
+        Assert.Equal(["Another thought, left alone."], await NotesAsync());
+    }
+
+    /// <summary>Makes the connection's deletion reconciliation due, as if the last one were two days ago.</summary>
+    private Task<int> ReconcileDueAsync(Guid connectionId)
+    {
+        var longAgo = DateTimeOffset.UtcNow.AddDays(-2);
+        return factory.WithDbAsync(db => db.Connections.Where(c => c.Id == connectionId).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReconciledAt, longAgo)));
+    }
+
+    private Task<DateTimeOffset?> ReconciledAtAsync(Guid connectionId) =>
+        factory.WithDbAsync(db => db.Connections.Where(c => c.Id == connectionId).Select(c => c.ReconciledAt).FirstAsync());
+
+    [Fact]
+    public async Task AnAnnotationDeletedInHypothesisIsRemovedByTheReconcilingSyncUnlessADraftCitesIt()
+    {
+        var (_, userId, connectionId) = await HypothesisReaderAsync();
+        var uri = $"https://example.com/deleted/{Guid.NewGuid():N}";
+        const string title = "An essay later pruned";
+        var annotations = Enumerable.Range(1, 9).Select(i => Hypothesis.Add($"Pruned essay sentence {i}.", uri, title)).ToList();
+        var pageNote = Hypothesis.Add(null, uri, title, text: "A page note deleted later.");
+        await factory.SyncAsync(connectionId);
+        Assert.Equal(9, (await TextsAsync(userId, title)).Count);
+        Assert.Equal(1, await factory.WithDbAsync(db => db.SourceNotesOf(userId).CountAsync()));
+
+        var gone = annotations[2];
+        var cited = annotations[5];
+        var editor = await factory.UserAsync(Hatch.Data.HatchUser.Roles.Editor);
+        var draftId = await factory.DraftAsync(userId, Hatch.Domain.Drafts.DraftStatus.Draft, editor.Id);
+        await factory.WithDbAsync(async db =>
+        {
+            var citedId = await db.HighlightsOf(userId).Where(h => h.Text == cited.Quote).Select(h => h.Id).FirstAsync();
+            db.DraftHighlights.Add(new Hatch.Domain.Drafts.DraftHighlight { DraftId = draftId, Number = 99, HighlightId = citedId });
+            return await db.SaveChangesAsync();
+        });
+        Hypothesis.Delete(gone);
+        Hypothesis.Delete(cited);
+        Hypothesis.Delete(pageNote);
+
+        // Not due yet (a day after the connection was made): the search alone cannot see deletions.
+        Hypothesis.ClearRequests();
+        var notDue = await factory.SyncAsync(connectionId);
+        Assert.Equal(0, notDue!.Removed);
+        Assert.Single(Hypothesis.Requests, r => r.Path == "/api/search");
+        Assert.Equal(9, (await TextsAsync(userId, title)).Count);
+        Assert.Null(await ReconciledAtAsync(connectionId));
+
+        await ReconcileDueAsync(connectionId);
+        Hypothesis.ClearRequests();
+        var reconciled = await factory.SyncAsync(connectionId);
+        Assert.Equal(ConnectionStatus.Idle, reconciled!.Status);
+        Assert.Equal(2, reconciled.Removed); // the highlight and the page note; the cited one is kept
+        var listing = Hypothesis.Requests.Where(r => r.Path == "/api/search").Skip(1).ToList();
+        Assert.True(listing.Count >= 2, "8 annotations listed in pages of 4");
+        Assert.Null(listing[0]["search_after"]);
+        Assert.All(listing, r => Assert.Equal(($"acct:{Hypothesis.Username}@hypothes.is", "updated", "asc"), (r["user"], r["sort"], r["order"])));
+        var texts = await TextsAsync(userId, title);
+        Assert.Equal(8, texts.Count);
+        Assert.DoesNotContain(gone.Quote, texts);
+        Assert.Contains(cited.Quote, texts);
+        var citedRow = await factory.WithDbAsync(db => db.HighlightsOf(userId).AsNoTracking().FirstAsync(h => h.Text == cited.Quote));
+        Assert.NotNull(citedRow.DeletedUpstreamAt);
+        Assert.Equal(0, await factory.WithDbAsync(db => db.HighlightsOf(userId).CountAsync(h => h.SourceTitle == title && h.Text != cited.Quote && h.DeletedUpstreamAt != null)));
+        Assert.Equal(0, await factory.WithDbAsync(db => db.SourceNotesOf(userId).CountAsync()));
+        Assert.True(await ReconciledAtAsync(connectionId) > DateTimeOffset.UtcNow.AddMinutes(-5));
+
+        // Just reconciled: the next sync only searches for what changed.
+        Hypothesis.ClearRequests();
+        await factory.SyncAsync(connectionId);
+        Assert.Single(Hypothesis.Requests, r => r.Path == "/api/search");
+    }
+
+    [Fact]
+    public async Task AReconcilingListingThatFailsHalfWayRemovesNothingAndTheNextSyncFinishesIt()
+    {
+        var (client, userId, connectionId) = await HypothesisReaderAsync();
+        var uri = $"https://example.com/halfway/{Guid.NewGuid():N}";
+        const string title = "An essay listed half-way";
+        var annotations = Enumerable.Range(1, 9).Select(i => Hypothesis.Add($"Half-listed sentence {i}.", uri, title)).ToList();
+        await factory.SyncAsync(connectionId);
+        Assert.Equal(9, (await TextsAsync(userId, title)).Count);
+        var watermark = await factory.WithDbAsync(db => db.Connections.Where(c => c.Id == connectionId).Select(c => c.Watermark).FirstAsync());
+        Hypothesis.Delete(annotations[1]);
+        await ReconcileDueAsync(connectionId);
+        var before = await ReconciledAtAsync(connectionId);
+        try
+        {
+            // The search for changes (after the watermark) answers; every later page of the listing answers 500.
+            Hypothesis.Fault = r => r.Path == "/api/search" && r["search_after"] is { } after && after != watermark ? new FakeFault(500) : null;
+            Hypothesis.ClearRequests();
+            var failed = await factory.SyncAsync(connectionId);
+            Assert.Equal(ConnectionStatus.Failed, failed!.Status);
+            Assert.Contains("nothing was removed", failed.Error);
+            Assert.Contains("500", failed.Error);
+            Assert.Contains(Hypothesis.Requests, r => r.Path == "/api/search" && r["search_after"] is null); // the listing's first page was read
+            Assert.Equal(0, failed.Removed);
+            Assert.Equal(9, (await TextsAsync(userId, title)).Count);
+            Assert.Equal(before, await ReconciledAtAsync(connectionId));
+            Assert.Equal(ConnectionStatus.Failed, (await GetAsync(client, connectionId)).Status);
+
+            Hypothesis.Fault = null;
+            var finished = await factory.SyncAsync(connectionId);
+            Assert.Equal(ConnectionStatus.Idle, finished!.Status);
+            Assert.Equal(1, finished.Removed);
+            Assert.DoesNotContain(annotations[1].Quote, await TextsAsync(userId, title));
+            Assert.Equal(8, (await TextsAsync(userId, title)).Count);
+        }
+        finally
+        {
+            Hypothesis.Fault = null;
+        }
+    }
+
+    [Fact]
+    public async Task TheReconcilingListingDoesNotLoseAnnotationsThatShareTheUpdatedStampAtAPageBoundary()
+    {
+        var (_, userId, connectionId) = await HypothesisReaderAsync();
+        var uri = $"https://example.com/ties/{Guid.NewGuid():N}";
+        const string title = "An essay with simultaneous edits";
+        for (var i = 1; i <= 3; i++) Hypothesis.Add($"Tied essay sentence {i}.", uri, title);
+        await factory.SyncAsync(connectionId);
+        // Two annotations stamped the same instant (a bulk import upstream), the first of them last on a page of 4.
+        var fourth = Hypothesis.Add("Tied essay sentence 4.", uri, title);
+        Hypothesis.Add("Tied essay sentence 5.", uri, title, configure: a => a.Updated = fourth.Updated);
+        await factory.SyncAsync(connectionId);
+        Assert.Equal(5, (await TextsAsync(userId, title)).Count);
+
+        await ReconcileDueAsync(connectionId);
+        var outcome = await factory.SyncAsync(connectionId);
+        Assert.Equal(ConnectionStatus.Idle, outcome!.Status);
+        Assert.Equal(0, outcome.Removed);
+        Assert.Equal(5, (await TextsAsync(userId, title)).Count);
+    }
+
     [Fact]
     public async Task TheConnectionsPageAddsListsAndRemovesAConnectionWithoutShowingTheToken()
     {

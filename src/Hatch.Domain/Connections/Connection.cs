@@ -39,6 +39,13 @@ public sealed class Connection
     /// <summary>The account name at the service (Hypothesis needs it to search the reader's annotations).</summary>
     public string? Username { get; private set; }
 
+    /// <summary>
+    /// The account's authority at the service: for Hypothesis the DOMAIN of the verified profile's <c>acct:NAME@DOMAIN</c>
+    /// (<c>hypothes.is</c> on the public service, another on a self-hosted or third-party one). Null for Readwise, and
+    /// for connections made before it was recorded (read as <c>hypothes.is</c>).
+    /// </summary>
+    public string? Authority { get; private set; }
+
     /// <summary>The token as the host's data protection encrypted it; never the token itself.</summary>
     public string ProtectedToken { get; private set; } = "";
 
@@ -71,13 +78,19 @@ public sealed class Connection
 
     public DateTimeOffset? NextSyncAt { get; private set; }
 
+    /// <summary>
+    /// When a sync last listed every upstream id and removed what was gone (Hypothesis, whose search does not report
+    /// deletions); null until the first one.
+    /// </summary>
+    public DateTimeOffset? ReconciledAt { get; private set; }
+
     /// <summary>Who holds the connection's sync lease, and until when: one sync per connection across every worker.</summary>
     public string? LeaseOwner { get; private set; }
     public DateTimeOffset? LeaseUntil { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    public static Connection Create(string userId, string service, string? username, string protectedToken, string token, DateTimeOffset now)
+    public static Connection Create(string userId, string service, string? username, string protectedToken, string token, DateTimeOffset now, string? authority = null)
     {
         if (!ConnectionServices.IsKnown(service)) throw new ArgumentException($"Unknown service '{service}'.", nameof(service));
         return new Connection
@@ -86,6 +99,7 @@ public sealed class Connection
             UserId = userId,
             Service = service,
             Username = username,
+            Authority = authority,
             ProtectedToken = protectedToken,
             TokenHint = HintOf(token),
             Status = ConnectionStatus.Idle,
@@ -99,8 +113,9 @@ public sealed class Connection
     public static string HintOf(string token) => token.Length >= 12 ? token[^4..] : "";
 
     /// <summary>A new token from the reader: the connection syncs again from where it stood, at once.</summary>
-    public void ReplaceToken(string protectedToken, string token, DateTimeOffset now)
+    public void ReplaceToken(string protectedToken, string token, DateTimeOffset now, string? authority = null)
     {
+        if (authority is not null) Authority = authority;
         ProtectedToken = protectedToken;
         TokenHint = HintOf(token);
         if (Status is ConnectionStatus.NeedsToken or ConnectionStatus.Failed) Status = ConnectionStatus.Idle;

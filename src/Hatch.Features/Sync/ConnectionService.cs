@@ -34,6 +34,7 @@ public sealed partial class ConnectionService(
         service = service?.Trim().ToLowerInvariant();
         token = token?.Trim();
         username = string.IsNullOrWhiteSpace(username) ? null : username.Trim();
+        string? authority = null;
         if (!ConnectionServices.IsKnown(service))
             return new AddConnectionResult.Invalid("service", $"service must be '{ConnectionServices.Readwise}' or '{ConnectionServices.Hypothesis}'");
         if (string.IsNullOrEmpty(token))
@@ -56,10 +57,13 @@ public sealed partial class ConnectionService(
                 var userIdThere = await hypothesis.ProfileUserIdAsync(token, cancellationToken);
                 if (userIdThere is null)
                     return new AddConnectionResult.Invalid("token", "Hypothesis rejected this developer token; copy it again from hypothes.is/account/developer");
-                var name = userIdThere.StartsWith("acct:", StringComparison.Ordinal) ? userIdThere[5..].Split('@')[0] : userIdThere;
+                var (name, domain) = HypothesisAccount.Parse(userIdThere);
                 if (!name.Equals(username, StringComparison.OrdinalIgnoreCase))
                     return new AddConnectionResult.Invalid("username", $"this token belongs to the Hypothesis user '{name}', not '{username}'");
                 username = name;
+                // The search must ask for the account as the service names it: a self-hosted or third-party authority
+                // has its own domain, and acct:NAME@hypothes.is would find nothing there.
+                authority = domain;
             }
         }
         catch (SyncHttpException ex)
@@ -74,13 +78,13 @@ public sealed partial class ConnectionService(
         Connection connection;
         if (existing is not null)
         {
-            existing.ReplaceToken(tokens.Protect(token), token, now);
+            existing.ReplaceToken(tokens.Protect(token), token, now, authority);
             connection = existing;
             created = false;
         }
         else
         {
-            connection = Connection.Create(userId, service!, username, tokens.Protect(token), token, now);
+            connection = Connection.Create(userId, service!, username, tokens.Protect(token), token, now, authority);
             db.Connections.Add(connection);
             created = true;
         }

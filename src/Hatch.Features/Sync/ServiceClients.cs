@@ -107,8 +107,30 @@ public sealed class ReadwiseClient(HttpClient http, TimeProvider time) : Service
     }
 }
 
+/// <summary>A Hypothesis account id, <c>acct:NAME@DOMAIN</c>: the name and the authority (domain) it belongs to.</summary>
+public static class HypothesisAccount
+{
+    /// <summary>The public service's authority, for a user id without one and for connections made before it was kept.</summary>
+    public const string DefaultAuthority = "hypothes.is";
+
+    public static (string Name, string Authority) Parse(string userId)
+    {
+        var account = userId.StartsWith("acct:", StringComparison.OrdinalIgnoreCase) ? userId[5..] : userId;
+        var at = account.LastIndexOf('@');
+        return at < 0
+            ? (account, DefaultAuthority)
+            : (account[..at], at == account.Length - 1 ? DefaultAuthority : account[(at + 1)..]);
+    }
+
+    /// <summary>The <c>user=</c> of a search for the account.</summary>
+    public static string UserId(string? name, string? authority) => $"acct:{name}@{authority ?? DefaultAuthority}";
+}
+
 /// <summary>One annotation of a Hypothesis search page: its id, its <c>updated</c> stamp and the row itself.</summary>
 public sealed record HypothesisAnnotation(string Id, string Updated, JsonElement Row);
+
+/// <summary>One page of a listing of annotation ids.</summary>
+public sealed record HypothesisIdPage(IReadOnlyList<string> Ids, string? LastUpdated, int Rows);
 
 /// <summary>Hypothesis's API: <c>GET /api/profile</c> and <c>GET /api/search</c>, with <c>Authorization: Bearer …</c>.</summary>
 public sealed class HypothesisClient(HttpClient http, TimeProvider time) : ServiceClient(http, time)
@@ -149,6 +171,29 @@ public sealed class HypothesisClient(HttpClient http, TimeProvider time) : Servi
             annotations.Add(new HypothesisAnnotation(id, updated, row.Clone()));
         }
         return annotations;
+    }
+
+    /// <summary>
+    /// One page of the account's annotation ids, oldest <c>updated</c> first: the same search, with only each row's id
+    /// kept. <see cref="HypothesisIdPage.Rows"/> counts every row (a short page is the last), <see cref="HypothesisIdPage.LastUpdated"/>
+    /// is the <c>search_after</c> of the next page.
+    /// </summary>
+    public async Task<HypothesisIdPage> SearchIdsAsync(string token, string user, string? searchAfter, int limit, CancellationToken cancellationToken)
+    {
+        var path = $"api/search?user={Uri.EscapeDataString(user)}&sort=updated&order=asc&limit={limit.ToString(CultureInfo.InvariantCulture)}"
+                   + (searchAfter is null ? "" : "&search_after=" + Uri.EscapeDataString(searchAfter));
+        using var response = await SendAsync(Request(token, path), cancellationToken);
+        using var page = await ReadJsonAsync<JsonDocument>(response, cancellationToken);
+        if (!page.RootElement.TryGetProperty("rows", out var rows) || rows.ValueKind != JsonValueKind.Array)
+            throw new SyncHttpException("Hypothesis sent a search answer without \"rows\"");
+        var ids = new List<string>(rows.GetArrayLength());
+        string? last = null;
+        foreach (var row in rows.EnumerateArray())
+        {
+            if (row.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String) ids.Add(i.GetString()!);
+            if (row.TryGetProperty("updated", out var u) && u.ValueKind == JsonValueKind.String) last = u.GetString();
+        }
+        return new HypothesisIdPage(ids, last, rows.GetArrayLength());
     }
 
     private static HttpRequestMessage Request(string token, string path)

@@ -126,19 +126,95 @@ public sealed partial class SyncJob(
     private async Task SyncHypothesisAsync(Connection connection, string token, RunCounts run, CancellationToken cancellationToken)
     {
         var (cursor, searchAfter) = await StartRunAsync(connection, connection.Watermark, cancellationToken);
-        var user = $"acct:{connection.Username}@hypothes.is";
+        var user = HypothesisAccount.UserId(connection.Username, connection.Authority);
         var limit = Math.Min(200, options.Value.Hypothesis.PageSize);
         var after = cursor ?? searchAfter;
         while (true)
         {
             var rows = await CallAsync(() => hypothesis.SearchAsync(token, user, after, limit, cancellationToken), cancellationToken);
-            if (rows.Count == 0) return;
+            if (rows.Count == 0) break;
             var items = rows.Select((a, i) => ToItem(a, i)).ToList();
             after = rows[^1].Updated;
             await StorePageAsync(connection, items, after, run, cancellationToken);
-            if (rows.Count < limit) return;
+            if (rows.Count < limit) break;
         }
+        var every = options.Value.Hypothesis.ReconcileEvery;
+        if ((connection.ReconciledAt ?? connection.CreatedAt) + every <= time.GetUtcNow())
+            await ReconcileHypothesisAsync(connection, token, user, limit, run, cancellationToken);
     }
+
+    /// <summary>
+    /// Follows deletions the search does not report: lists every annotation id of the account (the same search, paged
+    /// by <c>search_after</c>), and only once the listing is complete removes the synced highlights and page notes whose
+    /// id is gone, by the rule of Readwise's <c>is_deleted</c> (a highlight a draft cites is kept and marked). A listing
+    /// that fails part-way throws before anything is removed, and leaves <see cref="Connection.ReconciledAt"/> as it
+    /// was, so the next sync tries again.
+    /// </summary>
+    private async Task ReconcileHypothesisAsync(Connection connection, string token, string user, int limit, RunCounts run, CancellationToken cancellationToken)
+    {
+        var upstream = new HashSet<string>(StringComparer.Ordinal);
+        string? after = null;
+        try
+        {
+            while (true)
+            {
+                var page = await CallAsync(() => hypothesis.SearchIdsAsync(token, user, after, limit, cancellationToken), cancellationToken);
+                var newIds = page.Ids.Count(upstream.Add);
+                if (page.Rows < limit || page.LastUpdated is null) break;
+                // search_after is strictly after: annotations sharing the last one's `updated` past the page's end would be
+                // skipped, and then taken for deleted. The next page starts a millisecond earlier (the set drops repeats);
+                // a page with nothing new moves strictly on, so the listing always progresses.
+                after = newIds > 0 ? JustBefore(page.LastUpdated) : page.LastUpdated;
+                // A long listing keeps the connection's lease as the pages of a sync do.
+                var now = time.GetUtcNow().ToUniversalTime();
+                var until = now + options.Value.Lease;
+                if (await MineAsync(connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseUntil, until), cancellationToken) == 0)
+                    throw new LeaseLostException();
+            }
+        }
+        catch (SyncHttpException ex) when (!ex.TokenRejected)
+        {
+            throw new SyncHttpException($"Listing the Hypothesis annotations to find deletions failed, so nothing was removed: {ex.Message}", ex.Status, ex.RetryAfter, ex);
+        }
+
+        var userId = connection.UserId;
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var highlights = await db.SyncedHighlights.AsNoTracking().Where(m => m.ConnectionId == connection.Id)
+            .Select(m => new { m.ExternalId, m.HighlightId }).ToListAsync(cancellationToken);
+        var goneHighlights = highlights.Where(m => !upstream.Contains(m.ExternalId)).ToList();
+        var removed = 0;
+        if (goneHighlights.Count > 0)
+        {
+            // A highlight another upstream item still maps to (two annotations of one passage, another connection) stays.
+            var goneIds = goneHighlights.Select(m => m.ExternalId).ToHashSet(StringComparer.Ordinal);
+            var candidates = goneHighlights.Select(m => m.HighlightId).Distinct().ToArray();
+            var stillMapped = new HashSet<Guid>();
+            foreach (var chunk in candidates.Chunk(500))
+                foreach (var m in await db.SyncedHighlights.AsNoTracking().Where(m => chunk.Contains(m.HighlightId)).ToListAsync(cancellationToken))
+                    if (!(m.ConnectionId == connection.Id && goneIds.Contains(m.ExternalId)))
+                        stillMapped.Add(m.HighlightId);
+            removed += await RemoveDeletedAsync(userId, candidates.Where(id => !stillMapped.Contains(id)).ToList(), cancellationToken);
+            // The gone ids are forgotten (a kept, cited highlight is marked once and not looked at again).
+            foreach (var chunk in goneIds.Chunk(500))
+                await db.SyncedHighlights.Where(m => m.ConnectionId == connection.Id && chunk.Contains(m.ExternalId)).ExecuteDeleteAsync(cancellationToken);
+        }
+        var notes = await db.SyncedNotes.AsNoTracking().Where(m => m.ConnectionId == connection.Id).ToListAsync(cancellationToken);
+        removed += await RemoveNotesAsync(connection.Id, userId, notes.Where(m => !upstream.Contains(m.ExternalId)).ToList(), cancellationToken);
+
+        var reconciledAt = time.GetUtcNow().ToUniversalTime();
+        if (await MineAsync(connection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.ReconciledAt, reconciledAt), cancellationToken) == 0)
+            throw new LeaseLostException();
+        await transaction.CommitAsync(cancellationToken);
+        run.Removed += removed;
+        LogReconciled(connection.Id, upstream.Count, goneHighlights.Count, removed);
+    }
+
+    /// <summary>A Hypothesis <c>updated</c> stamp a millisecond earlier, in its own format; unreadable ones stay as they are.</summary>
+    private static string JustBefore(string updated) =>
+        DateTimeOffset.TryParse(updated, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at.ToUniversalTime().AddMilliseconds(-1).ToString("yyyy-MM-ddTHH:mm:ss.ffffff+00:00", CultureInfo.InvariantCulture)
+            : updated;
 
     private static UpstreamItem ToItem(HypothesisAnnotation annotation, int index)
     {
@@ -193,7 +269,7 @@ public sealed partial class SyncJob(
             var fresh = items.Where(i => i.Highlight is not null && !known.ContainsKey(i.ExternalId)).ToList();
             added = [.. await db.AddNewHighlightsAsync(userId, fresh.Select(i => i.Highlight!).ToList(), now, cancellationToken)];
             await MapAsync(connection.Id, userId, fresh, added, cancellationToken);
-            await db.AddNewSourceNotesAsync(userId, items.Where(i => i.Note is not null).Select(i => i.Note!).ToList(), now, cancellationToken);
+            run.Updated += await StoreNotesAsync(connection.Id, userId, items.Where(i => i.Note is not null).ToList(), now, cancellationToken);
 
             run.Imported += added.Count;
             run.Pages++;
@@ -226,6 +302,110 @@ public sealed partial class SyncJob(
                 db.SyncedHighlights.Add(new SyncedHighlight { ConnectionId = connectionId, ExternalId = item.ExternalId, HighlightId = highlightId });
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
+    }
+
+    /// <summary>
+    /// Page notes by their upstream id (<see cref="SyncedNote"/>): a new one goes through the library's de-duplicating
+    /// add and is mapped to the note it became; a known one edited upstream replaces the stored note's text (a note's
+    /// identity is its text, so without the mapping the edit would arrive as a second note); one marked deleted is removed.
+    /// </summary>
+    /// <returns>How many stored notes an edit changed or a deletion removed.</returns>
+    private async Task<int> StoreNotesAsync(Guid connectionId, string userId, IReadOnlyList<UpstreamItem> items, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (items.Count == 0) return 0;
+        // The last version of an id in the page wins.
+        var latest = items.GroupBy(i => i.ExternalId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        var ids = latest.Select(i => i.ExternalId).ToArray();
+        var known = new Dictionary<string, SyncedNote>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(500))
+            foreach (var m in await db.SyncedNotes.Where(m => m.ConnectionId == connectionId && chunk.Contains(m.ExternalId)).ToListAsync(cancellationToken))
+                known[m.ExternalId] = m;
+
+        var changed = 0;
+        var gone = latest.Where(i => i.Deleted && known.ContainsKey(i.ExternalId)).Select(i => known[i.ExternalId]).ToList();
+        if (gone.Count > 0) changed += await RemoveNotesAsync(connectionId, userId, gone, cancellationToken);
+
+        foreach (var item in latest.Where(i => !i.Deleted && known.ContainsKey(i.ExternalId)))
+        {
+            var mapping = known[item.ExternalId];
+            var next = StoredSourceNote.From(userId, item.Note!, now);
+            var row = await db.SourceNotesOf(userId).FirstOrDefaultAsync(n => n.Id == mapping.SourceNoteId, cancellationToken);
+            if (row is null) continue; // removed here (the cascade took the mapping with it in the database)
+            if (row.ContentHash == next.ContentHash && row.Text == next.Text && row.SourceUrl == next.SourceUrl && row.SourceAuthor == next.SourceAuthor)
+                continue;
+            var sameAsOther = await db.SourceNotesOf(userId).Where(n => n.ContentHash == next.ContentHash && n.Id != row.Id)
+                .Select(n => (Guid?)n.Id).FirstOrDefaultAsync(cancellationToken);
+            var shared = await db.SyncedNotes.AnyAsync(m => m.SourceNoteId == row.Id && !(m.ConnectionId == connectionId && m.ExternalId == item.ExternalId), cancellationToken);
+            if (sameAsOther is { } otherId)
+            {
+                // The edit made it the same as a note the library already holds (each note is kept once): point at that one.
+                mapping.SourceNoteId = otherId;
+                if (!shared) db.SourceNotes.Remove(row);
+            }
+            else if (shared)
+            {
+                // Another upstream note still says the old text: it keeps the stored note, this one gets its own.
+                db.SourceNotes.Add(next);
+                mapping.SourceNoteId = next.Id;
+            }
+            else
+            {
+                row.ContentHash = next.ContentHash;
+                row.Text = next.Text;
+                row.SourceTitle = next.SourceTitle;
+                row.SourceAuthor = next.SourceAuthor;
+                row.SourceUrl = next.SourceUrl;
+                row.Page = next.Page;
+                row.Location = next.Location;
+                row.Offset = next.Offset;
+                row.WrittenAt = next.WrittenAt;
+                row.WrittenAtIsLocal = next.WrittenAtIsLocal;
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            changed++;
+        }
+        db.ChangeTracker.Clear();
+
+        var fresh = latest.Where(i => !i.Deleted && !known.ContainsKey(i.ExternalId)).ToList();
+        if (fresh.Count > 0)
+        {
+            await db.AddNewSourceNotesAsync(userId, fresh.Select(i => i.Note!).ToList(), now, cancellationToken);
+            var hashes = fresh.Select(i => StoredSourceNote.ComputeContentHash(i.Note!)).Distinct().ToArray();
+            var byHash = new Dictionary<string, Guid>(StringComparer.Ordinal);
+            foreach (var chunk in hashes.Chunk(500))
+                foreach (var (hash, id) in await db.SourceNotesOf(userId).Where(n => chunk.Contains(n.ContentHash))
+                             .Select(n => new ValueTuple<string, Guid>(n.ContentHash, n.Id)).ToListAsync(cancellationToken))
+                    byHash[hash] = id;
+            foreach (var item in fresh)
+                if (byHash.TryGetValue(StoredSourceNote.ComputeContentHash(item.Note!), out var noteId))
+                    db.SyncedNotes.Add(new SyncedNote { ConnectionId = connectionId, ExternalId = item.ExternalId, SourceNoteId = noteId });
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
+        return changed;
+    }
+
+    /// <summary>
+    /// Removes the notes of upstream page notes that are gone, and their mappings. A note another upstream id still maps
+    /// to stays (only the gone id's mapping goes). Drafts cite highlights, never notes, so no note needs keeping.
+    /// </summary>
+    private async Task<int> RemoveNotesAsync(Guid connectionId, string userId, IReadOnlyList<SyncedNote> gone, CancellationToken cancellationToken)
+    {
+        if (gone.Count == 0) return 0;
+        var goneIds = gone.Select(m => m.ExternalId).ToHashSet(StringComparer.Ordinal);
+        var noteIds = gone.Select(m => m.SourceNoteId).Distinct().ToArray();
+        var stillMapped = new HashSet<Guid>();
+        foreach (var chunk in noteIds.Chunk(500))
+            foreach (var m in await db.SyncedNotes.AsNoTracking().Where(m => chunk.Contains(m.SourceNoteId)).ToListAsync(cancellationToken))
+                if (!(m.ConnectionId == connectionId && goneIds.Contains(m.ExternalId)))
+                    stillMapped.Add(m.SourceNoteId);
+        foreach (var chunk in goneIds.Chunk(500))
+            await db.SyncedNotes.Where(m => m.ConnectionId == connectionId && chunk.Contains(m.ExternalId)).ExecuteDeleteAsync(cancellationToken);
+        var removable = noteIds.Where(id => !stillMapped.Contains(id)).ToArray();
+        var removed = 0;
+        foreach (var chunk in removable.Chunk(500))
+            removed += await db.SourceNotesOf(userId).Where(n => chunk.Contains(n.Id)).ExecuteDeleteAsync(cancellationToken);
+        return removed;
     }
 
     /// <summary>
@@ -417,6 +597,9 @@ public sealed partial class SyncJob(
 
     [LoggerMessage(LogLevel.Information, "{Reason}; try {Attempt} failed, trying again in {Seconds:F1} s")]
     private partial void LogRetrying(string reason, int attempt, double seconds);
+
+    [LoggerMessage(LogLevel.Information, "Reconciled connection {ConnectionId}: {Upstream} annotation(s) upstream, {Gone} synced highlight(s) gone, {Removed} highlight(s) and note(s) removed")]
+    private partial void LogReconciled(Guid connectionId, int upstream, int gone, int removed);
 
     [LoggerMessage(LogLevel.Information, "{Count} highlight(s) deleted upstream are cited by drafts: kept and marked")]
     private partial void LogDeletedButCited(int count);

@@ -46,10 +46,10 @@ public sealed class SyncOptions
     public ServiceEndpoint Readwise { get; set; } = new() { BaseUrl = "https://readwise.io" };
 
     [Required]
-    public ServiceEndpoint Hypothesis { get; set; } = new() { BaseUrl = "https://api.hypothes.is" };
+    public HypothesisEndpoint Hypothesis { get; set; } = new() { BaseUrl = "https://api.hypothes.is" };
 }
 
-public sealed class ServiceEndpoint
+public class ServiceEndpoint
 {
     /// <summary>The service's address (the public service by default; a test server or a self-hosted instance otherwise).</summary>
     [Required, Url]
@@ -58,4 +58,14 @@ public sealed class ServiceEndpoint
     /// <summary>Items asked for per page, where the service lets Hatch choose (Hypothesis: at most 200).</summary>
     [Range(1, 1000)]
     public int PageSize { get; set; } = 200;
+}
+
+public sealed class HypothesisEndpoint : ServiceEndpoint
+{
+    /// <summary>
+    /// How often a sync also lists every annotation id of the account and removes what is gone upstream (the search
+    /// API does not report deletions). Zero: every sync. Recorded per connection (<c>connections.ReconciledAt</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan ReconcileEvery { get; set; } = TimeSpan.FromDays(1);
 }

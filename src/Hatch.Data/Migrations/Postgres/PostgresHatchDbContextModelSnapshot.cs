@@ -155,11 +155,34 @@ namespace Hatch.Data.Migrations.Postgres
                     b.ToTable("synced_highlights", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Data.SyncedNote", b =>
+                {
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("SourceNoteId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ConnectionId", "ExternalId");
+
+                    b.HasIndex("SourceNoteId");
+
+                    b.ToTable("synced_notes", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Domain.Connections.Connection", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Authority")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -189,6 +212,9 @@ namespace Hatch.Data.Migrations.Postgres
                     b.Property<string>("ProtectedToken")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("ReconciledAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset?>("RunStartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -1002,6 +1028,21 @@ namespace Hatch.Data.Migrations.Postgres
                     b.HasOne("Hatch.Domain.Highlights.StoredHighlight", null)
                         .WithMany()
                         .HasForeignKey("HighlightId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Data.SyncedNote", b =>
+                {
+                    b.HasOne("Hatch.Domain.Connections.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Hatch.Domain.Highlights.StoredSourceNote", null)
+                        .WithMany()
+                        .HasForeignKey("SourceNoteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

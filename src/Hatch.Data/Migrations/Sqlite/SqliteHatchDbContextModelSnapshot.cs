@@ -148,10 +148,33 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.ToTable("synced_highlights", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Data.SyncedNote", b =>
+                {
+                    b.Property<Guid>("ConnectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SourceNoteId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ConnectionId", "ExternalId");
+
+                    b.HasIndex("SourceNoteId");
+
+                    b.ToTable("synced_notes", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Domain.Connections.Connection", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Authority")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
@@ -182,6 +205,9 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.Property<string>("ProtectedToken")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("ReconciledAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("RunStartedAt")
                         .HasColumnType("INTEGER");
@@ -991,6 +1017,21 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.HasOne("Hatch.Domain.Highlights.StoredHighlight", null)
                         .WithMany()
                         .HasForeignKey("HighlightId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Data.SyncedNote", b =>
+                {
+                    b.HasOne("Hatch.Domain.Connections.Connection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Hatch.Domain.Highlights.StoredSourceNote", null)
+                        .WithMany()
+                        .HasForeignKey("SourceNoteId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
