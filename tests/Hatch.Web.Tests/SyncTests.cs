@@ -610,8 +610,11 @@ public abstract class SyncTests(SyncAppFactory factory)
         var before = await ReconciledAtAsync(connectionId);
         try
         {
-            // The search for changes (after the watermark) answers; every later page of the listing answers 500.
-            Hypothesis.Fault = r => r.Path == "/api/search" && r["search_after"] is { } after && after != watermark ? new FakeFault(500) : null;
+            // The search for changes (from a millisecond before the watermark, for annotations sharing its stamp)
+            // answers; every later page of the listing answers 500.
+            var changesFrom = DateTimeOffset.Parse(watermark!, System.Globalization.CultureInfo.InvariantCulture).AddMilliseconds(-1);
+            Hypothesis.Fault = r => r.Path == "/api/search" && r["search_after"] is { } after
+                && DateTimeOffset.Parse(after, System.Globalization.CultureInfo.InvariantCulture) != changesFrom ? new FakeFault(500) : null;
             Hypothesis.ClearRequests();
             var failed = await factory.SyncAsync(connectionId);
             Assert.Equal(ConnectionStatus.Failed, failed!.Status);
@@ -634,6 +637,27 @@ public abstract class SyncTests(SyncAppFactory factory)
         {
             Hypothesis.Fault = null;
         }
+    }
+
+    [Fact]
+    public async Task ASyncDoesNotLoseAnAnnotationThatSharesTheUpdatedStampOfTheLastOneOnAPage()
+    {
+        var (_, userId, connectionId) = await HypothesisReaderAsync();
+        var uri = $"https://example.com/ties/{Guid.NewGuid():N}";
+        const string title = "An essay edited in bulk";
+        for (var i = 1; i <= 3; i++) Hypothesis.Add($"Bulk essay sentence {i}.", uri, title);
+        // The fourth closes a page of four; the fifth carries the same instant (a bulk import upstream).
+        var fourth = Hypothesis.Add("Bulk essay sentence 4.", uri, title);
+        Hypothesis.Add("Bulk essay sentence 5.", uri, title, configure: a => a.Updated = fourth.Updated);
+
+        var outcome = await factory.SyncAsync(connectionId);
+
+        Assert.Equal(ConnectionStatus.Idle, outcome!.Status);
+        Assert.Equal(5, (await TextsAsync(userId, title)).Count);
+        Assert.Equal(5, outcome.Imported);
+        var again = await factory.SyncAsync(connectionId);
+        Assert.Equal(0, again!.Imported);
+        Assert.Equal(5, (await TextsAsync(userId, title)).Count);
     }
 
     [Fact]

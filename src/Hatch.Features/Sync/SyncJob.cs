@@ -129,14 +129,21 @@ public sealed partial class SyncJob(
         var user = HypothesisAccount.UserId(connection.Username, connection.Authority);
         var limit = Math.Min(200, options.Value.Hypothesis.PageSize);
         var after = cursor ?? searchAfter;
+        // search_after is strictly after: an annotation sharing the last one's `updated` stamp past a page's end (or
+        // past the last run's watermark) would never be asked for. Each request starts a millisecond earlier, and the
+        // annotations this run has already stored are dropped; a page with nothing new moves strictly on, so the run
+        // always progresses. Storing an annotation twice (after a resume) is harmless: its upstream id maps to one row.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ask = after is null ? null : JustBefore(after);
         while (true)
         {
-            var rows = await CallAsync(() => hypothesis.SearchAsync(token, user, after, limit, cancellationToken), cancellationToken);
+            var rows = await CallAsync(() => hypothesis.SearchAsync(token, user, ask, limit, cancellationToken), cancellationToken);
             if (rows.Count == 0) break;
-            var items = rows.Select((a, i) => ToItem(a, i)).ToList();
+            var fresh = rows.Select((a, i) => (Annotation: a, Index: i)).Where(r => seen.Add(r.Annotation.Id)).ToList();
             after = rows[^1].Updated;
-            await StorePageAsync(connection, items, after, run, cancellationToken);
+            await StorePageAsync(connection, fresh.Select(r => ToItem(r.Annotation, r.Index)).ToList(), after, run, cancellationToken);
             if (rows.Count < limit) break;
+            ask = fresh.Count > 0 ? JustBefore(after) : after;
         }
         var every = options.Value.Hypothesis.ReconcileEvery;
         if ((connection.ReconciledAt ?? connection.CreatedAt) + every <= time.GetUtcNow())
