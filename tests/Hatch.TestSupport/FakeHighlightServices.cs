@@ -205,7 +205,10 @@ public sealed class FakeReadwiseServer : FakeHighlightService
             var after = request["updatedAfter"] is { } text ? DateTimeOffset.Parse(text, CultureInfo.InvariantCulture) : (DateTimeOffset?)null;
             var start = request["pageCursor"] is { } cursor ? long.Parse(cursor, CultureInfo.InvariantCulture) : 0;
             // Ordered by id, and the cursor is the id to continue after: stable while highlights are added or edited.
-            var matching = _highlights.Where(h => after is null || h.UpdatedAt > after).Where(h => h.Id > start).OrderBy(h => h.Id).ToList();
+            // Deleted highlights come back (marked is_deleted) only to a client that asks for them.
+            var withDeleted = request["includeDeleted"] == "true";
+            var matching = _highlights.Where(h => after is null || h.UpdatedAt > after).Where(h => withDeleted || !h.IsDeleted)
+                .Where(h => h.Id > start).OrderBy(h => h.Id).ToList();
             var page = matching.Take(PageSize).ToList();
             var next = matching.Count > PageSize ? page[^1].Id : (long?)null;
             var books = page.GroupBy(h => h.BookId).Select(g =>

@@ -91,8 +91,14 @@ public sealed class ReadwiseClient(HttpClient http, TimeProvider time) : Service
     /// <summary>One page of books with the highlights updated after <paramref name="updatedAfter"/> (all when null).</summary>
     public async Task<ReadwiseExportPage> ExportAsync(string token, string? updatedAfter, string? pageCursor, CancellationToken cancellationToken)
     {
-        var query = new List<string>(2);
-        if (updatedAfter is not null) query.Add("updatedAfter=" + Uri.EscapeDataString(updatedAfter));
+        var query = new List<string>(3);
+        if (updatedAfter is not null)
+        {
+            query.Add("updatedAfter=" + Uri.EscapeDataString(updatedAfter));
+            // Later syncs ask for highlights deleted since, marked is_deleted, so a deletion in Readwise reaches Hatch;
+            // a first sync has nothing to delete.
+            query.Add("includeDeleted=true");
+        }
         if (pageCursor is not null) query.Add("pageCursor=" + Uri.EscapeDataString(pageCursor));
         var path = "api/v2/export/" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
         using var response = await SendAsync(Request(token, path), cancellationToken);
