@@ -144,13 +144,35 @@ public static partial class Claims
         return string.Join(' ', words);
     }
 
-    /// <summary>The clause as it continues a sentence of the writer's: lower-case first letter unless it opens with a name or acronym.</summary>
-    public static string Inline(string clause)
+    // Words that open a sentence only because sentences open with something: never a name, so they may be lower-cased.
+    private static readonly HashSet<string> CommonOpeners = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "a", "an", "the", "this", "that", "these", "those", "it", "its", "it's", "it’s", "they", "their", "them", "there", "here",
+        "he", "she", "his", "her", "you", "your", "we", "our", "one", "some", "most", "many", "much", "more", "less", "few", "fewer",
+        "every", "each", "all", "any", "no", "none", "nothing", "everything", "something", "anything", "nobody", "everyone",
+        "someone", "people", "what", "which", "who", "when", "if", "while", "because", "although", "as", "so", "but", "and", "or",
+        "yet", "then", "now", "good", "great", "small", "big", "both", "either", "neither", "other", "another", "such", "only",
+        "never", "always", "often", "sometimes", "even", "just", "not", "to", "in", "on", "at", "for", "with", "by", "from", "of",
+    };
+
+    /// <summary>
+    /// The clause as it continues a sentence of the writer's: the first letter is lower-cased only when the first word
+    /// is a common word (a function word or pronoun, or one the passage itself writes lower-case elsewhere), so a name
+    /// that opens the clause ("Beirut in 1998 smelled of diesel") keeps its capital. Acronyms and "I" always stay.
+    /// </summary>
+    /// <param name="context">Text the clause comes from (its passage), to see whether the first word is written lower-case there.</param>
+    public static string Inline(string clause, string? context = null)
     {
         var c = clause.Trim().TrimEnd('.', '!', ' ');
         if (c.Length < 2) return c;
         var first = Words(c)[0];
         if (first.Length > 1 && first.Skip(1).Any(char.IsUpper)) return c;
-        return char.ToLowerInvariant(c[0]) + c[1..];
+        if (!char.IsUpper(c[0])) return c;
+        var bare = first.Trim(',', '.', ';', ':', '!', '?', '"', '“', '”', '‘', '’', '(', ')');
+        if (bare.Length == 0 || bare == "I" || bare.StartsWith("I’", StringComparison.Ordinal) || bare.StartsWith("I'", StringComparison.Ordinal)) return c;
+        var lower = char.ToLowerInvariant(bare[0]) + bare[1..];
+        var common = CommonOpeners.Contains(bare)
+            || Regex.IsMatch(c[first.Length..] + " " + (context ?? ""), @"(?<![\p{L}\p{N}])" + Regex.Escape(lower) + @"(?![\p{L}\p{N}])");
+        return common ? char.ToLowerInvariant(c[0]) + c[1..] : c;
     }
 }

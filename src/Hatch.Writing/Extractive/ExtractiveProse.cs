@@ -37,6 +37,35 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     // A section quoting one source twice names it once; repeating a long title in every lead reads as a list.
     private static readonly string[] SameSourceLeads = ["{0} also writes: ", "Elsewhere in the same source: ", "{0} goes on elsewhere: "];
 
+    // The verb forms the leads use, for a source written by several people ("Rosa Castellanos and Daniel Fenwick write").
+    private static readonly Dictionary<string, string> PluralVerbs = new(StringComparer.Ordinal)
+    {
+        ["puts"] = "put", ["writes"] = "write", ["observes"] = "observe", ["goes"] = "go", ["takes"] = "take", ["adds"] = "add",
+    };
+
+    /// <summary>
+    /// True when the source's author field names more than one person ("Rosa Castellanos and Daniel Fenwick",
+    /// "Ng; Okafor", "Ames &amp; Bell", "Ann Lee, Bo Chen, Cy Diaz"). "Wren, Tomasz", as Kindle writes one author, is one.
+    /// </summary>
+    public static bool HasSeveralAuthors(Highlight highlight)
+    {
+        var author = highlight.Source.Author?.Trim();
+        if (string.IsNullOrEmpty(author) || author.Equals("unknown", StringComparison.OrdinalIgnoreCase)) return false;
+        if (author.Contains(" and ", StringComparison.OrdinalIgnoreCase) || author.Contains('&') || author.Contains(';')) return true;
+        var parts = author.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 3 || parts.Length == 2 && parts.All(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 2);
+    }
+
+    /// <summary>The verb in the form that agrees with the source: "writes" for one author, "write" for several.</summary>
+    private static string Agree(string verbPhrase, Highlight highlight)
+    {
+        if (!HasSeveralAuthors(highlight)) return verbPhrase;
+        var words = verbPhrase.Split(' ');
+        for (var i = 0; i < words.Length; i++)
+            if (PluralVerbs.TryGetValue(words[i].TrimEnd(':'), out var plural)) { words[i] = plural + words[i][words[i].TrimEnd(':').Length..]; break; }
+        return string.Join(' ', words);
+    }
+
     // ---------- overview ----------
 
     public string Overview(string? thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, IReadOnlyList<Highlight> sources, QuotePlan? quote)
@@ -101,13 +130,13 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             var quote = plan.Quotes[i];
             var name = Capitalize(sourceName(quote.Highlight));
             string lead;
-            if (i == 0) lead = $"{name} {FirstLeads[(plan.Heading.Length + plan.Quotes.Count) % FirstLeads.Length]}: ";
+            if (i == 0) lead = $"{name} {Agree(FirstLeads[(plan.Heading.Length + plan.Quotes.Count) % FirstLeads.Length], quote.Highlight)}: ";
             else if (seen.Contains(quote.SourceKey)) lead = plan.Quotes[i - 1].SourceKey == quote.SourceKey
-                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length], name)
-                : $"Elsewhere, {sourceName(quote.Highlight)} writes: ";
+                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, Agree(SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length], quote.Highlight), name)
+                : $"Elsewhere, {sourceName(quote.Highlight)} {Agree("writes", quote.Highlight)}: ";
             // "The same subject" only where the passages are close in meaning; it says nothing of agreement.
             else if (i > 0 && plan.Quotes[i - 1] is { Link: not null, LinkToAdvice: null }) lead = $"{name}, the passage your note points to: ";
-            else lead = quote.SameSubject ? $"{name} takes up the same subject: " : $"{name} adds: ";
+            else lead = quote.SameSubject ? $"{name} {Agree("takes", quote.Highlight)} up the same subject: " : $"{name} {Agree("adds", quote.Highlight)}: ";
             seen.Add(quote.SourceKey);
             var sentence = lead + Quoted(quote);
             // The reader's own note relating this passage to the next source's: the synthesis the reader already made.
@@ -131,7 +160,7 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             ? $"Why it matters: {KeyPhrases.JoinList(using_)} {(using_.Length == 2 ? "both" : "all")} write about {plan.Phrase}."
             : names.Length > 1
                 ? $"Why it matters: this stop puts {KeyPhrases.JoinList(names)} side by side on {plan.Phrase}."
-                : $"Why it matters: {names[0]} writes about {plan.Phrase} here.";
+                : $"Why it matters: {names[0]} {Agree("writes", plan.Quotes[0].Highlight)} about {plan.Phrase} here.";
         var quotes = plan.Quotes.Select(q => $"{Capitalize(sourceName(q.Highlight))}: {Quoted(q)}");
         return why + "\n\n" + string.Join(" ", quotes);
     }
@@ -190,7 +219,7 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
                     {
                         var lead = i == 0 ? "First" : i == claims.Length - 1 ? "Last" : "Next";
                         text.Append(claims[i].Claim is { } claim
-                            ? $"{lead}, “{Claims.Inline(Claims.Restated(claim, claims[i].ClaimQuote!.Text))}” [{claims[i].ClaimQuote!.Number}]. "
+                            ? $"{lead}, “{Claims.Inline(Claims.Restated(claim, claims[i].ClaimQuote!.Text), string.Join(' ', sections.SelectMany(s => s.Quotes).Select(q => q.Text)))}” [{claims[i].ClaimQuote!.Number}]. "
                             : $"{lead}, a section turns to {claims[i].Heading.ToLowerInvariant()}. ");
                     }
                 }
@@ -236,9 +265,9 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         return names.Length switch
         {
             0 => "your reading",
-            <= 3 when names.Sum(n => n.Length) <= 80 => KeyPhrases.JoinList(names),
-            <= 3 => $"{Count(names.Length)} sources",
-            _ => $"{string.Join(", ", names.Take(3))} and {Count(names.Length - 3)} other {(names.Length == 4 ? "source" : "sources")}",
+            // Every source by name up to five: "and one other source" reads as coy when that source is quoted below.
+            <= 5 => KeyPhrases.JoinList(names),
+            _ => $"{string.Join(", ", names.Take(3))} and {Count(names.Length - 3)} others",
         };
     }
 
