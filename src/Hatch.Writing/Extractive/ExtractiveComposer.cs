@@ -883,7 +883,8 @@ internal sealed partial class ExtractiveComposer
 
     // ---------- helpers ----------
 
-    private static string SourceName(Highlight highlight)
+    /// <summary>How the writer's own sentences name a source: its author, else a short form of its title.</summary>
+    internal static string SourceName(Highlight highlight)
     {
         var name = RawSourceName(highlight);
         // A source's title or author is the reader's data too: markup in it never reaches the writer's prose.
@@ -901,9 +902,19 @@ internal sealed partial class ExtractiveComposer
             return parts.Length == 2 && !author.Contains(';') && parts[1].Split(' ').Length <= 2 ? $"{parts[1]} {parts[0]}" : author;
         }
         var title = (highlight.Source.Title ?? "").Trim();
-        // "The Practice Ledger: Notes on …" is called "The Practice Ledger" in prose.
+        // A web page's title often ends with its author or site after a dash ("Stepping down. What I wish I'd done
+        // sooner. - Mateo Ferraz"): a name of a few capitalised words names the source better than the headline.
+        var dash = title.LastIndexOf(" - ", StringComparison.Ordinal);
+        if (dash > 3 && title[(dash + 3)..].Trim() is { Length: > 0 } byline
+            && byline.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 1 and <= 4 } words
+            && words.All(w => char.IsUpper(w[0])))
+            return byline;
+        // "The Practice Ledger: Notes on …" is called "The Practice Ledger" in prose; a headline that is a sentence or
+        // more is called by its first sentence.
         var colon = title.IndexOfAny([':', '|', '(', '?', '—', '–']);
         if (colon > 3) title = title[..colon].Trim();
+        var sentenceEnd = title.IndexOf(". ", StringComparison.Ordinal);
+        if (sentenceEnd > 3) title = title[..sentenceEnd].Trim();
         return title.Length == 0 ? "one source" : title;
     }
 

@@ -35,6 +35,16 @@ public sealed class ExtractiveProseTests
         Assert.All(sources, s => Assert.Contains(s.Source.Author!, overview));
     }
 
+    [Theory]
+    [InlineData("I stepped down as maintainer of pgsnap. Here's what I wish I'd done sooner. - Mateo Ferraz", "Mateo Ferraz")]
+    [InlineData("I stepped down as maintainer of pgsnap. Here's what I wish I'd done sooner.", "I stepped down as maintainer of pgsnap")]
+    [InlineData("The Practice Ledger: Notes on Craft", "The Practice Ledger")]
+    [InlineData("Walkable streets - notes from a year of counting", "Walkable streets - notes from a year of counting")]
+    public void ASourceWithoutAnAuthorIsNamedByItsBylineOrTheStartOfItsTitle(string title, string name)
+    {
+        Assert.Equal(name, ExtractiveComposer.SourceName(From(title, null)));
+    }
+
     [Fact]
     public void BeyondFiveTheOverviewNamesThreeAndCountsTheOthers()
     {
