@@ -23,20 +23,10 @@ namespace Hatch.Web.Tests;
 /// </summary>
 public sealed class DigestAppFactory : HatchAppFactory
 {
-    private readonly string _connectionString;
-
-    public DigestAppFactory()
-    {
-        var server = System.Environment.GetEnvironmentVariable("HATCH_TEST_PG");
-        if (string.IsNullOrWhiteSpace(server))
-            throw new InvalidOperationException("HATCH_TEST_PG is not set; run scripts/test.sh or export a PostgreSQL connection string without Database.");
-        _connectionString = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
-    }
-
     /// <summary>Monday 2 March 2026, 00:00 UTC; tests only move it forward.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
 
-    protected override string ConnectionString => _connectionString;
+    protected override string ConnectionString => OwnedPostgresDatabase;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

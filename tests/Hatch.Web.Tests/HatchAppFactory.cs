@@ -17,6 +17,11 @@ public abstract class HatchAppFactory : WebApplicationFactory<Program>
 
     protected abstract string ConnectionString { get; }
 
+    private string? _ownedDatabase;
+
+    /// <summary>A PostgreSQL database of this factory's own, created by the app's migration and dropped on dispose.</summary>
+    protected string OwnedPostgresDatabase => _ownedDatabase ??= TestPostgres.NewDatabase();
+
     protected virtual string Environment => "Development";
 
     /// <summary>None (hashed word vectors) keeps the suite fast; the tests about meaning use MiniLM.</summary>
@@ -53,24 +58,22 @@ public abstract class HatchAppFactory : WebApplicationFactory<Program>
     }
 
     public sealed record TokenResponse(string AccessToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && _ownedDatabase is { } database)
+        {
+            _ownedDatabase = null;
+            TestPostgres.Drop(database);
+        }
+    }
 }
 
 /// <summary>A real PostgreSQL from HATCH_TEST_PG (scripts/test.sh starts one), one fresh database per test class.</summary>
 public class PostgresAppFactory : HatchAppFactory
 {
-    private readonly string _connectionString;
-
-    public PostgresAppFactory()
-    {
-        var server = System.Environment.GetEnvironmentVariable("HATCH_TEST_PG");
-        if (string.IsNullOrWhiteSpace(server))
-            throw new InvalidOperationException(
-                "HATCH_TEST_PG is not set. These tests need a real PostgreSQL: run scripts/test.sh, which starts a throwaway cluster, " +
-                "or export HATCH_TEST_PG=\"Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres\".");
-        _connectionString = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
-    }
-
-    protected override string ConnectionString => _connectionString;
+    protected override string ConnectionString => OwnedPostgresDatabase;
 }
 
 /// <summary>The embedded default: a SQLite file in a temporary folder.</summary>

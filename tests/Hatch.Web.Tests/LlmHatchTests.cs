@@ -12,17 +12,12 @@ public sealed class LlmAppFactory : HatchAppFactory
 {
     public const string Model = "test-model";
 
-    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(
-        System.Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-        ?? throw new InvalidOperationException("HATCH_TEST_PG is not set: run scripts/test.sh, which starts a throwaway PostgreSQL."))
-    { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
-
     // The fake must listen before the app reads its endpoint; a fixture constructor cannot await.
     public FakeOpenAIServer Llm { get; } = FakeOpenAIServer.StartAsync().GetAwaiter().GetResult();
 
     public LogCapture Logs { get; } = new();
 
-    protected override string ConnectionString => _connectionString;
+    protected override string ConnectionString => OwnedPostgresDatabase;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -11,14 +11,7 @@ namespace Hatch.Web.Tests;
 /// <summary>A web-only process (Hatch:Jobs:RunWorker=false) on its own PostgreSQL database, shared with worker hosts.</summary>
 public sealed class WebOnlyAppFactory : HatchAppFactory
 {
-    public WebOnlyAppFactory()
-    {
-        var server = System.Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-            ?? throw new InvalidOperationException("HATCH_TEST_PG is not set; run scripts/test.sh or export it (see HatchAppFactory).");
-        Database = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
-    }
-
-    public string Database { get; }
+    public string Database => OwnedPostgresDatabase;
 
     protected override string ConnectionString => Database;
 
@@ -104,9 +97,7 @@ public sealed class ProductionStartTests
     [Fact]
     public async Task ProductionStartsAgainstAnUpToDateDatabaseAndServesPages()
     {
-        var server = System.Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-            ?? throw new InvalidOperationException("HATCH_TEST_PG is not set; run scripts/test.sh or export it (see HatchAppFactory).");
-        var database = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
+        var database = TestPostgres.NewDatabase();
         await using (var development = new MigratedPostgres(database, "Development"))
             development.CreateClient().Dispose(); // Development migrates, as `hatch db migrate` would
 

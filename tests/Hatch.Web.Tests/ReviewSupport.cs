@@ -18,14 +18,9 @@ namespace Hatch.Web.Tests;
 /// <summary>The app on its own PostgreSQL database with an OpenAI-compatible model served by <see cref="FakeOpenAIServer"/>.</summary>
 public class ReviewAppFactory : HatchAppFactory
 {
-    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(
-        System.Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-        ?? throw new InvalidOperationException("HATCH_TEST_PG is not set: run scripts/test.sh, which starts a throwaway PostgreSQL."))
-    { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
-
     public FakeOpenAIServer Llm { get; } = FakeOpenAIServer.StartAsync().GetAwaiter().GetResult();
 
-    protected override string ConnectionString => _connectionString;
+    protected override string ConnectionString => OwnedPostgresDatabase;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

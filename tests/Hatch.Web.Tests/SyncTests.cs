@@ -64,12 +64,7 @@ public abstract class SyncAppFactory : HatchAppFactory
 
 public sealed class PostgresSyncAppFactory : SyncAppFactory
 {
-    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(
-        System.Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-        ?? throw new InvalidOperationException("HATCH_TEST_PG is not set: run scripts/test.sh, which starts a throwaway PostgreSQL."))
-    { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
-
-    protected override string ConnectionString => _connectionString;
+    protected override string ConnectionString => OwnedPostgresDatabase;
 }
 
 public sealed class SqliteSyncAppFactory : SyncAppFactory

@@ -217,6 +217,15 @@ public sealed partial class SyncJob(
         LogReconciled(connection.Id, upstream.Count, goneHighlights.Count, removed);
     }
 
+    /// <summary>
+    /// Within a millisecond: the database keeps less than .NET's 100 ns (PostgreSQL rounds to microseconds, SQLite's
+    /// binary form truncates to 0.1 ms), so an item sent again unchanged must not read as edited because its stamp lost digits.
+    /// </summary>
+    private static bool SameInstant(DateTimeOffset? stored, DateTimeOffset? upstream) =>
+        stored is null || upstream is null
+            ? stored is null && upstream is null
+            : Math.Abs((stored.Value - upstream.Value).Ticks) < TimeSpan.TicksPerMillisecond;
+
     /// <summary>A Hypothesis <c>updated</c> stamp a millisecond earlier, in its own format; unreadable ones stay as they are.</summary>
     private static string JustBefore(string updated) =>
         DateTimeOffset.TryParse(updated, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
@@ -434,7 +443,7 @@ public sealed partial class SyncJob(
             var sameText = row.ContentHash == next.ContentHash;
             if (sameText && row.Text == next.Text && row.Note == next.Note && row.Tags == next.Tags && row.Color == next.Color
                 && row.Page == next.Page && row.Location == next.Location && row.Offset == next.Offset && row.SourceUrl == next.SourceUrl
-                && row.SourceAuthor == next.SourceAuthor && row.HighlightedAt == next.HighlightedAt)
+                && row.SourceAuthor == next.SourceAuthor && SameInstant(row.HighlightedAt, next.HighlightedAt))
                 continue;
             if (!sameText && !await db.HighlightsOf(userId).AnyAsync(h => h.ContentHash == next.ContentHash && h.Id != id, cancellationToken))
             {
@@ -555,7 +564,7 @@ public sealed partial class SyncJob(
                 .Select(c => new { c.RunStartedAt, c.Cursor, c.Watermark }).FirstOrDefaultAsync(cancellationToken);
             if (row is null) return;
             var watermark = connection.Service == ConnectionServices.Readwise
-                ? (row.RunStartedAt ?? now).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)
+                ? ((row.RunStartedAt ?? now) - options.Value.Readwise.WatermarkOverlap).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)
                 : row.Cursor ?? row.Watermark;
             await mine.ExecuteUpdateAsync(s => s
                 .SetProperty(c => c.Status, status)

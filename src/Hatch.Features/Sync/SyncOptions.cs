@@ -43,7 +43,7 @@ public sealed class SyncOptions
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     [Required]
-    public ServiceEndpoint Readwise { get; set; } = new() { BaseUrl = "https://readwise.io" };
+    public ReadwiseEndpoint Readwise { get; set; } = new() { BaseUrl = "https://readwise.io" };
 
     [Required]
     public HypothesisEndpoint Hypothesis { get; set; } = new() { BaseUrl = "https://api.hypothes.is" };
@@ -58,6 +58,18 @@ public class ServiceEndpoint
     /// <summary>Items asked for per page, where the service lets Hatch choose (Hypothesis: at most 200).</summary>
     [Range(1, 1000)]
     public int PageSize { get; set; } = 200;
+}
+
+public sealed class ReadwiseEndpoint : ServiceEndpoint
+{
+    /// <summary>
+    /// How far before the last finished run's start the next run asks for changes (<c>updatedAfter</c>). Readwise
+    /// stamps <c>updated_at</c> by its own clock, Hatch the watermark by its own: the overlap absorbs the difference
+    /// between the two clocks and edits made while a run was reading. What comes back unchanged is recognised and
+    /// left alone.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan WatermarkOverlap { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class HypothesisEndpoint : ServiceEndpoint
