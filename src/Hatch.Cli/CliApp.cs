@@ -7,6 +7,13 @@ namespace Hatch.Cli;
 /// <summary>The `hatch` command: one subcommand per task, each defined in Commands/.</summary>
 public static class CliApp
 {
+    /// <summary>Every command takes it: log at Debug and show the stack of an unexpected error.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Show diagnostic logging and, for an unexpected error, its stack trace.",
+        Recursive = true,
+    };
+
     public static RootCommand BuildRootCommand(TextWriter stdout, TextWriter stderr) =>
         new("Hatch turns the passages you highlight into structured articles that cite them.")
         {
@@ -16,6 +23,7 @@ public static class CliApp
             DbCommand.Create(stdout, stderr),
             UsersCommand.Create(stdout, stderr),
             LlmCommand.Create(stdout, stderr),
+            Verbose,
         };
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -29,6 +37,23 @@ public static class CliApp
             await stderr.WriteLineAsync("Run 'hatch --help' for usage.");
             return ExitCodes.BadInput;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+        var verbose = parse.GetValue(Verbose);
+        CliHost.Verbose = verbose;
+        try
+        {
+            // Errors are reported below, as one line; System.CommandLine's own handler prints the whole stack.
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("hatch: cancelled.");
+            return ExitCodes.Failed;
+        }
+        catch (Exception ex)
+        {
+            await stderr.WriteLineAsync($"hatch: unexpected error ({ex.GetType().Name}): {ex.Message}");
+            await stderr.WriteLineAsync(verbose ? ex.ToString() : "Run the command again with --verbose to see where it happened.");
+            return ExitCodes.Failed;
+        }
     }
 }

@@ -199,8 +199,15 @@ public sealed class ArticleCommandTests : IDisposable
         var (exit, output, _) = await Run("article", "--help");
 
         Assert.Equal(0, exit);
-        foreach (var option in new[] { "--format", "--output", "--out", "--author", "--tag", "--since", "--max-highlights", "--strict" })
-            Assert.Contains(option, output);
+        // Every option the command defines (not a list kept by hand), each with its description beside it.
+        var command = Hatch.Cli.Commands.ArticleCommand.Create(TextWriter.Null, TextWriter.Null);
+        Assert.True(command.Options.Count >= 14, $"article has {command.Options.Count} options");
+        foreach (var option in command.Options)
+        {
+            var line = output.Split('\n').FirstOrDefault(l => l.TrimStart().Split(' ', ',').Contains(option.Name));
+            Assert.True(line is not null, $"--help does not list {option.Name}");
+            Assert.Contains(option.Description!.Split(' ')[0], line);
+        }
     }
 }
 

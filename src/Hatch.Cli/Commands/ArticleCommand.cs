@@ -47,7 +47,9 @@ public static class ArticleCommand
         };
         maxHighlights.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < 1) result.AddError("--max-highlights must be at least 1.");
+            // Reading the value of a token that is not a number throws; the parser reports that one itself.
+            if (result.Tokens is [{ } token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) && value < 1)
+                result.AddError("--max-highlights must be at least 1.");
         });
         var style = new Option<string>("--style") { Description = "Style preset.", DefaultValueFactory = _ => "essay" };
         style.AcceptOnlyFromAmong([.. ArticleOptions.Styles]);
@@ -150,7 +152,15 @@ public static class ArticleCommand
             var text = DraftRenderer.Render(draft, Enum.Parse<DraftFormat>(parse.GetValue(output)!, ignoreCase: true));
             if (parse.GetValue(outPath) is { } path)
             {
-                await File.WriteAllTextAsync(path, text, cancellationToken);
+                if (OutputFile.Problem(path) is { } problem) return await Fail(stderr, problem);
+                try
+                {
+                    await File.WriteAllTextAsync(path, text, cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    return await Fail(stderr, OutputFile.Describe(path, ex));
+                }
                 await stderr.WriteLineAsync($"hatch: wrote {path}");
             }
             else

@@ -20,9 +20,9 @@ public static class ExportCommand
         {
             var email = parse.GetValue(user)!.Trim();
             var path = Path.GetFullPath(parse.GetValue(output)!);
-            if (Path.GetDirectoryName(path) is { } folder && !Directory.Exists(folder))
+            if (OutputFile.Problem(parse.GetValue(output)!) is { } problem)
             {
-                await stderr.WriteLineAsync($"hatch: --out: the folder {folder} does not exist.");
+                await stderr.WriteLineAsync($"hatch: {problem}");
                 return ExitCodes.BadInput;
             }
             using var host = CliHost.BuildDatabase();
@@ -32,9 +32,18 @@ public static class ExportCommand
 
             // Written beside the target and moved over it, so a failed export never leaves half a zip behind.
             var temporary = path + ".partial";
-            await using (var file = File.Create(temporary))
-                await scope.ServiceProvider.GetRequiredService<HatchDbContext>().WriteLibraryZipAsync(userId, file, cancellationToken);
-            File.Move(temporary, path, overwrite: true);
+            try
+            {
+                await using (var file = File.Create(temporary))
+                    await scope.ServiceProvider.GetRequiredService<HatchDbContext>().WriteLibraryZipAsync(userId, file, cancellationToken);
+                File.Move(temporary, path, overwrite: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                File.Delete(temporary);
+                await stderr.WriteLineAsync($"hatch: {OutputFile.Describe(parse.GetValue(output)!, ex)}");
+                return ExitCodes.BadInput;
+            }
             using var zip = System.IO.Compression.ZipFile.OpenRead(path);
             await stdout.WriteLineAsync($"Exported {zip.Entries.Count} source(s) to {path}");
             return ExitCodes.Ok;

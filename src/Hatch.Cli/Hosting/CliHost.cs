@@ -60,11 +60,34 @@ public static class CliHost
             builder.Configuration.AddInMemoryCollection(overrides);
         // Commands print what matters themselves; framework chatter would mix into stdout.
         builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter(level => level >= LogLevel.Warning);
-        // Polly logs every retry with a stack trace; the model client logs one line per retry itself and the
-        // command prints the final reason, so Polly's own lines would only bury them.
+        if (Verbose)
+        {
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Debug);
+            return builder;
+        }
+        // One line per warning, in the command's own voice and without stacks: the command prints the final reason
+        // itself. Polly and Semantic Kernel log each failed call with its whole stack; the model client already
+        // says each retry in a line, so theirs would only bury it.
+        builder.Logging.AddConsole(o =>
+        {
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+            o.FormatterName = BriefConsoleFormatter.FormatterName;
+        }).AddConsoleFormatter<BriefConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        builder.Logging.AddFilter(level => level >= LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.SemanticKernel", LogLevel.None);
+        // The writer's own failure line is the reason the command prints next; its retry warnings stay.
+        builder.Logging.AddFilter("Hatch.Llm.KernelArticleWriter", level => level == LogLevel.Warning);
         return builder;
+    }
+
+    private static readonly AsyncLocal<bool> VerboseFlag = new();
+
+    /// <summary>Set by <c>--verbose</c> for the command being run (async-local: tests run commands side by side).</summary>
+    public static bool Verbose
+    {
+        get => VerboseFlag.Value;
+        set => VerboseFlag.Value = value;
     }
 
     /// <summary>

@@ -49,9 +49,9 @@ public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers
         if (Limits is not null) ImportLimitCheck.Enforce(Limits, result, content, fileName);
         if (strict && result.Rejected.Count > 0)
         {
-            var listing = string.Join(Environment.NewLine, result.Rejected.Select(i => "  " + i));
+            // The records themselves travel in Issues, which every caller lists; the message is only the headline.
             throw new ImportException(
-                $"{fileName}: {result.Rejected.Count} record{(result.Rejected.Count == 1 ? " was" : "s were")} rejected (strict mode):{Environment.NewLine}{listing}",
+                $"{fileName}: {result.Rejected.Count} record{(result.Rejected.Count == 1 ? " was" : "s were")} rejected (strict mode):",
                 result.Rejected);
         }
         return result;
