@@ -133,4 +133,29 @@ public sealed class CliErrorTests : IDisposable
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("HttpRequestException", error);
     }
+
+    [Fact]
+    public async Task AMarkdownDocumentIsRefusedWithTheReasonAndTheOptionThatReadsItAnyway()
+    {
+        var readme = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(ArticleCommandTests.Sample("readwise.csv")))!, "README.md");
+
+        var (exit, output, error) = await Run("article", readme);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.Contains("README.md: this reads as a Markdown document, not a list of highlights", error);
+        Assert.Contains("use --format markdown", error);
+    }
+
+    [Fact]
+    public async Task AFileOfNoKnownFormatListsTheFormatsToChooseFrom()
+    {
+        var file = Path.Combine(_dir, "notes.txt");
+        await File.WriteAllTextAsync(file, "just some words\nwith no structure\n");
+
+        var (exit, _, error) = await Run("article", file);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("notes.txt: cannot tell the format of this file; use --format kindle|readwise|glasp|hypothesis|json|markdown", error);
+    }
 }

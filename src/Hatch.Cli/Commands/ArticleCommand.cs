@@ -90,7 +90,7 @@ public static class ArticleCommand
                 }
                 catch (ImportException ex)
                 {
-                    await stderr.WriteLineAsync($"hatch: {ex.Message}");
+                    await stderr.WriteLineAsync($"hatch: {ImportMessages.Describe(ex)}");
                     foreach (var issue in ex.Issues)
                         await stderr.WriteLineAsync($"  {issue}");
                     return ExitCodes.BadInput;

@@ -102,10 +102,10 @@ public static class ImportCommand
                     }
                     catch (ImportException ex)
                     {
-                        await stderr.WriteLineAsync($"hatch: {ex.Message}");
+                        await stderr.WriteLineAsync($"hatch: {ImportMessages.Describe(ex)}");
                         foreach (var issue in ex.Issues.Take(20))
                             await stderr.WriteLineAsync($"  {issue}");
-                        report = Failed(file, ex.Message);
+                        report = Failed(file, ImportMessages.Describe(ex));
                     }
                 }
                 if (asJson) await stdout.WriteLineAsync(JsonSerializer.Serialize(report, Json));

@@ -94,8 +94,10 @@ public sealed class HighlightImporters(IEnumerable<IHighlightImporter> importers
     {
         if (string.IsNullOrWhiteSpace(format) || format.Equals(AutoFormat, StringComparison.OrdinalIgnoreCase))
         {
-            return Detect(content)
-                ?? throw new ImportException($"{fileName}: cannot tell the format; use --format {string.Join('|', Formats)}");
+            if (Detect(content) is { } detected) return detected;
+            if (MarkdownListImporter.DocumentReason(content) is { } document)
+                throw new ImportException($"{fileName}: {document}") { ChooseFormat = ["markdown"] };
+            throw new ImportException($"{fileName}: cannot tell the format of this file") { ChooseFormat = Formats };
         }
         return All.FirstOrDefault(i => i.Format.Equals(format.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw new ImportException($"{fileName}: unknown format '{format}'; use one of {AutoFormat}, {string.Join(", ", Formats)}");

@@ -73,4 +73,10 @@ public sealed class ImportException(string message, IReadOnlyList<ImportIssue>? 
 
     /// <summary>The <see cref="HatchLimits"/> option the file exceeds, when that is why it was refused; null otherwise.</summary>
     public string? Limit { get; init; }
+
+    /// <summary>
+    /// When choosing the format would read the file: the formats to offer. The message does not say how to choose,
+    /// because that depends on where it is shown (<c>--format</c> on the command line, a list on the import page).
+    /// </summary>
+    public IReadOnlyList<string>? ChooseFormat { get; init; }
 }

@@ -85,12 +85,23 @@ internal static class ImportLimitCheck
     {
         var firstLine = text.Split('\n', 2)[0].Trim();
         if (firstLine.Length == 0) return null;
-        if (Find(content, firstLine) is { } line) return line;
         // Importers drop byte order marks inside lines (Kindle files have them anywhere); without them the text is
         // found, on the same line, since a mark is never a line break.
-        return content.Contains(ImportSupport.ByteOrderMark)
-            ? Find(content.Replace(ImportSupport.ByteOrderMark.ToString(), "", StringComparison.Ordinal), firstLine)
-            : null;
+        if (content.Contains(ImportSupport.ByteOrderMark))
+            content = content.Replace(ImportSupport.ByteOrderMark.ToString(), "", StringComparison.Ordinal);
+        // The stored text is cleaned (JSON and HTML escapes read, spaces tidied), so the whole line may not be in the
+        // file as written: a shorter start, then a long word of it, still finds the line.
+        IEnumerable<string> Probes()
+        {
+            yield return firstLine;
+            if (firstLine.Length > 40) yield return firstLine[..40];
+            if (firstLine.Length > 16) yield return firstLine[..16];
+            foreach (var word in firstLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length >= 6).Take(5))
+                yield return word;
+        }
+        foreach (var probe in Probes())
+            if (Find(content, probe) is { } line) return line;
+        return null;
     }
 
     private static int? Find(string content, string firstLine)

@@ -22,10 +22,75 @@ public sealed partial class MarkdownListImporter : IHighlightImporter
             if (line.StartsWith("# ") || line.StartsWith("## ")) headings++;
             else if (line.StartsWith("> ") || line.StartsWith("- ") || line.StartsWith("* ")) items++;
         }
-        if (items == 0) return 0;
+        if (items == 0 || DocumentReason(content) is not null) return 0;
         // Loose by nature, so it stays below every format with a signature of its own.
         return headings > 0 ? 50 : 10;
     }
+
+    /// <summary>
+    /// Why the content reads as a Markdown document (a README, an essay, notes) rather than a list of highlights,
+    /// or null. Highlight lists are nearly all headings, quotes, bullets and their metadata; a document is mostly
+    /// paragraphs, tables and code. Any Markdown with quotes or bullets would otherwise pass as highlights: the
+    /// project's own README gave nine. Choosing the format explicitly reads such a file anyway.
+    /// </summary>
+    public static string? DocumentReason(string content)
+    {
+        var head = ImportSupport.Head(content);
+        if (ReadwiseSectionPattern().IsMatch(head)) return null; // Readwise's Markdown export
+        int structured = 0, paragraphs = 0, code = 0, total = 0;
+        bool inFence = false, inItem = false, inFrontMatter = false, first = true;
+        foreach (var raw in head.EnumerateLines())
+        {
+            var line = raw.TrimEnd();
+            if (first && line is "---") { inFrontMatter = true; first = false; continue; }
+            first = false;
+            if (inFrontMatter)
+            {
+                if (line is "---" or "...") inFrontMatter = false;
+                continue;
+            }
+            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal) || line.TrimStart().StartsWith("~~~", StringComparison.Ordinal))
+            {
+                inFence = !inFence;
+                code++;
+                total++;
+                continue;
+            }
+            if (line.Length == 0)
+            {
+                inItem = false;
+                continue;
+            }
+            total++;
+            if (inFence) { code++; continue; }
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith('#') || trimmed.StartsWith('>') || ItemPattern().IsMatch(trimmed))
+            {
+                structured++;
+                inItem = !trimmed.StartsWith('#');
+            }
+            else if (MetadataPattern().IsMatch(trimmed) || inItem)
+            {
+                // "Author: …" under a source, or a quote's or bullet's wrapped line.
+                structured++;
+            }
+            else
+            {
+                paragraphs++;
+            }
+        }
+        var other = paragraphs + code;
+        if (other < 5 || other * 10 < total * 4) return null;
+        return $"this reads as a Markdown document, not a list of highlights: {other} of its {total} lines are paragraphs, " +
+               "tables or code, where a highlights file has quotes (>) or bullets (-) under # source headings";
+    }
+
+    [GeneratedRegex(@"^#{2,3} (Metadata|Highlights)\s*$", RegexOptions.Multiline)]
+    private static partial Regex ReadwiseSectionPattern();
+
+    [GeneratedRegex(@"^([-*+]|\d{1,3}[.)])\s")]
+    private static partial Regex ItemPattern();
+
 
     public ImportResult Import(string content, string fileName)
     {

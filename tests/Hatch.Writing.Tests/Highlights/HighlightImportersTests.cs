@@ -48,7 +48,95 @@ public sealed class HighlightImportersTests
     public void ContentNoImporterRecognisesNamesTheFileAndTheFormats()
     {
         var ex = Assert.Throws<ImportException>(() => HighlightImporters.Default.Import("just some words\nwith no structure", "notes.txt"));
-        Assert.Equal("notes.txt: cannot tell the format; use --format kindle|readwise|glasp|hypothesis|json|markdown", ex.Message);
+        Assert.Equal("notes.txt: cannot tell the format of this file", ex.Message);
+        Assert.Equal(HighlightImporters.Default.Formats, ex.ChooseFormat);
+    }
+
+    /// <summary>A document in the shape of this project's README: prose, a code block, a table, a few bullets and one quote.</summary>
+    private const string PlainDocument = """
+        # Tide tables for small harbours
+
+        This guide explains how the harbour office publishes its tide tables, and how to read them
+        when the printed copy and the website disagree. It is written for visiting sailors.
+
+        > Check the local notice board before you rely on any table.
+
+        ## Installing the reader
+
+        ```sh
+        tide-reader install --harbour porthallow
+        tide-reader show --week
+        ```
+
+        | Column | Meaning |
+        |---|---|
+        | HW | high water |
+
+        - The times are local.
+        - Heights are in metres above chart datum.
+
+        The office answers questions by email within a working day, and corrections are posted
+        on the notice board by the slipway.
+        """;
+
+    [Fact]
+    public void AMarkdownDocumentIsRefusedWithTheReasonUnlessTheMarkdownFormatIsChosen()
+    {
+        var ex = Assert.Throws<ImportException>(() => HighlightImporters.Default.Import(PlainDocument, "GUIDE.md"));
+        Assert.StartsWith("GUIDE.md: this reads as a Markdown document, not a list of highlights:", ex.Message);
+        Assert.Equal(["markdown"], ex.ChooseFormat);
+
+        var chosen = HighlightImporters.Default.Import(PlainDocument, "GUIDE.md", "markdown");
+        Assert.Contains(chosen.Highlights, h => h.Text == "Check the local notice board before you rely on any table.");
+    }
+
+    [Theory]
+    [InlineData("highlights.md")]
+    public void TheMarkdownSampleIsStillReadAsHighlights(string sample)
+    {
+        var result = HighlightImporters.Default.ImportFile(Path.Combine(TestFiles.RepoRoot, "samples", sample));
+        Assert.Equal("markdown", result.Format);
+        Assert.True(result.Highlights.Count >= 8, $"{result.Highlights.Count} highlights");
+    }
+
+    [Fact]
+    public void TheProjectsOwnReadmeIsADocument()
+    {
+        var ex = Assert.Throws<ImportException>(() => HighlightImporters.Default.ImportFile(Path.Combine(TestFiles.RepoRoot, "README.md")));
+        Assert.Contains("reads as a Markdown document", ex.Message);
+    }
+
+    [Fact]
+    public void AReadwiseMarkdownExportAndAQuoteListWithSourcesAreStillHighlights()
+    {
+        const string readwise = """
+            # The Harbour Book
+
+            ![rw-book-cover](https://example.com/cover.jpg)
+
+            ## Metadata
+            - Author: [[Ines Duarte]]
+            - Full Title: The Harbour Book
+            - Category: #books
+
+            ## Highlights
+            - Salt gets into the ledgers before it gets into the walls. ([Location 120](https://readwise.io/to_kindle?action=open&asin=B0&location=120))
+            - Walls remember storms that the harbour master forgot. ([Location 311](https://readwise.io/to_kindle?action=open&asin=B0&location=311))
+            """;
+        Assert.Equal("markdown", HighlightImporters.Default.Import(readwise, "The Harbour Book.md").Format);
+
+        const string quotes = """
+            # The Harbour Book
+            Author: Ines Duarte
+
+            > Salt gets into the ledgers before it gets into the walls.
+
+            > Walls remember storms that the harbour master forgot,
+            > and the ledgers remember the rest.
+
+            Note: compare with the customs records.
+            """;
+        Assert.Equal(2, HighlightImporters.Default.Import(quotes, "harbour.md").Highlights.Count);
     }
 
     [Fact]
@@ -128,7 +216,7 @@ public sealed class HighlightImportersTests
 
         var ex = Assert.Throws<ImportException>(() => HighlightImporters.Default.Import(content, "mixed.csv", strict: true));
         Assert.Contains("1 record was rejected", ex.Message);
-        Assert.Contains("mixed.csv:3: missing highlight text", ex.Message);
+        Assert.Contains("mixed.csv:3: missing highlight text", ex.Issues.Select(i => i.ToString()));
     }
 
     [Fact]
