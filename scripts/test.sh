@@ -59,6 +59,12 @@ for proj in tests/*/*.csproj; do
     --results-directory "$results" || status=1
 done
 
+# --- the docs' runnable examples, against a fresh app each (scripts/check-docs.sh) ---
+for tool in curl jq; do command -v $tool >/dev/null || { log "installing $tool"; apt_install $tool || exit 1; }; done
+log "running the docs' examples"
+docs_line=$(scripts/check-docs.sh | tail -n 1) || status=1
+log "$docs_line"
+
 passed=0; failed=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
@@ -68,6 +74,9 @@ for trx in "$results"/*.trx; do
   e=$(echo "$counters" | grep -o ' error="[0-9]*"' | grep -o '[0-9]*')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
 done
+docs_passed=$(echo "$docs_line" | grep -o '[0-9]* passed' | grep -o '[0-9]*')
+docs_failed=$(echo "$docs_line" | grep -o '[0-9]* failed' | grep -o '[0-9]*')
+passed=$((passed + ${docs_passed:-0})); failed=$((failed + ${docs_failed:-1}))
 # A project that crashed before writing results still counts as a failure.
 if [ $status -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,7 +33,11 @@ public static class HatchDataExtensions
     }
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseSqlite(DatabaseOptions.PrepareSqlite(connectionString));
+        options.UseSqlite(DatabaseOptions.PrepareSqlite(connectionString))
+            // SQLite adds a check constraint by rebuilding the table, which needs foreign keys off, and SQLite ignores
+            // that pragma inside a transaction; EF runs it outside and warns on every fresh database. The rebuild itself
+            // runs in the migration's transaction, and only the single-process embedded default migrates SQLite.
+            .ConfigureWarnings(warnings => warnings.Ignore(RelationalEventId.NonTransactionalMigrationOperationWarning));
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(DatabaseOptions.PreparePostgres(connectionString));

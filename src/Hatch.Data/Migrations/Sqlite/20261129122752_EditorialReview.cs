@@ -205,6 +205,14 @@ namespace Hatch.Data.Migrations.Sqlite
                 table: "drafts",
                 columns: new[] { "Status", "SubmittedAt" });
 
+            // Drafts from before the review workflow: their article becomes revision 1, written by their author.
+            // Before the check constraints: on SQLite each one rebuilds the drafts table, and SQL run while a rebuild
+            // is pending is what EF warns may find the database in an unexpected state.
+            migrationBuilder.Sql("UPDATE drafts SET \"UpdatedAt\" = \"CreatedAt\";");
+            migrationBuilder.Sql(
+                "INSERT INTO draft_revisions (\"DraftId\", \"Number\", \"UserId\", \"CreatedAt\", \"Kind\", \"Title\", \"ArticleJson\", \"Markdown\", \"ProvenanceJson\") " +
+                "SELECT \"Id\", 1, \"UserId\", \"CreatedAt\", 'Created', \"Title\", \"ArticleJson\", \"Markdown\", \"ProvenanceJson\" FROM drafts;");
+
             migrationBuilder.AddCheckConstraint(
                 name: "CK_drafts_published_has_slug",
                 table: "drafts",
@@ -251,11 +259,6 @@ namespace Hatch.Data.Migrations.Sqlite
                 table: "section_revisions",
                 columns: new[] { "Status", "UpdatedAt" });
 
-            // Drafts from before the review workflow: their article becomes revision 1, written by their author.
-            migrationBuilder.Sql("UPDATE drafts SET \"UpdatedAt\" = \"CreatedAt\";");
-            migrationBuilder.Sql(
-                "INSERT INTO draft_revisions (\"DraftId\", \"Number\", \"UserId\", \"CreatedAt\", \"Kind\", \"Title\", \"ArticleJson\", \"Markdown\", \"ProvenanceJson\") " +
-                "SELECT \"Id\", 1, \"UserId\", \"CreatedAt\", 'Created', \"Title\", \"ArticleJson\", \"Markdown\", \"ProvenanceJson\" FROM drafts;");
         }
 
         /// <inheritdoc />
