@@ -148,8 +148,22 @@ public sealed class ArticleCommandTests : IDisposable
     [Fact]
     public async Task TheTagFilterKeepsOnlyTaggedHighlights()
     {
-        var (exit, output, error) = await Run("article", Path.Combine(Samples, "highlights.json"), "--tag", "no-such-tag-anywhere");
+        // samples/highlights.json tags three of its eleven highlights "focus": the draft holds those three and no other.
+        var sample = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Samples, "highlights.json"))).RootElement.GetProperty("highlights");
+        var tagged = sample.EnumerateArray()
+            .Where(h => h.TryGetProperty("tags", out var tags) && tags.EnumerateArray().Any(t => t.GetString() == "focus"))
+            .Select(h => h.GetProperty("text").GetString()!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(3, tagged.Length);
 
+        var (exit, output, error) = await Run("article", Path.Combine(Samples, "highlights.json"), "--tag", "focus", "--output", "json");
+
+        Assert.True(exit == 0, error);
+        var used = JsonDocument.Parse(output).RootElement.GetProperty("highlights").EnumerateArray()
+            .Select(h => (h.TryGetProperty("text", out var text) ? text : h.GetProperty("highlight").GetProperty("text")).GetString()!)
+            .Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(tagged, used);
+
+        (exit, output, error) = await Run("article", Path.Combine(Samples, "highlights.json"), "--tag", "no-such-tag-anywhere");
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.Contains("no-such-tag-anywhere", error);

@@ -85,13 +85,35 @@ public sealed class PromptAndBudgetTests
     }
 
     [Fact]
-    public void TemplatesAreHashedStably()
+    public void TemplatesAreHashedStablyAndAnEditChangesOnlyTheEditedTemplatesHash()
     {
-        var root = PromptLibrary.ResolveRoot(null);
-        var first = new PromptLibrary(root)[PromptLibrary.Article];
-        var second = new PromptLibrary(root)[PromptLibrary.Article];
-        Assert.Equal(first.Hash, second.Hash);
-        Assert.Equal("Hatch/Article", first.Name);
+        // A copy of prompts/, so the edit below touches nothing of the project's.
+        var root = Directory.CreateTempSubdirectory("hatch-prompts-").FullName;
+        try
+        {
+            var source = PromptLibrary.ResolveRoot(null);
+            foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(root, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            var before = new PromptLibrary(root).All.ToDictionary(t => t.Name, t => t.Hash);
+            Assert.Equal(before, new PromptLibrary(root).All.ToDictionary(t => t.Name, t => t.Hash));
+            Assert.Equal(before["Hatch/Article"], new PromptLibrary(source)[PromptLibrary.Article].Hash);
+
+            var article = Path.Combine(root, PromptLibrary.PluginName, "Article", "skprompt.txt");
+            File.AppendAllText(article, "\nOne more sentence an editor added.\n");
+            var after = new PromptLibrary(root).All.ToDictionary(t => t.Name, t => t.Hash);
+
+            Assert.NotEqual(before["Hatch/Article"], after["Hatch/Article"]);
+            foreach (var name in before.Keys.Where(n => n != "Hatch/Article"))
+                Assert.Equal(before[name], after[name]);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
     }
 
     [Fact]

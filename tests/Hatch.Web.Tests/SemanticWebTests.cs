@@ -260,7 +260,13 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         Assert.Contains("spindles", hit.Text);
         Assert.DoesNotContain(hit.Id, bobIds);
 
-        // Operators of FTS5 or tsquery in the box are only words.
+        // Operators of FTS5 or tsquery in the box are only words: quotes and a star change nothing, an OR is one more
+        // word every match must hold (as an operator it would have found the spindles), and a broken expression is
+        // not an error.
+        var quoted = (await alice.GetFromJsonAsync<Page>("/api/highlights?q=%22spindle%22*&mode=keyword", Json))!;
+        Assert.Equal(hit.Id, Assert.Single(quoted.Items).Id);
+        var either = (await alice.GetFromJsonAsync<Page>("/api/highlights?q=spindle%20OR%20zzqxv&mode=keyword", Json))!;
+        Assert.Empty(either.Items);
         var odd = await alice.GetAsync("/api/highlights?q=%22fees%22%20AND%20(NEAR%20*&mode=keyword");
         Assert.Equal(HttpStatusCode.OK, odd.StatusCode);
 

@@ -174,13 +174,22 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
     public async Task HatchingOneSourceOrOneTagUsesOnlyThoseHighlights()
     {
         var (client, _) = await UserWithHighlightsAsync();
-        foreach (var body in new object[] { new { source = "Deep Work" }, new { tag = "learning" } })
+        // "Deep Work" holds passages 1, 3 and 5 and "learning" tags 0, 1 and 2: the draft must hold exactly those,
+        // not merely three of the six.
+        foreach (var (body, expected) in new (object, string[])[]
+                 {
+                     (new { source = "Deep Work" }, [Passages[1], Passages[3], Passages[5]]),
+                     (new { tag = "learning" }, [Passages[0], Passages[1], Passages[2]]),
+                 })
         {
             var accepted = (await (await client.PostAsJsonAsync("/api/hatches", body)).Content.ReadFromJsonAsync<Accepted>())!;
             var done = await WaitForFinishAsync(client, accepted.Id);
             Assert.True(done.Status == "Succeeded", $"{JsonSerializer.Serialize(body)} failed: {done.Error}");
             using var draft = JsonDocument.Parse(await client.GetStringAsync($"/api/drafts/{done.DraftId}"));
-            Assert.Equal(3, draft.RootElement.GetProperty("highlights").GetArrayLength());
+            var texts = draft.RootElement.GetProperty("highlights").EnumerateArray()
+                .Select(h => (h.TryGetProperty("text", out var text) ? text : h.GetProperty("highlight").GetProperty("text")).GetString())
+                .Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(expected.Order(StringComparer.Ordinal).ToArray(), texts);
         }
         var nothing = await client.PostAsJsonAsync("/api/hatches", new { tag = "no-such-tag" });
         Assert.Equal(HttpStatusCode.BadRequest, nothing.StatusCode);
@@ -337,6 +346,10 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
         var page = await imported.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
         Assert.DoesNotContain("<script>alert", page);
+        // A 200 alone would also be the page showing an error: the report says what was imported, and the list has it.
+        Assert.Contains($"<strong>{Passages.Length}</strong> imported, <strong>0</strong> duplicates skipped, <strong>0</strong> rejected.", page);
+        var list = System.Net.WebUtility.HtmlDecode(await client.GetStringAsync("/Highlights"));
+        Assert.All(Passages, passage => Assert.Contains(passage[..40], list));
     }
 
     [Fact]
@@ -434,7 +447,7 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync("/hangfire")).StatusCode);
         var (user, _) = await factory.NewUserAsync();
-        Assert.NotEqual(HttpStatusCode.OK, (await user.GetAsync("/hangfire")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/hangfire")).StatusCode);
 
         var (_, email) = await factory.NewUserAsync();
         await using (var scope = factory.Services.CreateAsyncScope())
