@@ -52,6 +52,26 @@ public sealed partial class AdminUsersPageTests(PostgresAppFactory factory) : IC
         Assert.Equal(HttpStatusCode.Forbidden, (await person.Client.GetAsync("/api/review")).StatusCode);
     }
 
+    [Fact]
+    public async Task AnAdminCannotRevokeTheirOwnAdminRole()
+    {
+        var admin = await factory.UserAsync(HatchUser.Roles.Admin);
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = admin.Client.DefaultRequestHeaders.Authorization;
+        var token = Token().Match(await client.GetStringAsync($"/Admin/Users?q={Uri.EscapeDataString(admin.Email)}")).Groups[1].Value;
+
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userId"] = admin.Id, ["role"] = HatchUser.Roles.Admin, ["grant"] = "false", ["__RequestVerificationToken"] = token,
+        });
+        using var response = await client.PostAsync("/Admin/Users", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("You cannot revoke your own Admin role; ask another admin.",
+            WebUtility.HtmlDecode(await client.GetStringAsync(response.Headers.Location!.OriginalString)));
+        Assert.Equal([HatchUser.Roles.Admin], await RolesAsync(admin.Email));
+    }
+
     private async Task<string[]> RolesAsync(string email)
     {
         await using var scope = factory.Services.CreateAsyncScope();
