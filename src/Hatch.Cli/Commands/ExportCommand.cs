@@ -11,7 +11,7 @@ namespace Hatch.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, CliProgress progress)
     {
         var user = new Option<string>("--user") { Description = "The email of the user whose library to export.", Required = true };
         var output = new Option<string>("--out") { Description = "The zip file to write (replaced if it exists).", Required = true };
@@ -32,8 +32,18 @@ public static class ExportCommand
 
             // Written beside the target and moved over it, so a failed export never leaves half a zip behind.
             var temporary = path + ".partial";
-            await using (var file = File.Create(temporary))
-                await scope.ServiceProvider.GetRequiredService<HatchDbContext>().WriteLibraryZipAsync(userId, file, cancellationToken);
+            await progress.RunAsync(parse, async steps =>
+            {
+                var writing = steps.Add($"Exporting to {Path.GetFileName(path)}", new ProgressUnit("sources"));
+                await using (var file = File.Create(temporary))
+                    await scope.ServiceProvider.GetRequiredService<HatchDbContext>().WriteLibraryZipAsync(userId, file, cancellationToken,
+                        (written, total) =>
+                        {
+                            writing.Total(total);
+                            writing.Advance(1);
+                        });
+                writing.Complete();
+            });
             File.Move(temporary, path, overwrite: true);
             using var zip = System.IO.Compression.ZipFile.OpenRead(path);
             await stdout.WriteLineAsync($"Exported {zip.Entries.Count} source(s) to {path}");
