@@ -54,7 +54,7 @@ public sealed partial class CliToolTests(PackedHatchTool tool) : IClassFixture<P
     [Fact]
     public async Task TheInstalledToolSaysItsVersionAndTheCommitItWasBuiltFrom()
     {
-        var result = await HatchProcess.RunAsync(tool.Command, ["--version"], HatchProcess.Environment_(), tool.WorkingDirectory);
+        var result = await HatchProcess.RunAsync(tool.Command, ["--version"], HatchProcess.Settings(), tool.WorkingDirectory);
 
         Assert.True(result.Exit == 0, result.Err);
         Assert.Matches(VersionLine(), result.Out.Trim());
@@ -67,7 +67,7 @@ public sealed partial class CliToolTests(PackedHatchTool tool) : IClassFixture<P
     {
         // From a folder with no prompts, settings or samples around it: everything it needs came in the package.
         var sample = Path.Combine(HatchProcess.RepoRoot(), "samples", "readwise.csv");
-        var result = await HatchProcess.RunAsync(tool.Command, ["article", sample, "--author", "Ada"], HatchProcess.Environment_(), tool.WorkingDirectory);
+        var result = await HatchProcess.RunAsync(tool.Command, ["article", sample, "--author", "Ada"], HatchProcess.Settings(), tool.WorkingDirectory);
 
         Assert.True(result.Exit == 0, result.Err);
         Assert.StartsWith("# ", result.Out);
@@ -78,7 +78,7 @@ public sealed partial class CliToolTests(PackedHatchTool tool) : IClassFixture<P
     [Fact]
     public async Task TheInstalledToolRefusesBadInputWithExitCodeTwo()
     {
-        var result = await HatchProcess.RunAsync(tool.Command, ["article", "no-such-file.csv"], HatchProcess.Environment_(), tool.WorkingDirectory);
+        var result = await HatchProcess.RunAsync(tool.Command, ["article", "no-such-file.csv"], HatchProcess.Settings(), tool.WorkingDirectory);
 
         Assert.Equal(ExitCodes.BadInput, result.Exit);
         Assert.Contains("no-such-file.csv: no such file", result.Err);

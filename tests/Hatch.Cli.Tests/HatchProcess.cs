@@ -24,7 +24,7 @@ internal static class HatchProcess
             : Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
     /// <summary>Settings every run gets: no MiniLM (slow to load, and not what these tests are about).</summary>
-    public static Dictionary<string, string> Environment_(string? database = null)
+    public static Dictionary<string, string> Settings(string? database = null)
     {
         var environment = new Dictionary<string, string> { ["Hatch__Embeddings__Provider"] = "None", ["DOTNET_ROOT"] = DotnetRoot };
         if (database is not null) environment["ConnectionStrings__Hatch"] = $"Data Source={database}";

@@ -34,7 +34,7 @@ public sealed partial class ProgressTests : IDisposable
     private string Hatch(params string[] args) =>
         string.Join(' ', new[] { "dotnet", HatchProcess.HatchDll }.Concat(args).Select(HatchProcess.Quote));
 
-    private Dictionary<string, string> Environment => HatchProcess.Environment_(Path.Combine(_dir, "hatch.db"));
+    private Dictionary<string, string> Environment => HatchProcess.Settings(Path.Combine(_dir, "hatch.db"));
 
     [Fact]
     public async Task RedirectedOutputCarriesTheResultAloneEvenForLargeWork()

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Scalar.AspNetCore;
 
 namespace Hatch.Web.OpenApi;
@@ -36,8 +35,8 @@ public static class ApiReference
                     .DisableDefaultFonts()
                     .DisableTelemetry()
                     .DisableAgent()
-                    .AddPreferredSecuritySchemes(BearerAndProblemsTransformer.BearerSchemeName)
-                    .EnablePersistentAuthentication();
+                    // The pasted token stays in the page; it is not persisted in the browser's storage.
+                    .AddPreferredSecuritySchemes(BearerAndProblemsTransformer.BearerSchemeName);
                 // The page boots with one inline module script. The site's policy allows no inline script, so this
                 // response gets a fresh nonce and a policy that admits that script alone.
                 var nonce = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));

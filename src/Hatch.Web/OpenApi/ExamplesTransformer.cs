@@ -7,7 +7,7 @@ namespace Hatch.Web.OpenApi;
 /// <summary>
 /// An example body for every request that takes JSON, and for what each action (POST, PUT) answers, shown and
 /// pre-filled in the reference's "try it". Keyed by the operation as the document names it; the test
-/// <c>OpenApiDocumentTests</c> fails on an operation that needs one and has none, and on an example for no operation.
+/// <c>ApiReferenceTests</c> fails on an operation that needs one and has none, and on an example for no operation.
 /// </summary>
 internal sealed class ExamplesTransformer : IOpenApiOperationTransformer
 {
