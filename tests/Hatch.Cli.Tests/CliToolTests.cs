@@ -20,9 +20,10 @@ public sealed class PackedHatchTool : IAsyncLifetime
     {
         var packages = Path.Combine(_root, "packages");
         var project = Path.Combine(HatchProcess.RepoRoot(), "src", "Hatch.Cli");
-        // The test project's build already built hatch in this configuration; packing reuses it.
+        // The test project's build already built hatch in this configuration; packing reuses it, and leaves no build
+        // server running behind the test.
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
-        var pack = await HatchProcess.RunAsync("dotnet", ["pack", project, "-c", configuration, "--no-build", "-o", packages, "-nologo"]);
+        var pack = await HatchProcess.RunAsync("dotnet", ["pack", project, "-c", configuration, "--no-build", "--disable-build-servers", "-o", packages, "-nologo"]);
         Assert.True(pack.Exit == 0, $"dotnet pack failed:\n{pack.Out}\n{pack.Err}");
         Assert.Single(Directory.GetFiles(packages, "Hatch.Cli.*.nupkg"));
 
