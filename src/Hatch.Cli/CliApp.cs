@@ -14,21 +14,28 @@ public static class CliApp
         Recursive = true,
     };
 
-    public static RootCommand BuildRootCommand(TextWriter stdout, TextWriter stderr) =>
-        new("Hatch turns the passages you highlight into structured articles that cite them.")
+    public static RootCommand BuildRootCommand(TextWriter stdout, TextWriter stderr, CliProgress? progress = null)
+    {
+        progress ??= CliProgress.None;
+        var root = new RootCommand("Hatch turns the passages you highlight into structured articles that cite them.")
         {
-            ArticleCommand.Create(stdout, stderr),
-            ImportCommand.Create(stdout, stderr),
-            ExportCommand.Create(stdout, stderr),
-            DbCommand.Create(stdout, stderr),
+            CliProgress.Quiet,
+            ArticleCommand.Create(stdout, stderr, progress),
+            ImportCommand.Create(stdout, stderr, progress),
+            ExportCommand.Create(stdout, stderr, progress),
+            DbCommand.Create(stdout, stderr, progress),
             UsersCommand.Create(stdout, stderr),
             LlmCommand.Create(stdout, stderr),
             Verbose,
         };
+        CliVersion.Use(root, stdout);
+        return root;
+    }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    /// <param name="progress">Where long work draws its progress; none (the default) for output that is not a terminal.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, CliProgress? progress = null)
     {
-        var root = BuildRootCommand(stdout, stderr);
+        var root = BuildRootCommand(stdout, stderr, progress);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

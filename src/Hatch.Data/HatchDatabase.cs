@@ -17,7 +17,9 @@ public sealed class HatchDatabase(HatchDbContext db)
         (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToArray();
 
     /// <summary>Applies pending migrations (creating the database if needed) and makes sure the roles exist.</summary>
-    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
+    /// <param name="onMigration">Told (the migration about to be applied, how many are pending) before each one, for a
+    /// progress bar; with it, migrations are applied one at a time.</param>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default, Action<string, int>? onMigration = null)
     {
         if (IsPostgres)
         {
@@ -28,7 +30,19 @@ public sealed class HatchDatabase(HatchDbContext db)
             await db.Database.ExecuteSqlRawAsync(db.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
         }
         var pending = await PendingMigrationsAsync(cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        if (onMigration is null || pending.Count == 0)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        else
+        {
+            var migrator = db.GetService<IMigrator>();
+            foreach (var migration in pending)
+            {
+                onMigration(migration, pending.Count);
+                await migrator.MigrateAsync(migration, cancellationToken);
+            }
+        }
         await EnsureRolesAsync(cancellationToken);
         return pending;
     }

@@ -85,11 +85,11 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     /// A user's whole library as a zip of Obsidian-ready Markdown (<see cref="Hatch.Writing.Rendering.ObsidianExport"/>),
     /// for <c>GET /api/export/library.zip</c> and <c>hatch export</c> alike.
     /// </summary>
-    public async Task WriteLibraryZipAsync(string userId, Stream output, CancellationToken cancellationToken)
+    public async Task WriteLibraryZipAsync(string userId, Stream output, CancellationToken cancellationToken, Action<int, int>? onFileWritten = null)
     {
         var highlights = await HighlightsOf(userId).AsNoTracking().ToListAsync(cancellationToken);
         var notes = await SourceNotesOf(userId).AsNoTracking().ToListAsync(cancellationToken);
-        Hatch.Writing.Rendering.ObsidianExport.WriteZip(output, Hatch.Writing.Rendering.ObsidianExport.Files(highlights, notes));
+        Hatch.Writing.Rendering.ObsidianExport.WriteZip(output, Hatch.Writing.Rendering.ObsidianExport.Files(highlights, notes), onFileWritten);
     }
 
     /// <summary>A user's draft with its numbered highlights, ready for <see cref="Draft.ToDocument"/>.</summary>

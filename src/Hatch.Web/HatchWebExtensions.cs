@@ -80,7 +80,6 @@ public static class HatchWebExtensions
         var services = builder.Services;
         services.AddOptions<WebOptions>().BindConfiguration(WebOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddProblemDetails();
-        services.AddOpenApi();
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
@@ -143,7 +142,6 @@ public static class HatchWebExtensions
     {
         app.MapStaticAssets();
         app.MapRazorPages().WithStaticAssets();
-        app.MapOpenApi();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return app;
     }

@@ -6,6 +6,7 @@ using Hatch.ServiceDefaults;
 using Hatch.Web;
 using Hatch.Web.Api;
 using Hatch.Web.Infrastructure;
+using Hatch.Web.OpenApi;
 using Hatch.Web.Public;
 using Hatch.Web.Review;
 using Hatch.Writing;
@@ -29,6 +30,7 @@ builder.AddHatchDataProtection();
 builder.AddHatchHangfire();
 builder.AddHatchAccounts();
 builder.AddHatchWeb();
+builder.AddHatchApiReference();
 builder.AddHatchProtection();
 
 var app = builder.Build();
@@ -49,6 +51,7 @@ app.MapExportApi();
 app.MapReviewApi();
 app.MapPublicArticles();
 app.MapHatchPages();
+app.MapHatchApiReference();
 app.MapHatchHangfire();
 
 app.Run();

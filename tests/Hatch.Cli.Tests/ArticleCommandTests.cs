@@ -214,7 +214,7 @@ public sealed class ArticleCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         // Every option the command defines (not a list kept by hand), each with its description beside it.
-        var command = Hatch.Cli.Commands.ArticleCommand.Create(TextWriter.Null, TextWriter.Null);
+        var command = Hatch.Cli.Commands.ArticleCommand.Create(TextWriter.Null, TextWriter.Null, Hatch.Cli.Hosting.CliProgress.None);
         Assert.True(command.Options.Count >= 14, $"article has {command.Options.Count} options");
         foreach (var option in command.Options)
         {

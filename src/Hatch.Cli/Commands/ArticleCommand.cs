@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Hatch.Cli.Hosting;
 using Hatch.Domain.Articles;
+using Hatch.Domain.Hatching;
 using Hatch.Domain.Highlights;
 using Hatch.Writing.Extractive;
 using Hatch.Writing.Hatching;
@@ -14,10 +15,7 @@ namespace Hatch.Cli.Commands;
 /// <summary>`hatch article FILE...`: import export files and draft an article in process, with no database.</summary>
 public static class ArticleCommand
 {
-    /// <summary>Above this many highlights the command says what it is doing on stderr.</summary>
-    public const int ProgressThreshold = 1000;
-
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, CliProgress progress)
     {
         var files = new Argument<string[]>("FILE")
         {
@@ -86,7 +84,8 @@ public static class ArticleCommand
                 ImportResult result;
                 try
                 {
-                    result = importers.ImportFile(file, parse.GetValue(format)!, parse.GetValue(strict));
+                    result = await progress.RunAsync(parse, steps => ProgressReading.ImportFileAsync(
+                        importers, file, parse.GetValue(format)!, parse.GetValue(strict), steps, cancellationToken));
                 }
                 catch (ImportException ex)
                 {
@@ -100,8 +99,6 @@ public static class ArticleCommand
                 foreach (var issue in result.Warnings)
                     await stderr.WriteLineAsync($"hatch: warning: {issue}");
                 highlights.AddRange(result.Highlights);
-                if (highlights.Count >= ProgressThreshold)
-                    await stderr.WriteLineAsync($"hatch: read {result.Highlights.Count:N0} highlights from {Path.GetFileName(file)} ({result.Format}).");
             }
 
             var options = new HatchOptions
@@ -120,14 +117,24 @@ public static class ArticleCommand
                     Since = sinceDate,
                 },
             };
-            if (highlights.Count >= ProgressThreshold)
-                await stderr.WriteLineAsync($"hatch: drafting from the most central {Math.Min(options.Selection.MaxHighlights, highlights.Count):N0} of {highlights.Count:N0} highlights…");
-
             var pipeline = host.Services.GetRequiredService<ArticlePipeline>();
             DraftDocument draft;
             try
             {
-                draft = await pipeline.HatchAsync(highlights, options, cancellationToken: cancellationToken);
+                draft = await progress.RunAsync(parse, async steps =>
+                {
+                    var drafting = steps.Add($"Drafting from {highlights.Count:N0} highlights", new ProgressUnit("steps"), StageNames.Count);
+                    var description = $"Drafting from {highlights.Count:N0} highlights";
+                    var drafted = await pipeline.HatchAsync(highlights, options, onStage: (stage, _) =>
+                    {
+                        // Each stage starts when the one before it is done.
+                        if (stage != HatchStage.Selecting) drafting.Advance(1);
+                        drafting.Describe($"{description}: {StageNames.GetValueOrDefault(stage, stage.ToString())}");
+                        return Task.CompletedTask;
+                    }, cancellationToken: cancellationToken);
+                    drafting.Complete();
+                    return drafted;
+                });
             }
             catch (NoHighlightsException ex)
             {
@@ -171,6 +178,14 @@ public static class ArticleCommand
         });
         return command;
     }
+
+    /// <summary>What the drafting bar says during each stage of the pipeline.</summary>
+    private static readonly Dictionary<HatchStage, string> StageNames = new()
+    {
+        [HatchStage.Selecting] = "selecting the most central",
+        [HatchStage.Writing] = "writing",
+        [HatchStage.Validating] = "checking every citation",
+    };
 
     private static async Task<int> Fail(TextWriter stderr, string message)
     {

@@ -11,7 +11,7 @@ namespace Hatch.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, CliProgress progress)
     {
         var user = new Option<string>("--user") { Description = "The email of the user whose library to export.", Required = true };
         var output = new Option<string>("--out") { Description = "The zip file to write (replaced if it exists).", Required = true };
@@ -34,8 +34,18 @@ public static class ExportCommand
             var temporary = path + ".partial";
             try
             {
-                await using (var file = File.Create(temporary))
-                    await scope.ServiceProvider.GetRequiredService<HatchDbContext>().WriteLibraryZipAsync(userId, file, cancellationToken);
+                await progress.RunAsync(parse, async steps =>
+                {
+                    var writing = steps.Add($"Exporting to {Path.GetFileName(path)}", new ProgressUnit("sources"));
+                    await using (var file = File.Create(temporary))
+                        await scope.ServiceProvider.GetRequiredService<HatchDbContext>().WriteLibraryZipAsync(userId, file, cancellationToken,
+                            (written, total) =>
+                            {
+                                writing.Total(total);
+                                writing.Advance(1);
+                            });
+                    writing.Complete();
+                });
                 File.Move(temporary, path, overwrite: true);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

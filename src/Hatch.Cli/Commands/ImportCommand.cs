@@ -32,7 +32,7 @@ public static class ImportCommand
     /// <summary>An entry not imported (or imported with something unread): where it is and why.</summary>
     public sealed record Entry(int? Line, string Reason);
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, CliProgress progress)
     {
         var files = new Argument<string[]>("FILE")
         {
@@ -88,13 +88,15 @@ public static class ImportCommand
                 {
                     try
                     {
-                        var result = importers.ImportFile(file, parse.GetValue(format)!, parse.GetValue(strict));
-                        var (imported, known) = (result.Highlights.Count, 0);
-                        if (userId is not null)
+                        var (result, stored) = await progress.RunAsync(parse, async steps =>
                         {
-                            var stored = await LibraryImport.StoreAsync(scope.ServiceProvider, userId, result, cancellationToken);
-                            (imported, known) = (stored, result.Highlights.Count - stored);
-                        }
+                            var read = await ProgressReading.ImportFileAsync(
+                                importers, file, parse.GetValue(format)!, parse.GetValue(strict), steps, cancellationToken);
+                            int? added = userId is null ? null
+                                : await LibraryImport.StoreAsync(scope.ServiceProvider, userId, read, steps, cancellationToken);
+                            return (read, added);
+                        });
+                        var (imported, known) = stored is { } count ? (count, result.Highlights.Count - count) : (result.Highlights.Count, 0);
                         report = ToReport(file, result, imported, result.Duplicates + known, userId is not null);
                         anyRead |= result.ReadAnything;
                         if (!result.ReadAnything)
@@ -150,6 +152,8 @@ public static class ImportCommand
 /// </summary>
 internal static class LibraryImport
 {
+    private const int StoreBatch = 500;
+
     /// <summary>The user's id, or null and an exit code after saying why (no such user, a database behind its migrations).</summary>
     public static async Task<(string? Id, int Exit)> FindUserAsync(IServiceProvider services, string email, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -172,11 +176,28 @@ internal static class LibraryImport
     /// Stores the highlights the library does not have yet, and keeps the notes that annotate none on their books;
     /// returns how many highlights were new.
     /// </summary>
-    public static async Task<int> StoreAsync(IServiceProvider services, string userId, ImportResult result, CancellationToken cancellationToken)
+    public static async Task<int> StoreAsync(
+        IServiceProvider services, string userId, ImportResult result, ProgressSteps steps, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<HatchDbContext>();
         var now = (services.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
-        var stored = (await db.AddNewHighlightsAsync(userId, result.Highlights, now, cancellationToken)).Count;
+        var stored = 0;
+        if (steps.IsSilent)
+        {
+            stored = (await db.AddNewHighlightsAsync(userId, result.Highlights, now, cancellationToken)).Count;
+        }
+        else
+        {
+            // In batches, so the bar moves; each batch is checked against what the ones before it stored, so a
+            // passage is still stored once.
+            var storing = steps.Add("Storing highlights", new ProgressUnit("highlights"), result.Highlights.Count);
+            foreach (var batch in result.Highlights.Chunk(StoreBatch))
+            {
+                stored += (await db.AddNewHighlightsAsync(userId, batch, now, cancellationToken)).Count;
+                storing.Advance(batch.Length);
+            }
+            storing.Complete();
+        }
         await db.AddNewSourceNotesAsync(userId, result.KeptNotes, now, cancellationToken);
         return stored;
     }

@@ -49,11 +49,15 @@ public static class HighlightsApi
 
         group.MapGet("/", ListAsync).WithSummary("Lists highlights, with search, source/tag/date filters and paging.");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One highlight.");
-        group.MapPost("/", AddAsync).WithSummary("Adds a JSON batch of highlights; duplicates (same text and source) are counted, not stored twice.");
+        group.MapPost("/", AddAsync).WithSummary("Adds a JSON batch of highlights; duplicates (same text and source) are counted, not stored twice.")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/import", ImportAsync)
             .DisableAntiforgery() // checked by CookieFormsNeedAntiforgery, so bearer clients can upload too
             .Accepts<IFormFile>("multipart/form-data")
-            .WithSummary("Imports an export file (multipart field 'file') in any format Hatch reads.");
+            .WithSummary("Imports an export file (multipart field 'file') in any format Hatch reads.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

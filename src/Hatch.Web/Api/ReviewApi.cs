@@ -73,21 +73,23 @@ public static class ReviewApi
                 Transition(id, user, deps, (s, a) => s.EditAsync(id, a, input.Article, input.ExpectedRevision, ct), ct))
             .WithSummary("Saves an edited article as the next revision; 409 with both versions when expectedRevision is stale.").Transition();
 
-        drafts.MapGet("/revisions", RevisionsAsync).WithSummary("Every revision of the draft, oldest first.");
-        drafts.MapGet("/revisions/{number:int}", RevisionAsync).WithSummary("One revision with its article, Markdown and a diff from the previous one.");
+        drafts.MapGet("/revisions", RevisionsAsync).WithSummary("Every revision of the draft, oldest first.").Produces<RevisionSummary[]>();
+        drafts.MapGet("/revisions/{number:int}", RevisionAsync).WithSummary("One revision with its article, Markdown and a diff from the previous one.").Produces<RevisionDto>();
         drafts.MapPost("/revisions/{number:int}/restore", (Guid id, int number, RestoreInput? input, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
                 Transition(id, user, deps, (s, a) => s.RestoreAsync(id, a, number, input?.ExpectedRevision, ct), ct))
             .WithSummary("Makes that revision's article the next revision.").Transition();
 
-        drafts.MapGet("/comments", CommentsAsync).WithSummary("The draft's comments, oldest first.");
+        drafts.MapGet("/comments", CommentsAsync).WithSummary("The draft's comments, oldest first.").Produces<CommentDto[]>();
         drafts.MapPost("/comments", AddCommentAsync).WithSummary("Adds a comment, optionally about one section (by index).")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        drafts.MapGet("/audit", AuditAsync).WithSummary("The draft's audit trail: who created, edited, submitted, approved, rejected, published, revised or restored it, and when.");
+            .Produces<CommentDto>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+        drafts.MapGet("/audit", AuditAsync).WithSummary("The draft's audit trail: who created, edited, submitted, approved, rejected, published, revised or restored it, and when.")
+            .Produces<AuditEntryDto[]>();
 
         drafts.MapPost("/sections/{index:int}/revise", ReviseAsync)
             .WithSummary("Asks the language model to revise one section as instructed: 202, the result becomes a new revision. 409 when no model is configured.")
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        drafts.MapGet("/revise/{requestId:guid}", ReviseStatusAsync).WithName("GetSectionRevision").WithSummary("A section revision request's status.");
+            .Produces<ReviseAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        drafts.MapGet("/revise/{requestId:guid}", ReviseStatusAsync).WithName("GetSectionRevision").WithSummary("A section revision request's status.")
+            .Produces<ReviseStatusDto>();
 
         app.MapGet("/api/review", QueueAsync)
             .WithTags("Review")

@@ -47,15 +47,18 @@ public static class ObsidianExport
     }
 
     /// <summary>Writes the zip; entries carry a fixed time, so the same library gives the same bytes.</summary>
-    public static void WriteZip(Stream output, IReadOnlyList<SourceFile> files)
+    /// <param name="onFileWritten">Told (files written, files in all) after each file, for a progress bar.</param>
+    public static void WriteZip(Stream output, IReadOnlyList<SourceFile> files, Action<int, int>? onFileWritten = null)
     {
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+        var written = 0;
         foreach (var file in files)
         {
             var entry = zip.CreateEntry(file.FileName, CompressionLevel.Optimal);
             entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
-            using var writer = new StreamWriter(entry.Open(), new UTF8Encoding(false));
-            writer.Write(file.Markdown);
+            using (var writer = new StreamWriter(entry.Open(), new UTF8Encoding(false)))
+                writer.Write(file.Markdown);
+            onFileWritten?.Invoke(++written, files.Count);
         }
     }
 

@@ -135,6 +135,10 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         new("GET /feed.atom", Access.Public, DraftStatus.Published, _ => Get("/feed.atom"), OK),
         new("GET /authors/{author}/feed.atom", Access.Public, DraftStatus.Published, s => Get($"/authors/{s.OwnerId}/feed.atom"), OK),
         new("GET /openapi/{documentName}.json", Access.Public, D, _ => Get("/openapi/v1.json"), OK),
+        new("GET /scalar/{documentName?}", Access.Public, D, _ => Get("/scalar/"), OK),
+        new("GET /scalar/scalar.js", Access.Public, D, _ => Get("/scalar/scalar.js"), OK),
+        new("GET /scalar/scalar.aspnetcore.js", Access.Public, D, _ => Get("/scalar/scalar.aspnetcore.js"), OK),
+        new("GET /scalar/favicon.svg", Access.Public, D, _ => Get("/scalar/favicon.svg"), OK),
         new("ANY /health", Access.Public, D, _ => Get("/health"), OK),
         new("ANY /hangfire/{**path}", Access.Admin, D, _ => Get("/hangfire"), OK),
 
