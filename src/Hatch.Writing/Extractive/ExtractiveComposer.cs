@@ -133,7 +133,7 @@ internal sealed partial class ExtractiveComposer
         // reader's own note disputes.
         var titleCandidates = (overviewQuote is null ? [] : Claims.Of(overviewQuote.Quote).Select(c => (Text: c, Item: overviewQuote)))
             .Concat(claimCandidates.SelectMany(c => c))
-            .Where(c => !c.Item.Contested).ToList();
+            .Where(c => !c.Item.Contested && !Passages.IsNarrative(c.Item.Quote)).ToList();
         var phraseTexts = candidates.SelectMany(c => c).Concat(threadCandidates).Select(c => c.Text)
             .Concat(titleCandidates.Select(c => c.Text)).Distinct(StringComparer.Ordinal).ToArray();
         float[][]? phraseVectors = _byMeaning && embedPhrases is not null && phraseTexts.Length > 0
@@ -146,6 +146,9 @@ internal sealed partial class ExtractiveComposer
         var phrasesByMeaning = phraseVectors is not null && phraseVectors.Length == phraseTexts.Length;
         NameThemes(themes, candidates, vectorOf, phrasesByMeaning);
         var thread = Thread(themes, threadCandidates, vectorOf, phrasesByMeaning);
+        // A single word running through the sections ("train", "spring", "plant") is a word they share, not a thread a
+        // reader would name; stated as one ("keeps coming back to spring") it misleads, so only a phrase is.
+        if (thread is not null && !thread.Contains(' ')) thread = null;
         ClaimHeadings(themes, claimCandidates, vectorOf, phrasesByMeaning);
         var titleClaim = TitleClaim(themes, titleCandidates, overviewQuote, vectorOf, phrasesByMeaning);
         _cancellationToken.ThrowIfCancellationRequested();
@@ -160,7 +163,8 @@ internal sealed partial class ExtractiveComposer
             t.Claim,
             i == 0 ? null : SharedPhrase(themes[i - 1], t, vectorOf, phrasesByMeaning),
             PhraseSources(t))).ToArray();
-        var advicePlans = advice.Select(a => new ExtractiveProse.AdvicePlan(a.Title, a.Item.Number)).ToArray();
+        var advicePlans = advice.Select(a => new ExtractiveProse.AdvicePlan(a.Title, a.Item.Number,
+            AdviceNote(a).Length > 0 && Prescriptive.IsIntentionNote(a.Item.Highlight.Note))).ToArray();
         var overviewPlan = overviewQuote is null ? null : new ExtractiveProse.QuotePlan(overviewQuote.Quote, overviewQuote.Number, overviewQuote.SourceKey, overviewQuote.Highlight,
             Note: QuotableNote(overviewQuote));
         var sources = themes.SelectMany(t => t.Quoted).Concat(overviewQuote is null ? [] : [overviewQuote]).Concat(advice.Select(a => a.Item))

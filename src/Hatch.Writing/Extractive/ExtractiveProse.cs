@@ -35,7 +35,8 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
         public QuotePlan? ClaimQuote => Claim is null ? null : Quotes.FirstOrDefault(q => q.Text.Contains(Claim, StringComparison.Ordinal)) ?? Quotes.FirstOrDefault();
     }
 
-    public sealed record AdvicePlan(string Title, int Number);
+    /// <param name="HasPlan">True when the reader's note on the item says how they mean to act on it (quoted with the item).</param>
+    public sealed record AdvicePlan(string Title, int Number, bool HasPlan = false);
 
     private static readonly string[] FirstLeads = ["puts it this way", "writes", "observes"];
     // A section quoting one source twice names it once; repeating a long title in every lead reads as a list.
@@ -163,23 +164,38 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
         var turn = i + plan.Heading.Length;
         // The passage a note points to follows the note: it is introduced as that.
         if (previous is { Link: not null, LinkToAdvice: null })
-            return previous.Disputes ? $"{name}'s side of it: " : $"The passage by {name} that the note has in mind: ";
+            return previous.Disputes ? (IsTitle(quote.Highlight) ? $"The other side, from {name}: " : $"{Possessive(name)} side of it: ") : $"The passage by {name} that the note has in mind: ";
         if (previous is not null && previous.SourceKey == quote.SourceKey)
-            return Pick(turn, $"{name} {Agree("goes", quote.Highlight)} on: ", $"A little further on, {name} {Agree("writes", quote.Highlight)}: ", $"In the same pages: ");
+            return Pick(Turn("same"), $"{name} {Agree("goes", quote.Highlight)} on: ", $"A little further on, {name} {Agree("writes", quote.Highlight)}: ", $"In the same pages: ");
         if (HasFigure(quote.Text))
-            return Pick(turn, $"{name} {Agree("puts", quote.Highlight)} a number on it: ", $"{name} {Agree("gives", quote.Highlight)} a figure: ");
-        if (Prescriptive.IsPrescriptive(SentenceSplitter.Split(quote.Text).FirstOrDefault() ?? quote.Text))
-            return Pick(turn, $"{name}'s advice is direct: ", $"{name} {Agree("puts", quote.Highlight)} it as an instruction: ");
+            return Pick(Turn("figure"), $"{name} {Agree("puts", quote.Highlight)} a number on it: ", $"{name} {Agree("gives", quote.Highlight)} a figure: ");
+        if (Prescriptive.StartsAsCommand(SentenceSplitter.Split(quote.Text).FirstOrDefault() ?? quote.Text))
+            return Pick(Turn("instruction"), IsTitle(quote.Highlight) ? $"The advice in {name} is direct: " : $"{Possessive(name)} advice is direct: ",
+                $"{name} {Agree("puts", quote.Highlight)} it as an instruction: ", $"{name} {Agree("tells", quote.Highlight)} the reader: ");
         if (FirstPersonStory().IsMatch(quote.Text))
             return Pick(turn, $"{name} {Agree("writes", quote.Highlight)} from experience: ", $"{name} {Agree("tells", quote.Highlight)} it as it happened: ");
         if (quote.SameSubject && previous is not null)
             return Pick(turn, $"{name} {Agree("writes", quote.Highlight)} on the same subject: ", $"{name} {Agree("comes", quote.Highlight)} to the same subject: ");
-        return Pick(turn, $"{name} {Agree("writes", quote.Highlight)}: ", $"As {name} {Agree("puts", quote.Highlight)} it, ", $"{name} {Agree("observes", quote.Highlight)}: ");
+        return Pick(Turn("plain"), $"{name} {Agree("writes", quote.Highlight)}: ", $"As {name} {Agree("puts", quote.Highlight)} it, ", $"{name} {Agree("observes", quote.Highlight)}: ");
     }
 
     /// <summary>The reader's note on the passage, quoted as theirs after it, or nothing.</summary>
     private static string NoteAfter(QuotePlan quote, int turn) => quote.Note is not { } note ? "" :
         $" {Pick(turn, "Your note beside it: ", "You noted: ", "Your margin note: ")}“{note.Trim()}” [{quote.Number}]";
+
+    /// <summary>How many times a kind of lead has been used, so consecutive leads of one kind differ.</summary>
+    private int Turn(string kind)
+    {
+        var n = _turns.GetValueOrDefault(kind);
+        _turns[kind] = n + 1;
+        return n;
+    }
+
+    private readonly Dictionary<string, int> _turns = new(StringComparer.Ordinal);
+
+    /// <summary>True when the source is known by its title (no author), which takes no possessive.</summary>
+    private static bool IsTitle(Highlight highlight) =>
+        string.IsNullOrWhiteSpace(highlight.Source.Author) || highlight.Source.Author.Trim().Equals("unknown", StringComparison.OrdinalIgnoreCase);
 
     private static string Pick(int turn, params string[] options) => options[Math.Abs(turn) % options.Length];
 
@@ -295,7 +311,7 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
                     .Select(x => $"{ShortName(sourceName(x.q.Highlight))} and {ShortName(sourceName(x.next!.Highlight))}")
                     .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
                 if (disputes.Length > 0)
-                    text.Append($"They do not all agree, and your notes say where: {KeyPhrases.JoinList(disputes)} pull in different directions, and the passages above leave that open. ");
+                    text.Append($"Not all of them agree, and your notes say where: {KeyPhrases.JoinList(disputes)} pull in different directions, and the passages above leave that open. ");
                 break;
         }
         var titles = advice.Select(a => $"{Lower(a.Title)} [{a.Number}]").ToArray();
@@ -309,6 +325,11 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
             // The items are cited where they are given; here they are only named, as the writer's summary.
             _ => $"What they ask of you is concrete enough to start on: {KeyPhrases.JoinList(advice.Select(a => Lower(a.Title.Trim('“', '”'))).ToArray())}.",
         });
+        // The reader's own plans, quoted with the advice, are the strongest sign the article is theirs: said, not repeated.
+        if (options.Style is not "briefing" and not "newsletter" && advice.Any(a => a.HasPlan))
+            text.Append(advice.Count(a => a.HasPlan) == 1
+                ? " Your own note on one of them already says how you mean to start."
+                : " Your own notes on them already say how you mean to start.");
         if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
         return text.ToString();
     }

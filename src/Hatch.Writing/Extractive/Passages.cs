@@ -63,8 +63,14 @@ public static partial class Passages
     {
         var withoutYears = Year().Replace(passage, "");
         if (withoutYears.Any(char.IsDigit) || PresentVerb().IsMatch(passage)) return false;
-        return PastVerb().IsMatch(passage);
+        if (Prescriptive.StartsAsCommand(SentenceSplitter.Split(passage).FirstOrDefault() ?? passage)) return false;
+        // A past-tense finding ("Drip lines placed under mulch lost almost nothing") is not a story: a story has a
+        // teller or a moment ("I once sat through", "Our first season", "during the July heatwave").
+        return PastVerb().IsMatch(passage) && StoryMarker().IsMatch(passage);
     }
+
+    [GeneratedRegex(@"\b(?-i:I|We|My|Our)\b|\b(we|our|my|me|us|once|ago|yesterday|last (year|week|month|summer|winter|spring|autumn)|that (summer|winter|year|day|night|morning)|the (summer|winter|spring|autumn|year|day|night|morning) (i|we)|during the|in (1[5-9]|20)\d\d|as a (child|student)|first season)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex StoryMarker();
 
     [GeneratedRegex(@"\b(1[5-9]|20)\d\d\b")]
     private static partial Regex Year();

@@ -139,6 +139,17 @@ public static partial class Prescriptive
         return StartsWithImperative(s);
     }
 
+    /// <summary>
+    /// True when the sentence opens as a command ("Never miss twice.", "You should read your draft aloud."), not
+    /// merely carries a cue somewhere inside ("… errors you do not notice"): what lets the prose call it an instruction.
+    /// </summary>
+    public static bool StartsAsCommand(string sentence)
+    {
+        var s = AsCommand(LeadingConnective().Replace(sentence.Trim().TrimStart('"', '\'', '“', '‘', '(', ' '), ""));
+        return Regex.IsMatch(s, @"^(try|avoid|never|always|don't|do not|stop|start|remember|consider)\b", RegexOptions.IgnoreCase)
+            || StartsWithImperative(s);
+    }
+
     private static bool StartsWithImperative(string s)
     {
         var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
