@@ -96,16 +96,16 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
             var text = new StringBuilder();
             // The thread when one runs through the sections, else what the sections are about, in their own phrases;
             // then where the article goes. Nothing here is quoted, so the reader sees the writer's frame first.
+            // A section's key phrase can be a stray pair of words ("remembering feels"): without a thread the overview
+            // counts the themes rather than naming them, and the headings name them.
             text.Append(thread is not null
                 ? $"What you kept from {names} keeps coming back to {thread}. "
-                : phrases.Length > 1
-                    ? $"What you kept from {names} runs across {KeyPhrases.JoinList(phrases)}. "
-                    : $"What you kept from {names} stays close to {phrases.FirstOrDefault() ?? "one subject"}. ");
+                : $"What you kept from {names} falls into {(sections.Count == 1 ? "one theme" : Count(sections.Count) + " themes")}. ");
             text.Append(sections.Count switch
             {
                 0 => $"The article gathers it and ends with {AdviceShort(advice)}.",
-                1 => $"The article stays with that, and ends with {AdviceShort(advice)}.",
-                _ => $"Below, the passages are taken a theme at a time, and the article ends with {AdviceShort(advice)}.",
+                1 => $"The article stays with it, and ends with {AdviceShort(advice)}.",
+                _ => $"Below, they are taken one at a time, and the article ends with {AdviceShort(advice)}.",
             });
             if (quote is not null)
                 text.Append("\n\n").Append("Start with ").Append(Mention(quote.Highlight)).Append(": ").Append(Quoted(quote)).Append(NoteAfter(quote, 0));
