@@ -172,7 +172,8 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
         if (Prescriptive.StartsAsCommand(SentenceSplitter.Split(quote.Text).FirstOrDefault() ?? quote.Text))
             return Pick(Turn("instruction"), IsTitle(quote.Highlight) ? $"The advice in {name} is direct: " : $"{Possessive(name)} advice is direct: ",
                 $"{name} {Agree("puts", quote.Highlight)} it as an instruction: ", $"{name} {Agree("tells", quote.Highlight)} the reader: ");
-        if (FirstPersonStory().IsMatch(quote.Text))
+        // "I should have stepped down earlier" looks back with regret; it is not a story told as it happened.
+        if (FirstPersonStory().IsMatch(quote.Text) && !Regex.IsMatch(quote.Text, @"\b(should|would|could|might|must)(n't)? have\b", RegexOptions.IgnoreCase))
             return Pick(turn, $"{name} {Agree("writes", quote.Highlight)} from experience: ", $"{name} {Agree("tells", quote.Highlight)} it as it happened: ");
         if (quote.SameSubject && previous is not null)
             return Pick(turn, $"{name} {Agree("writes", quote.Highlight)} on the same subject: ", $"{name} {Agree("comes", quote.Highlight)} to the same subject: ");
