@@ -103,6 +103,8 @@ public static partial class Claims
         if (words.Any(w => Personal.Contains(w.ToLowerInvariant().Trim(',', '.', '!', '?', ';', ':')))) return false;
         var last = words[^1].ToLowerInvariant().Trim(',', '.', '!', '?', ';', ':', '\'', '’');
         if (WeakEndings.Contains(last) || last.Length < 2) return false;
+        // "Most recreational runners do the opposite" points at what came before it, wherever the pointer stands.
+        if (Regex.IsMatch(clause, @"\b(the (opposite|same|former|latter|reverse|other way)|such|likewise|as well)\b", RegexOptions.IgnoreCase)) return false;
         // A clause of mostly function words ("It is not what you think") says nothing a heading can carry.
         return words.Count(w => !Stopwords.Contains(w.ToLowerInvariant().Trim(',', '.', '\'', '’'))) >= 2;
     }

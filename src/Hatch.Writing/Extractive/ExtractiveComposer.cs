@@ -53,6 +53,8 @@ internal sealed partial class ExtractiveComposer
         public bool Used { get; set; }
         /// <summary>The passage of another source the reader's note on this one ties it to ("Same idea as Brine &amp; Reason p.36").</summary>
         public Item? LinkedTo { get; set; }
+        /// <summary>The reader's note disputes this passage, or sets another against it: it neither titles the article nor becomes advice.</summary>
+        public bool Contested { get; set; }
         public string SourceKey => (Highlight.Source.Title ?? "").Trim().ToLowerInvariant();
         public bool Quotable => Quote.Length > 0 && !IsDuplicate;
     }
@@ -127,9 +129,11 @@ internal sealed partial class ExtractiveComposer
         var threadCandidates = ThreadCandidates(themes);
         var claimCandidates = themes.Select(t => t.Quoted.SelectMany(q => Claims.Of(q.Quote).Select(c => (Text: c, Item: q))).ToList()).ToArray();
         // The advice is the reader's too, and often what the reading comes to: its clauses may title the article.
+        // The title states what the body argues: not an advice item the body never discusses, nor a passage the
+        // reader's own note disputes.
         var titleCandidates = (overviewQuote is null ? [] : Claims.Of(overviewQuote.Quote).Select(c => (Text: c, Item: overviewQuote)))
             .Concat(claimCandidates.SelectMany(c => c))
-            .Concat(advice.Where(a => !a.Title.StartsWith('“')).SelectMany(a => Claims.Of(a.Item.Quote).Select(c => (Text: c, Item: a.Item)))).ToList();
+            .Where(c => !c.Item.Contested && !Passages.IsNarrative(c.Item.Quote)).ToList();
         var phraseTexts = candidates.SelectMany(c => c).Concat(threadCandidates).Select(c => c.Text)
             .Concat(titleCandidates.Select(c => c.Text)).Distinct(StringComparer.Ordinal).ToArray();
         float[][]? phraseVectors = _byMeaning && embedPhrases is not null && phraseTexts.Length > 0
@@ -142,6 +146,9 @@ internal sealed partial class ExtractiveComposer
         var phrasesByMeaning = phraseVectors is not null && phraseVectors.Length == phraseTexts.Length;
         NameThemes(themes, candidates, vectorOf, phrasesByMeaning);
         var thread = Thread(themes, threadCandidates, vectorOf, phrasesByMeaning);
+        // A single word running through the sections ("train", "spring", "plant") is a word they share, not a thread a
+        // reader would name; stated as one ("keeps coming back to spring") it misleads, so only a phrase is.
+        if (thread is not null && !thread.Contains(' ')) thread = null;
         ClaimHeadings(themes, claimCandidates, vectorOf, phrasesByMeaning);
         var titleClaim = TitleClaim(themes, titleCandidates, overviewQuote, vectorOf, phrasesByMeaning);
         _cancellationToken.ThrowIfCancellationRequested();
@@ -156,14 +163,17 @@ internal sealed partial class ExtractiveComposer
             t.Claim,
             i == 0 ? null : SharedPhrase(themes[i - 1], t, vectorOf, phrasesByMeaning),
             PhraseSources(t))).ToArray();
-        var advicePlans = advice.Select(a => new ExtractiveProse.AdvicePlan(a.Title, a.Item.Number)).ToArray();
-        var overviewPlan = overviewQuote is null ? null : new ExtractiveProse.QuotePlan(overviewQuote.Quote, overviewQuote.Number, overviewQuote.SourceKey, overviewQuote.Highlight);
+        var advicePlans = advice.Select(a => new ExtractiveProse.AdvicePlan(a.Title, a.Item.Number,
+            AdviceNote(a).Length > 0 && Prescriptive.IsIntentionNote(a.Item.Highlight.Note))).ToArray();
+        var overviewPlan = overviewQuote is null ? null : new ExtractiveProse.QuotePlan(overviewQuote.Quote, overviewQuote.Number, overviewQuote.SourceKey, overviewQuote.Highlight,
+            Note: QuotableNote(overviewQuote));
         var sources = themes.SelectMany(t => t.Quoted).Concat(overviewQuote is null ? [] : [overviewQuote]).Concat(advice.Select(a => a.Item))
             .Select(i => i.Highlight).ToArray();
 
-        var sections = sectionPlans.Select(p => new ArticleSection(p.Heading, prose.Section(p), p.Quotes.Select(q => q.Number).Distinct().Order().ToArray())).ToArray();
-        var adviceItems = advice.Select(a => new AdviceItem(a.Title, a.Detail, [a.Item.Number])).ToArray();
+        // The overview first: it names the sources in full, and the sections then call them by surname.
         var overview = prose.Overview(thread, sectionPlans, advicePlans, sources, overviewPlan);
+        var sections = sectionPlans.Select(p => new ArticleSection(p.Heading, prose.Section(p), p.Quotes.Select(q => q.Number).Distinct().Order().ToArray())).ToArray();
+        var adviceItems = advice.Select(a => new AdviceItem(a.Title, a.Detail + AdviceNote(a), [a.Item.Number])).ToArray();
         var conclusion = prose.Conclusion(thread, sectionPlans, advicePlans, LanguageNotice());
         var title = ArticleTitles.Compose(thread, themes.Select(t => t.Heading).ToArray(), _items.Count == 1, titleClaim);
         // Never hand back a source's own title as the article's.
@@ -187,6 +197,14 @@ internal sealed partial class ExtractiveComposer
             // Markup pasted into a highlight is taken out before anything is quoted or named; the Sources list
             // still shows the highlight as stored, encoded by the renderer.
             item.Sentences.AddRange(SentenceSplitter.Split(Markup.Clean(item.Highlight.Text)).Take(MaxSentencesPerHighlight).Select(Clean).Where(s => s.Length > 0));
+            // A sentence that markup was cut out of is no longer what the reader highlighted ("Please see the
+            // attached slides", its link gone): it is not quoted, so no quotation silently differs from its highlight.
+            if (Markup.Contains(item.Highlight.Text))
+            {
+                var asHighlighted = Clean(System.Net.WebUtility.HtmlDecode(item.Highlight.Text));
+                for (var s = 0; s < item.Sentences.Count; s++)
+                    if (!asHighlighted.Contains(item.Sentences[s], StringComparison.Ordinal)) item.Sentences[s] = AlteredSentence;
+            }
             var (start, count) = Passages.QuotableSpan(item.Sentences);
             item.Quote = count == 0 ? "" : string.Join(' ', item.Sentences.Skip(start).Take(count));
             // Headings and vectors see only prose: a <script> payload must not name a section.
@@ -202,7 +220,37 @@ internal sealed partial class ExtractiveComposer
         for (var i = 0; i < _items.Count; i++)
             _items[i].Meaning = embeddings is not null ? VectorMath.Normalize((float[])embeddings[i].Clone()) : Dense(_items[i].Lexical);
         MarkNearDuplicates();
+        MarkContested();
     }
+
+    // A note that doubts its passage or sets it against another ("Contradicts Ashdown", "Disagrees with the survey",
+    // "anecdote; this is n=214", "Only one season though").
+    [GeneratedRegex(@"\b(contradicts?|disagrees?|opposite|unlike|in tension|at odds|doubt|doubtful|not convinced|not sure|skeptic\w*|sceptic\w*|anecdot\w*|n\s*=\s*\d+|only one|wrong|depends|it depends|overstat\w*|cherry|big if true)", RegexOptions.IgnoreCase)]
+    private static partial Regex DisputingNote();
+
+    /// <summary>
+    /// Marks what the reader's notes dispute: the passage under a doubting note, and the passage of the source a note
+    /// sets it against (by page when given, else that source's closest). An instruction the reader's own note argues
+    /// with is not handed back as advice, nor made the article's title, while the body still quotes both sides.
+    /// </summary>
+    private void MarkContested()
+    {
+        foreach (var item in _items)
+        {
+            var note = item.Highlight.Note;
+            if (string.IsNullOrWhiteSpace(note) || !DisputingNote().IsMatch(note)) continue;
+            item.Contested = true;
+            var named = _items.Where(p => p.Quote.Length > 0 && p.SourceKey != item.SourceKey && NamesSource(note, p.Highlight)).ToArray();
+            if (named.Length == 0) continue;
+            var page = PageReference().Match(note);
+            var target = (page.Success ? named.FirstOrDefault(p => p.Highlight.Location?.Page == page.Groups[1].Value) : null)
+                ?? named.MaxBy(p => Similarity(p, item))!;
+            target.Contested = true;
+        }
+    }
+
+    /// <summary>Stands in for a sentence markup was cut out of: not prose, so it is neither quoted nor named.</summary>
+    private const string AlteredSentence = "<altered>";
 
     private float[] Dense(SparseVector vector)
     {
@@ -250,12 +298,14 @@ internal sealed partial class ExtractiveComposer
         foreach (var g in groups) foreach (var m in g) groupOf[m] = g;
         var centroid = VectorMath.Centroid(_items.Select(i => i.Meaning).ToArray(), Enumerable.Range(0, _items.Count), _items[0].Meaning.Length);
         var candidates = new List<Advice>();
-        foreach (var item in _items.Where(i => !i.IsDuplicate))
+        foreach (var item in _items.Where(i => !i.IsDuplicate && !i.Contested))
         {
             var note = item.Highlight.Note;
             var intends = Prescriptive.IsIntentionNote(note);
             var centrality = VectorMath.Cosine(item.Meaning, centroid);
-            var fromText = AdviceFromSentences(item.Sentences);
+            // "Water deeply and rarely." with the note "Try this on the tomatoes": the reader's intention is the
+            // evidence that a bare sentence no rule recognises is an instruction.
+            var fromText = AdviceFromSentences(item.Sentences) ?? (intends ? AdviceFromSentences(item.Sentences, Prescriptive.CouldBeCommand) : null);
             if (fromText is { } t)
             {
                 candidates.Add(new Advice(item, t.Title, t.Detail, intends ? 0 : 2, centrality));
@@ -295,13 +345,24 @@ internal sealed partial class ExtractiveComposer
         return chosen;
     }
 
+    /// <summary>
+    /// The reader's own plan for an instruction taken from the highlight ("Doing the no-dig trial on the two back beds
+    /// this April."), quoted after it as theirs; nothing when the item is the note itself.
+    /// </summary>
+    private static string AdviceNote(Advice advice) =>
+        advice.Tier is 0 or 2 && !Prescriptive.IsPointerNote(advice.Item.Highlight.Note)
+        && QuotableNote(advice.Item) is { } note && !advice.Detail.Contains(note, StringComparison.Ordinal)
+            ? $" Your note: “{note}”"
+            : "";
+
     /// <summary>The first instruction among the sentences that opens cleanly and has a whole title, with the sentences that explain it.</summary>
-    private static (string Title, string Detail)? AdviceFromSentences(IReadOnlyList<string> sentences)
+    private static (string Title, string Detail)? AdviceFromSentences(IReadOnlyList<string> sentences, Func<string, bool>? isInstruction = null)
     {
+        isInstruction ??= Prescriptive.IsPrescriptive;
         for (var i = 0; i < sentences.Count; i++)
         {
             var sentence = sentences[i];
-            if (!Passages.IsProse(sentence) || Passages.StartsWithDanglingReference(sentence) || !Prescriptive.IsPrescriptive(sentence)) continue;
+            if (!Passages.IsProse(sentence) || Passages.StartsWithDanglingReference(sentence) || !isInstruction(sentence)) continue;
             // "You should write the review down" reads as the command "Write the review down"; the title is that
             // command's first phrase, short, and the detail goes on from it in the reader's words.
             var command = Prescriptive.AsCommand(sentence);
@@ -400,6 +461,7 @@ internal sealed partial class ExtractiveComposer
         if (groups.Count == 1 && groups[0].Count >= 4 && quotable >= FewestForTwoSections)
             groups = Split(groups[0]);
         DropStrayGroups(groups);
+        DropAsideGroups(groups);
 
         return groups
             .Where(g => g.Count > 0)
@@ -442,6 +504,22 @@ internal sealed partial class ExtractiveComposer
                 groups.Remove(group);
         }
     }
+
+    /// <summary>
+    /// Drops a group made only of asides (past-tense stories with no figure, <see cref="Passages.IsNarrative"/>) that
+    /// the reader did not comment on: two anecdotes that happen to sit together are not a theme, and a section of them
+    /// would lead the conclusion astray. By form, so it holds without embeddings too. The largest group is kept.
+    /// </summary>
+    private static void DropAsideGroups(List<List<Item>> groups)
+    {
+        if (groups.Count < 2) return;
+        var largest = groups.MaxBy(g => g.Count)!;
+        groups.RemoveAll(g => g != largest && g.All(i => Passages.IsNarrative(i.Quote) && !HasComment(i)));
+    }
+
+    /// <summary>True when the reader wrote something about the passage beyond a word or two ("ha", "yes").</summary>
+    private static bool HasComment(Item item) =>
+        item.Highlight.Note is { } note && Passages.WordCount(Markup.Clean(note)) >= 3 && !Markup.Contains(note) && !Prescriptive.IsPointerNote(note);
 
     /// <summary>Two halves of one group, cut along the line between its two most different members.</summary>
     private static List<List<Item>> Split(List<Item> group)
@@ -523,7 +601,9 @@ internal sealed partial class ExtractiveComposer
     /// <summary>The members closest to the section's meaning, preferring a source not yet quoted, in reading order.</summary>
     private void QuoteMembers(Theme theme)
     {
-        var ranked = theme.Members.OrderByDescending(m => VectorMath.Cosine(m.Meaning, theme.Centroid)).ThenBy(m => m.Index).ToList();
+        // A passage the reader commented on is worth more to the article (the note is quoted with it); an aside less.
+        var ranked = theme.Members.OrderByDescending(m => VectorMath.Cosine(m.Meaning, theme.Centroid) * (Passages.IsNarrative(m.Quote) ? 0.7 : 1) + (HasComment(m) ? 0.08 : 0))
+            .ThenBy(m => m.Index).ToList();
         // A pair the reader linked in a note is quoted first, together.
         foreach (var linked in theme.Members.Where(m => m.LinkedTo is not null && theme.Members.Contains(m.LinkedTo)).ToArray())
         {
@@ -606,6 +686,9 @@ internal sealed partial class ExtractiveComposer
 
     private List<Candidate> PhraseCandidates(IEnumerable<Item> items)
     {
+        // An aside's words ("chose blue") do not name what a section or the reading is about.
+        var all = items.ToArray();
+        if (all.Any(i => !Passages.IsNarrative(i.Quote))) items = all.Where(i => !Passages.IsNarrative(i.Quote));
         var seen = new Dictionary<string, Candidate>(StringComparer.Ordinal);
         foreach (var item in items)
         {
@@ -780,7 +863,18 @@ internal sealed partial class ExtractiveComposer
         return order.Select((q, i) => new ExtractiveProse.QuotePlan(q.Quote, q.Number, q.SourceKey, q.Highlight,
             SameSubject: order.Take(i).Any(p => p.SourceKey != q.SourceKey && Similarity(p, q) >= SameSubjectThreshold),
             Link: q.LinkedTo is not null && (order.Contains(q.LinkedTo) || _adviceItems.Contains(q.LinkedTo)) ? Markup.Clean(q.Highlight.Note!).Trim() : null,
-            LinkToAdvice: q.LinkedTo is not null && _adviceItems.Contains(q.LinkedTo) ? SourceName(q.LinkedTo.Highlight) : null)).ToArray();
+            LinkToAdvice: q.LinkedTo is not null && _adviceItems.Contains(q.LinkedTo) ? SourceName(q.LinkedTo.Highlight) : null,
+            Note: QuotableNote(q),
+            Disputes: q.LinkedTo is not null && DisputingNote().IsMatch(q.Highlight.Note ?? ""))).ToArray();
+    }
+
+    /// <summary>The reader's note on a passage, to quote after it as theirs: a few words or more, without markup.</summary>
+    private static string? QuotableNote(Item item)
+    {
+        var note = item.Highlight.Note;
+        if (string.IsNullOrWhiteSpace(note) || Markup.Contains(note)) return null;
+        var clean = Clean(note);
+        return Passages.WordCount(clean) >= 2 ? clean : null;
     }
 
     private double Similarity(Item a, Item b) => _byMeaning ? VectorMath.Cosine(a.Meaning, b.Meaning) : a.Lexical.Dot(b.Lexical);
@@ -829,15 +923,19 @@ internal sealed partial class ExtractiveComposer
         for (var t = 0; t < themes.Count; t++)
         {
             var theme = themes[t];
-            var centre = byMeaning ? theme.Centroid : LexicalCentroid(theme.Quoted);
             var best = candidates[t]
                 .Select(c =>
                 {
+                    // Measured against the section's other passages, so a passage unlike the rest (an aside) does not
+                    // pull the centre towards itself and then head the section.
+                    var others = theme.Quoted.Where(q => q != c.Item).ToArray();
+                    var centre = others.Length == 0 ? theme.Centroid : byMeaning ? CentroidOf(others) : LexicalCentroid(others);
                     var vector = ClaimVector(c.Text, vectorOf, byMeaning);
                     var stems = Tokenizer.Tokenize(c.Text).Where(x => x.IsContent).Select(x => x.Stem!).ToHashSet(StringComparer.Ordinal);
                     var shared = theme.Quoted.Count(q => q != c.Item && q.Tokens.Any(x => x.IsContent && stems.Contains(x.Stem!)));
                     var score = Math.Max(0, VectorMath.Cosine(vector, centre)) * ClaimLengthWeight(Claims.Words(c.Text).Length)
-                        * (1 + 0.15 * shared / Math.Max(1, theme.Quoted.Count - 1));
+                        * (1 + 0.15 * shared / Math.Max(1, theme.Quoted.Count - 1))
+                        * (Passages.IsNarrative(c.Item.Quote) ? 0.5 : 1);
                     return (c.Text, c.Item, Vector: vector, Score: score);
                 })
                 .Where(x => !usedHeadings.Contains(Claims.TitleCase(x.Text)) && (!byMeaning || usedVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.85f)))
@@ -898,6 +996,9 @@ internal sealed partial class ExtractiveComposer
         if (!string.IsNullOrEmpty(author) && !author.Equals("unknown", StringComparison.OrdinalIgnoreCase))
         {
             // "Wren, Tomasz" as Kindle writes it reads "Tomasz Wren" in prose.
+            // "Rosa Kimathi; Daniel Orr" reads "Rosa Kimathi and Daniel Orr".
+            if (author.Contains(';'))
+                return KeyPhrases.JoinList(author.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
             var parts = author.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             return parts.Length == 2 && !author.Contains(';') && parts[1].Split(' ').Length <= 2 ? $"{parts[1]} {parts[0]}" : author;
         }

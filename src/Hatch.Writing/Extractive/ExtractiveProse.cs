@@ -1,6 +1,7 @@
 using System.Text;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Highlights;
+using System.Text.RegularExpressions;
 using Hatch.Writing.Text;
 
 namespace Hatch.Writing.Extractive;
@@ -11,12 +12,15 @@ namespace Hatch.Writing.Extractive;
 /// next, how much advice there is) and never claim more than that structure shows. Quotations are always in
 /// quotation marks with their citation, so nothing the writer says can pass for the reader's words.
 /// </summary>
-internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, string> sourceName)
+internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highlight, string> sourceName)
 {
     /// <param name="SameSubject">True when the passage is close in meaning (by the embeddings) to an earlier one of the section from another source.</param>
     /// <param name="Link">The reader's own note on this passage tying it to another quoted here ("Same idea as Brine &amp; Reason p.36"), or null.</param>
     /// <param name="LinkToAdvice">The name of the source the note points to when that passage is one of the advice items, or null.</param>
-    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight, bool SameSubject = false, string? Link = null, string? LinkToAdvice = null);
+    /// <param name="Note">The reader's own note on this passage (not a linking one), quoted after it as theirs, or null.</param>
+    /// <param name="Disputes">True when <paramref name="Link"/> sets the two passages against each other ("Contradicts …").</param>
+    public sealed record QuotePlan(string Text, int Number, string SourceKey, Highlight Highlight, bool SameSubject = false, string? Link = null, string? LinkToAdvice = null,
+        string? Note = null, bool Disputes = false);
 
     /// <param name="Previous">The phrase of the section before, or null for the first.</param>
     /// <param name="Similarity">Cosine between this section's centre and the previous one's.</param>
@@ -31,7 +35,8 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         public QuotePlan? ClaimQuote => Claim is null ? null : Quotes.FirstOrDefault(q => q.Text.Contains(Claim, StringComparison.Ordinal)) ?? Quotes.FirstOrDefault();
     }
 
-    public sealed record AdvicePlan(string Title, int Number);
+    /// <param name="HasPlan">True when the reader's note on the item says how they mean to act on it (quoted with the item).</param>
+    public sealed record AdvicePlan(string Title, int Number, bool HasPlan = false);
 
     private static readonly string[] FirstLeads = ["puts it this way", "writes", "observes"];
     // A section quoting one source twice names it once; repeating a long title in every lead reads as a list.
@@ -41,6 +46,7 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     private static readonly Dictionary<string, string> PluralVerbs = new(StringComparer.Ordinal)
     {
         ["puts"] = "put", ["writes"] = "write", ["observes"] = "observe", ["goes"] = "go", ["takes"] = "take", ["adds"] = "add",
+        ["gives"] = "give", ["tells"] = "tell", ["comes"] = "come",
     };
 
     /// <summary>
@@ -88,20 +94,21 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
         string Essay()
         {
             var text = new StringBuilder();
-            // The thread when one runs through the sections; then the path, by the sections' own points.
-            text.Append(thread is null
-                ? $"Read together, the passages from {names} make one point in each section below. "
-                : $"Read together, the passages from {names} keep returning to {thread}; each section below takes up one of their points. ");
+            // The thread when one runs through the sections, else what the sections are about, in their own phrases;
+            // then where the article goes. Nothing here is quoted, so the reader sees the writer's frame first.
+            // A section's key phrase can be a stray pair of words ("remembering feels"): without a thread the overview
+            // counts the themes rather than naming them, and the headings name them.
+            text.Append(thread is not null
+                ? $"What you kept from {names} keeps coming back to {thread}. "
+                : $"What you kept from {names} falls into {(sections.Count == 1 ? "one theme" : Count(sections.Count) + " themes")}. ");
             text.Append(sections.Count switch
             {
-                0 => "The article",
-                1 => "The article stays with that point",
-                _ => "The article takes them in turn",
+                0 => $"The article gathers it and ends with {AdviceShort(advice)}.",
+                1 => $"The article stays with it, and ends with {AdviceShort(advice)}.",
+                _ => $"Below, they are taken one at a time, and the article ends with {AdviceShort(advice)}.",
             });
-            text.Append($", and ends with {AdviceShort(advice)}.");
             if (quote is not null)
-                text.Append("\n\n").Append("Of all the passages, the one closest in meaning to the whole reading is from ")
-                    .Append(sourceName(quote.Highlight)).Append(": ").Append(Quoted(quote));
+                text.Append("\n\n").Append("Start with ").Append(Mention(quote.Highlight)).Append(": ").Append(Quoted(quote)).Append(NoteAfter(quote, 0));
             return text.ToString();
         }
     }
@@ -118,38 +125,112 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     private string Essay(SectionPlan plan)
     {
         var opening = new List<string>();
-        if (plan.Previous is not null) opening.Add(Transition(plan));
+        if (plan.Previous is not null && Transition(plan) is { Length: > 0 } transition) opening.Add(transition);
         // Who writes about the section's key phrase is said only when the heading names it too: "both write about
         // pan" under "Salt and Acid Push Against Each Other" is true and reads as a non sequitur.
         if ((plan.Claim is null || plan.Claim.Contains(plan.Phrase.Split(' ')[^1], StringComparison.OrdinalIgnoreCase))
             && Agreement(plan) is { Length: > 0 } agreement) opening.Add(agreement);
         var paragraphs = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < plan.Quotes.Count; i++)
         {
             var quote = plan.Quotes[i];
-            var name = Capitalize(sourceName(quote.Highlight));
-            string lead;
-            if (i == 0) lead = $"{name} {Agree(FirstLeads[(plan.Heading.Length + plan.Quotes.Count) % FirstLeads.Length], quote.Highlight)}: ";
-            else if (seen.Contains(quote.SourceKey)) lead = plan.Quotes[i - 1].SourceKey == quote.SourceKey
-                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, Agree(SameSourceLeads[(i + plan.Heading.Length) % SameSourceLeads.Length], quote.Highlight), name)
-                : $"Elsewhere, {sourceName(quote.Highlight)} {Agree("writes", quote.Highlight)}: ";
-            // "The same subject" only where the passages are close in meaning; it says nothing of agreement.
-            else if (i > 0 && plan.Quotes[i - 1] is { Link: not null, LinkToAdvice: null }) lead = $"{name}, the passage your note points to: ";
-            else lead = quote.SameSubject ? $"{name} {Agree("takes", quote.Highlight)} up the same subject: " : $"{name} {Agree("adds", quote.Highlight)}: ";
-            seen.Add(quote.SourceKey);
-            var sentence = lead + Quoted(quote);
-            // The reader's own note relating this passage to the next source's: the synthesis the reader already made.
+            var previous = i > 0 ? plan.Quotes[i - 1] : null;
+            var sentence = Lead(plan, i) + Quoted(quote);
+            // The reader's own note relating this passage to another source's: the synthesis the reader already made.
             if (quote.Link is not null)
                 sentence += quote.LinkToAdvice is { } adviser
-                    ? $" Your note on this passage draws the link to {adviser}, whose advice comes below: “{quote.Link.Trim()}” [{quote.Number}]"
-                    : $" Your note on this passage draws the link: “{quote.Link.Trim()}” [{quote.Number}]";
+                    ? $" Your note ties it to {adviser}, whose advice comes below: “{quote.Link.Trim()}” [{quote.Number}]"
+                    : quote.Disputes
+                        ? $" Your note sets it against the next passage: “{quote.Link.Trim()}” [{quote.Number}]"
+                        : $" Your note makes the connection: “{quote.Link.Trim()}” [{quote.Number}]";
+            else sentence += NoteAfter(quote, i + plan.Heading.Length);
+            // A new paragraph where the source changes after two quotations, so a paragraph holds one exchange.
             if (i == 0) paragraphs.Add(string.Join(' ', opening.Append(sentence)));
-            else if (i % 2 == 1) paragraphs.Add(sentence);
+            else if (previous!.Link is null && i % 2 == 1) paragraphs.Add(sentence);
             else paragraphs[^1] += " " + sentence;
         }
         return string.Join("\n\n", paragraphs);
     }
+
+    /// <summary>
+    /// How a quotation is introduced: by what the passage visibly is (a figure, an instruction, a story told in the
+    /// first person) and by who wrote it, never by what it means. Every lead is true of the passage it introduces.
+    /// </summary>
+    private string Lead(SectionPlan plan, int i)
+    {
+        var quote = plan.Quotes[i];
+        var previous = i > 0 ? plan.Quotes[i - 1] : null;
+        var name = Capitalize(Mention(quote.Highlight));
+        var turn = i + plan.Heading.Length;
+        // The passage a note points to follows the note: it is introduced as that.
+        if (previous is { Link: not null, LinkToAdvice: null })
+            return previous.Disputes ? (IsTitle(quote.Highlight) ? $"The other side, from {name}: " : $"{Possessive(name)} side of it: ") : $"The passage by {name} that the note has in mind: ";
+        if (previous is not null && previous.SourceKey == quote.SourceKey)
+            return Pick(Turn("same"), $"{name} {Agree("goes", quote.Highlight)} on: ", $"A little further on, {name} {Agree("writes", quote.Highlight)}: ", $"In the same pages: ");
+        if (HasFigure(quote.Text))
+            return Pick(Turn("figure"), $"{name} {Agree("puts", quote.Highlight)} a number on it: ", $"{name} {Agree("gives", quote.Highlight)} a figure: ");
+        if (Prescriptive.StartsAsCommand(SentenceSplitter.Split(quote.Text).FirstOrDefault() ?? quote.Text))
+            return Pick(Turn("instruction"), IsTitle(quote.Highlight) ? $"The advice in {name} is direct: " : $"{Possessive(name)} advice is direct: ",
+                $"{name} {Agree("puts", quote.Highlight)} it as an instruction: ", $"{name} {Agree("tells", quote.Highlight)} the reader: ");
+        // "I should have stepped down earlier" looks back with regret; it is not a story told as it happened.
+        if (FirstPersonStory().IsMatch(quote.Text) && !Regex.IsMatch(quote.Text, @"\b(should|would|could|might|must)(n't)? have\b", RegexOptions.IgnoreCase))
+            return Pick(turn, $"{name} {Agree("writes", quote.Highlight)} from experience: ", $"{name} {Agree("tells", quote.Highlight)} it as it happened: ");
+        if (quote.SameSubject && previous is not null)
+            return Pick(turn, $"{name} {Agree("writes", quote.Highlight)} on the same subject: ", $"{name} {Agree("comes", quote.Highlight)} to the same subject: ");
+        return Pick(Turn("plain"), $"{name} {Agree("writes", quote.Highlight)}: ", $"As {name} {Agree("puts", quote.Highlight)} it, ", $"{name} {Agree("observes", quote.Highlight)}: ");
+    }
+
+    /// <summary>The reader's note on the passage, quoted as theirs after it, or nothing.</summary>
+    private static string NoteAfter(QuotePlan quote, int turn) => quote.Note is not { } note ? "" :
+        $" {Pick(turn, "Your note beside it: ", "You noted: ", "Your margin note: ")}“{note.Trim()}” [{quote.Number}]";
+
+    /// <summary>How many times a kind of lead has been used, so consecutive leads of one kind differ.</summary>
+    private int Turn(string kind)
+    {
+        var n = _turns.GetValueOrDefault(kind);
+        _turns[kind] = n + 1;
+        return n;
+    }
+
+    private readonly Dictionary<string, int> _turns = new(StringComparer.Ordinal);
+
+    /// <summary>True when the source is known by its title (no author), which takes no possessive.</summary>
+    private static bool IsTitle(Highlight highlight) =>
+        string.IsNullOrWhiteSpace(highlight.Source.Author) || highlight.Source.Author.Trim().Equals("unknown", StringComparison.OrdinalIgnoreCase);
+
+    private static string Pick(int turn, params string[] options) => options[Math.Abs(turn) % options.Length];
+
+    private static string Possessive(string name) => name.EndsWith('s') ? name + "'" : name + "'s";
+
+    /// <summary>A figure the passage states: a number other than a year.</summary>
+    private static bool HasFigure(string text) => Figure().IsMatch(text);
+
+    [GeneratedRegex(@"(?<![\p{L}\d])(?!(1[5-9]|20)\d\d\b)\d+([.,]\d+)?\s*(%|percent|per cent|times|×)?")]
+    private static partial Regex Figure();
+
+    [GeneratedRegex(@"^(I|We|My|Our)\b[^.]*\b(was|were|had|did|\w{3,}ed|ran|wrote|sat|went|took|made|learned|learnt|stopped|started)\b")]
+    private static partial Regex FirstPersonStory();
+
+    /// <summary>
+    /// How a source is named in prose: in full the first time, then by surname, as an essay does ("Ines Marchetti",
+    /// then "Marchetti"). A source known by its title is always called by it.
+    /// </summary>
+    private string Mention(Highlight highlight)
+    {
+        var full = sourceName(highlight);
+        if (_mentioned.Add(full)) return full;
+        var author = highlight.Source.Author?.Trim();
+        if (string.IsNullOrEmpty(author) || author.Equals("unknown", StringComparison.OrdinalIgnoreCase)) return full;
+        var people = full.Split(new[] { " and ", ", " }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (people.Any(p => p.Split(' ').Length is < 2 or > 4 || !p.Split(' ').All(w => w.Length > 0 && char.IsUpper(w[0])))) return full;
+        return _short[full] = KeyPhrases.JoinList(people.Select(p => p.Split(' ')[^1]).ToArray());
+    }
+
+    private readonly HashSet<string> _mentioned = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, string> _short = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The surname form of a source name already given in full, as <see cref="Mention"/> made it; else the name.</summary>
+    private string ShortName(string full) => _short.GetValueOrDefault(full, full);
 
     private string Newsletter(SectionPlan plan)
     {
@@ -169,18 +250,20 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     /// How the section follows the one before, in words drawn from both: a phrase passages of both use, or, without
     /// one, only how near in meaning the two are.
     /// </summary>
-    private static string Transition(SectionPlan plan) => (plan.Shared, plan.Similarity) switch
-    {
-        ({ } shared, _) => $"{Capitalize(shared)} {(IsPlural(shared) ? "link" : "links")} these passages to the ones before.",
-        (_, >= 0.45) => "The passages here follow closely from the last ones.",
-        (_, >= 0.2) => "From there the reading moves on.",
-        _ => "Here the reading opens a separate line.",
-    };
+    /// <remarks>
+    /// Without a shared phrase the heading is the transition: "From there the reading moves on" only said that
+    /// something else follows, which readers took for machinery.
+    /// </remarks>
+    private static string Transition(SectionPlan plan) => plan.Shared is { } shared
+        ? $"{Capitalize(shared)} {(IsPlural(shared) ? "come" : "comes")} up again here."
+        : "";
 
     /// <summary>Which sources meet in the section, counted exactly: said only when two or more of them use its phrase.</summary>
     private string Agreement(SectionPlan plan)
     {
-        var names = (plan.PhraseSources ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        // A one-word phrase ("percent", "meeting") is a word both use, not a subject they share.
+        if (plan.Phrase.Split(' ').Length < 2) return "";
+        var names = (plan.PhraseSources ?? []).Distinct(StringComparer.OrdinalIgnoreCase).Select(n => _mentioned.Contains(n) ? ShortName(n) : n).ToArray();
         return names.Length switch
         {
             < 2 => "",
@@ -208,30 +291,28 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
                     : $"The issue in one line: {thread}, seen through {KeyPhrases.JoinList(phrases)}. ");
                 break;
             default:
-                // The thesis restated through what each section claims, in its own quoted words.
-                // A section headed by a noun phrase (no clause of it stood alone) is named by that phrase.
-                // One sentence per point, each quoting and citing its own passage, so each is checked against it.
-                var claims = sections.Where(s => s.Quotes.Count > 0).ToArray();
-                if (claims.Length >= 2 && claims.Any(s => s.Claim is not null))
+                // The thesis restated through what each section claims, in its passages' own words, cited, as one
+                // sentence a person would write rather than a numbered list. A section headed by a noun phrase (no
+                // clause of it stood alone) is named by that phrase.
+                var claims = sections.Where(s => s.Quotes.Count > 0 && s.Claim is not null).Take(3).ToArray();
+                var all = string.Join(' ', sections.SelectMany(s => s.Quotes).Select(q => q.Text));
+                var points = claims.Select(c => $"“{LowerFirst(Claims.Restated(c.Claim!, c.ClaimQuote!.Text), all)}” [{c.ClaimQuote!.Number}]").ToArray();
+                var about = thread ?? (phrases.Length == 1 ? phrases[0] : null);
+                text.Append(points.Length switch
                 {
-                    text.Append("Taken together, the sections come down to these points. ");
-                    for (var i = 0; i < claims.Length; i++)
-                    {
-                        var lead = i == 0 ? "First" : i == claims.Length - 1 ? "Last" : "Next";
-                        text.Append(claims[i].Claim is { } claim
-                            ? $"{lead}, “{Claims.Inline(Claims.Restated(claim, claims[i].ClaimQuote!.Text), string.Join(' ', sections.SelectMany(s => s.Quotes).Select(q => q.Text)))}” [{claims[i].ClaimQuote!.Number}]. "
-                            : $"{lead}, a section turns to {claims[i].Heading.ToLowerInvariant()}. ");
-                    }
-                }
-                else
-                    text.Append(phrases.Length switch
-                    {
-                        0 => "Taken together, the passages keep to one subject. ",
-                        1 => $"Taken together, the passages stay with {phrases[0]}. ",
-                        _ => $"Taken together, the passages move from {phrases[0]} to {phrases[^1]}. ",
-                    });
-                if (thread is not null && !phrases.Contains(thread))
-                    text.Append($"Passages in more than one section return to {thread}. ");
+                    0 when about is not null => $"Read end to end, the passages stay with {about}. ",
+                    0 => "Read end to end, the passages keep to the subjects above. ",
+                    1 => $"Read end to end, the passages come down to this: {points[0]}. ",
+                    _ => $"Read end to end, the passages{(about is null ? "" : $" on {about}")} come down to a few claims: {string.Join(", ", points[..^1])} and {points[^1]}. ",
+                });
+                // Where the reader's own notes set passages against each other, the conclusion says so: the tension is
+                // theirs, quoted above, and the writer does not settle it.
+                var disputes = sections.SelectMany(s => s.Quotes.Select((q, i) => (q, next: i + 1 < s.Quotes.Count ? s.Quotes[i + 1] : null)))
+                    .Where(x => x.q.Disputes && x.q.LinkToAdvice is null && x.next is not null)
+                    .Select(x => $"{ShortName(sourceName(x.q.Highlight))} and {ShortName(sourceName(x.next!.Highlight))}")
+                    .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+                if (disputes.Length > 0)
+                    text.Append($"Not all of them agree, and your notes say where: {KeyPhrases.JoinList(disputes)} pull in different directions, and the passages above leave that open. ");
                 break;
         }
         var titles = advice.Select(a => $"{Lower(a.Title)} [{a.Number}]").ToArray();
@@ -243,8 +324,13 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
             _ when options.Style is "briefing" or "newsletter" => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
             // No count here: the grounding check reads "three" as a number the cited passages must state.
             // The items are cited where they are given; here they are only named, as the writer's summary.
-            _ => $"The highlights and your notes also say what to do: {KeyPhrases.JoinList(advice.Select(a => Lower(a.Title.Trim('“', '”'))).ToArray())}.",
+            _ => $"What they ask of you is concrete enough to start on: {KeyPhrases.JoinList(advice.Select(a => Lower(a.Title.Trim('“', '”'))).ToArray())}.",
         });
+        // The reader's own plans, quoted with the advice, are the strongest sign the article is theirs: said, not repeated.
+        if (options.Style is not "briefing" and not "newsletter" && advice.Any(a => a.HasPlan))
+            text.Append(advice.Count(a => a.HasPlan) == 1
+                ? " Your own note on one of them already says how you mean to start."
+                : " Your own notes on them already say how you mean to start.");
         if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
         return text.ToString();
     }
@@ -261,6 +347,7 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
 
     private string Names(IReadOnlyList<Highlight> sources)
     {
+        foreach (var source in sources) _mentioned.Add(sourceName(source));
         var names = sources.Select(sourceName).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         return names.Length switch
         {
@@ -284,6 +371,21 @@ internal sealed class ExtractiveProse(ArticleOptions options, Func<Highlight, st
     {
         var last = phrase.Split(' ')[^1];
         return last.Length > 3 && last.EndsWith('s') && !last.EndsWith("ss", StringComparison.Ordinal) && !last.EndsWith("us", StringComparison.Ordinal) && !last.EndsWith("is", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The passage's words continuing a sentence of the writer's: the first letter lower-cased unless the first word is
+    /// "I", an acronym, or written with a capital inside the passages too (a name).
+    /// </summary>
+    private static string LowerFirst(string text, string context)
+    {
+        var t = text.Trim().TrimEnd('.', '!', ' ');
+        if (t.Length < 2 || !char.IsUpper(t[0])) return t;
+        var first = t.Split(' ')[0].Trim(',', ';', ':', '’', '\'');
+        if (first == "I" || first.StartsWith("I'", StringComparison.Ordinal) || first.StartsWith("I’", StringComparison.Ordinal)
+            || first.Length > 1 && first.Skip(1).Any(char.IsUpper)) return t;
+        var asName = Regex.IsMatch(context, @"[\p{L},;] " + Regex.Escape(first) + @"\b");
+        return asName ? t : char.ToLowerInvariant(t[0]) + t[1..];
     }
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

@@ -53,6 +53,34 @@ public static partial class Passages
         return (0, 0);
     }
 
+    /// <summary>
+    /// True when the passage tells what once happened rather than states something that holds: a past-tense story
+    /// ("Our dog ate three packets of seed", "Fieldwork ran during the July heatwave") with no present-tense verb and
+    /// no figure. Such asides colour a reading but do not head a section or make a section of their own. A study's
+    /// finding is in the past tense too, but gives a figure, so it is not counted as one.
+    /// </summary>
+    public static bool IsNarrative(string passage)
+    {
+        var withoutYears = Year().Replace(passage, "");
+        if (withoutYears.Any(char.IsDigit) || PresentVerb().IsMatch(passage)) return false;
+        if (Prescriptive.StartsAsCommand(SentenceSplitter.Split(passage).FirstOrDefault() ?? passage)) return false;
+        // A past-tense finding ("Drip lines placed under mulch lost almost nothing") is not a story: a story has a
+        // teller or a moment ("I once sat through", "Our first season", "during the July heatwave").
+        return PastVerb().IsMatch(passage) && StoryMarker().IsMatch(passage);
+    }
+
+    [GeneratedRegex(@"\b(?-i:I|We|My|Our)\b|\b(we|our|my|me|us|once|ago|yesterday|last (year|week|month|summer|winter|spring|autumn)|that (summer|winter|year|day|night|morning)|the (summer|winter|spring|autumn|year|day|night|morning) (i|we)|during the|in (1[5-9]|20)\d\d|as a (child|student)|first season)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex StoryMarker();
+
+    [GeneratedRegex(@"\b(1[5-9]|20)\d\d\b")]
+    private static partial Regex Year();
+
+    [GeneratedRegex(@"\b(is|are|isn't|aren't|am|does|do|doesn't|don't|has|have|can|cannot|can't|will|won't|should|must|need|needs|means|makes|keeps|takes|works|matters|becomes|belongs|tells|let|lets|never|always)\b|'re\b|’re\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PresentVerb();
+
+    [GeneratedRegex(@"\b(was|were|had|did|ran|ate|broke|went|came|sat|wrote|took|got|made|said|told|found|felt|thought|chose|began|left|kept|saw|met|lost|won|bought|sold|smelled|smelt|once|\w{3,}ed)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex PastVerb();
+
     /// <summary>Prose the reader wrote or highlighted: words, and no markup or bare addresses.</summary>
     public static bool IsProse(string sentence) =>
         WordCount(sentence) >= 3 && !Markup.Contains(sentence);

@@ -60,11 +60,11 @@ public static partial class Prescriptive
     };
 
     // A note that states what the reader means to do about the highlight ("try this", "I'll do this on Monday").
-    [GeneratedRegex(@"^(i\s*(will|'ll|’ll|want to|need to|should|must|am going to|'m going to|’m going to)|(must|should|going to|want to|need to|have to)\s+(try|do|use|start|adopt|apply)|(try|do|adopt|apply|start)\s+(this|it|that)|to do|todo|action|try)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(i\s*(will|'ll|’ll|want to|need to|should|must|am going to|'m going to|’m going to)|(must|should|going to|want to|need to|have to)\s+(try|do|use|start|adopt|apply)|(try|do|adopt|apply|start)\s+(this|it|that)\b|to do\b|todo\b|action\b|try\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex IntentionNote();
 
     // A note that files the highlight somewhere else ("Use this for the quarterly review doc.", "see also ch. 3").
-    [GeneratedRegex(@"(see( also)?|cf\.?|quote|cite|reference|link (this|it) (in|to|from)|send (this|it) to|share (this|it) with|for (the|my|our|a|an)\s+([\w-]+\s+){0,3}(doc|document|deck|slides?|post|newsletter|essay|article|talk|presentation|report|wiki|thread|chapter|book|blog|email|page|notes?|review doc|memo|paper|podcast|outline))", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(see( also)?|cf\.?|quote|cite|reference|link (this|it) (in|to|from)|send (this|it) to|share (this|it) with|for (the|my|our|a|an)\s+([\w-]+\s+){0,3}(doc|document|deck|slides?|post|newsletter|essay|article|talk|presentation|report|wiki|thread|chapter|book|blog|email|page|notes?|review doc|memo|paper|podcast|outline))\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PointerNote();
 
     /// <summary>
@@ -139,6 +139,17 @@ public static partial class Prescriptive
         return StartsWithImperative(s);
     }
 
+    /// <summary>
+    /// True when the sentence opens as a command ("Never miss twice.", "You should read your draft aloud."), not
+    /// merely carries a cue somewhere inside ("… errors you do not notice"): what lets the prose call it an instruction.
+    /// </summary>
+    public static bool StartsAsCommand(string sentence)
+    {
+        var s = AsCommand(LeadingConnective().Replace(sentence.Trim().TrimStart('"', '\'', '“', '‘', '(', ' '), ""));
+        return Regex.IsMatch(s, @"^(try|avoid|never|always|don't|do not|stop|start|remember|consider)\b", RegexOptions.IgnoreCase)
+            || StartsWithImperative(s);
+    }
+
     private static bool StartsWithImperative(string s)
     {
         var words = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -170,8 +181,32 @@ public static partial class Prescriptive
     {
         var lower = first.ToLowerInvariant();
         if (lower.Length < 3 || !lower.All(char.IsLetter) || Hatch.Writing.Text.Stopwords.Contains(lower)) return false;
-        if (lower.EndsWith('s') || lower.EndsWith("ed", StringComparison.Ordinal) || lower.EndsWith("ing", StringComparison.Ordinal) || lower.EndsWith("ly", StringComparison.Ordinal)) return false;
+        if (!IsPlainVerbForm(lower)) return false;
         return ObjectStarters.Contains(second);
+    }
+
+    /// <summary>Not an "-s", "-ed", "-ing" or "-ly" form ("feed" and "need" end in "ed" and are plain).</summary>
+    private static bool IsPlainVerbForm(string lower) =>
+        !(lower.EndsWith('s') || lower.EndsWith("ed", StringComparison.Ordinal) && !lower.EndsWith("eed", StringComparison.Ordinal)
+            || lower.EndsWith("ing", StringComparison.Ordinal) || lower.EndsWith("ly", StringComparison.Ordinal));
+
+    /// <summary>
+    /// True when the sentence may be a bare command though no rule above recognises it ("Water deeply and rarely."):
+    /// a plain word that is not a function word, not followed by what follows a subject. Too loose on its own; it
+    /// counts only when the reader's note says they mean to act on the highlight ("Try this on the tomatoes").
+    /// </summary>
+    public static bool CouldBeCommand(string sentence)
+    {
+        var words = sentence.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 2 || words.Length > 45 || sentence.TrimEnd().EndsWith('?')) return false;
+        var first = words[0].Trim(',', '.', ';', ':').ToLowerInvariant();
+        var second = words[1].Trim(',', '.', ';', ':', '"', '”');
+        if (first.Length < 3 || !first.All(char.IsLetter) || Hatch.Writing.Text.Stopwords.Contains(first) || !IsPlainVerbForm(first)) return false;
+        if (SubjectFollowers.Contains(second)) return false;
+        // "Silence in a meeting is not agreement": a verb later in the first clause makes the first word its subject.
+        var clause = WholeClauseBreak().Match(sentence) is { Success: true } m ? sentence[..m.Index] : sentence;
+        if (Regex.IsMatch(clause, @"\b(is|are|was|were|has|have|had|does|do|did|can|will|would|may|might|isn't|aren't|means|makes)\b", RegexOptions.IgnoreCase)) return false;
+        return !(second.Length > 3 && second.EndsWith('s') && !second.EndsWith("ss", StringComparison.Ordinal) && !NotThirdPerson.Contains(second));
     }
 
     // "You should write …", "I'll raise …", "Must try …": a subject and modal before a plain command.
@@ -212,6 +247,10 @@ public static partial class Prescriptive
     public static string? ShortTitle(string sentence)
     {
         var whole = WholeTitle(sentence, 45);
+        // A long command that ends weakly ("… the ones people ask for.") can still be ended before a qualifying phrase.
+        if (whole is null && WholeClauseBreak().Match(sentence.Trim()) is { Success: false }
+            && sentence.Trim().TrimEnd('.', '!', ' ') is var plain && plain.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length > ShortTitleWords)
+            whole = plain;
         if (whole is null) return null;
         var words = whole.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (words.Length <= ShortTitleWords) return whole;
@@ -225,7 +264,7 @@ public static partial class Prescriptive
             if (WeakEndings.Contains(words[end - 1].Trim('.', ',', ';', ':', '!', '"', '”'))) continue;
             return string.Join(' ', words[..end]);
         }
-        return words.Length <= MaxWholeTitleWords ? whole : null;
+        return words.Length <= MaxWholeTitleWords && !WeakEndings.Contains(words[^1].Trim('.', ',', ';', ':', '!', '"', '”')) ? whole : null;
     }
 
     /// <summary>A short title from the sentence's first clause, without "you should" and the like: at most eight words.</summary>

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hatch.Domain.Articles;
+using Hatch.Domain.Highlights;
+using Hatch.Writing.Text;
 
 namespace Hatch.Writing.Rendering;
 
@@ -88,6 +90,7 @@ public static partial class DraftRenderer
                 var line = SourceLine(source with { Highlight = source.Highlight with { Source = source.Highlight.Source with { Url = null } } });
                 md.Append("- [").Append(source.Number).Append("] ").Append(EscapeMarkdownLine(line[($"[{source.Number}] ").Length..]));
                 if (url is not null) md.Append(" — <").Append(url).Append('>');
+                if (NoteShown(source.Highlight) is { } note) md.Append(" — your note: \"").Append(EscapeMarkdownLine(note)).Append('"');
                 md.AppendLine();
             }
             md.AppendLine();
@@ -96,6 +99,13 @@ public static partial class DraftRenderer
             md.Append("*").Append(EscapeMarkdownLine(Capitalize(leftOut))).AppendLine(".*").AppendLine();
         return md.ToString().TrimEnd() + "\n";
     }
+
+    /// <summary>
+    /// The reader's note on a cited highlight, as the Sources list shows it: an article may quote the note under the
+    /// highlight's number, so the list shows where those words come from. Markup is taken out, and it is cut like a quote.
+    /// </summary>
+    private static string? NoteShown(Highlight highlight) =>
+        string.IsNullOrWhiteSpace(highlight.Note) || Markup.Clean(highlight.Note) is not { Length: > 0 } clean ? null : Quote(clean);
 
     /// <summary>`[n] "short quote…" — Title, Author (location) — URL`</summary>
     public static string SourceLine(NumberedHighlight numbered)
@@ -300,6 +310,7 @@ public static partial class DraftRenderer
                     html.Append(Encode(h.Source.Title));
                 if (!string.IsNullOrWhiteSpace(h.Source.Author)) html.Append(", ").Append(Encode(h.Source.Author));
                 if (h.Location is { IsEmpty: false } location) html.Append(" (").Append(Encode(location.ToString())).Append(')');
+                if (NoteShown(h) is { } note) html.Append(" — your note: &ldquo;").Append(Encode(note)).Append("&rdquo;");
                 html.AppendLine("</li>");
             }
             html.AppendLine("</ol>");
