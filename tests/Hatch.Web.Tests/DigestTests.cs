@@ -21,7 +21,7 @@ namespace Hatch.Web.Tests;
 /// The app on its own PostgreSQL database with a <see cref="FakeTimeProvider"/> for "now" and no Hangfire worker:
 /// tests run the dispatcher and the digest jobs themselves, at the times they choose.
 /// </summary>
-public sealed class DigestAppFactory : HatchAppFactory
+public class DigestAppFactory : HatchAppFactory
 {
     /// <summary>Monday 2 March 2026, 00:00 UTC; tests only move it forward.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
@@ -133,11 +133,12 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
             Assert.False(defaults.RootElement.GetProperty("enabled").GetBoolean());
             Assert.Equal("weekly", defaults.RootElement.GetProperty("cadence").GetString());
             Assert.Equal(5, defaults.RootElement.GetProperty("minNewHighlights").GetInt32());
+            Assert.Equal("both", defaults.RootElement.GetProperty("delivery").GetString());
         }
 
         var sent = """
             {"enabled":true,"cadence":"weekly","cron":null,"localTime":"07:30","dayOfWeek":"Friday","timeZone":"Europe/Berlin",
-             "minNewHighlights":3,"maxHighlights":25,"style":"newsletter","language":"de","submitForReview":true}
+             "minNewHighlights":3,"maxHighlights":25,"style":"newsletter","language":"de","submitForReview":true,"delivery":"email"}
             """;
         var put = await client.PutAsync("/api/digest-settings", new StringContent(sent, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -170,6 +171,12 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
         Assert.Equal(HttpStatusCode.BadRequest, badTime.StatusCode);
         using var timeProblem = JsonDocument.Parse(await badTime.Content.ReadAsStringAsync());
         Assert.Contains("HH:mm", timeProblem.RootElement.GetProperty("errors").GetProperty("localTime")[0].GetString());
+
+        var badDelivery = await client.PutAsync("/api/digest-settings",
+            new StringContent("""{"enabled":true,"cadence":"daily","localTime":"09:00","timeZone":"UTC","delivery":"pigeon"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, badDelivery.StatusCode);
+        using var deliveryProblem = JsonDocument.Parse(await badDelivery.Content.ReadAsStringAsync());
+        Assert.Equal("must be app, email or both", deliveryProblem.RootElement.GetProperty("errors").GetProperty("delivery")[0].GetString());
 
         // Nothing was stored: the reader still has digests off.
         using var stored = JsonDocument.Parse(await client.GetStringAsync("/api/digest-settings"));

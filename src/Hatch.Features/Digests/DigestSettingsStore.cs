@@ -34,11 +34,23 @@ public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
         return (new DigestSettingsView(settings, row.NextRunAt), []);
     }
 
+    /// <summary>Turns the reader's digests off (the one-click unsubscribe); false if they had none on.</summary>
+    public async Task<bool> TurnOffAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var row = await db.DigestSettings.FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null || !row.Enabled) return false;
+        row.Apply(row.Settings with { Enabled = false }, null, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>The reader's digests, newest first, with the status and draft of the hatch each one became.</summary>
     public async Task<IReadOnlyList<DigestRow>> HistoryAsync(string userId, int take = 100, CancellationToken cancellationToken = default) =>
         await (from d in db.DigestsOf(userId).AsNoTracking()
                join r in db.HatchRequests.AsNoTracking() on d.RequestId equals r.Id into requests
                from r in requests.DefaultIfEmpty()
+               join m in db.DigestEmails.AsNoTracking() on d.Id equals m.DigestId into emails
+               from m in emails.DefaultIfEmpty()
                orderby d.PeriodEnd descending, d.CreatedAt descending
                select new DigestRow(
                    d.Id, d.PeriodStart, d.PeriodEnd, d.CatchUp,
@@ -47,7 +59,8 @@ public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
                        : r.Status == RequestStatus.Failed ? DigestStatus.Failed
                        : r.Status == RequestStatus.Running ? DigestStatus.Running
                        : d.Status,
-                   d.SkipReason, r == null ? d.Error : r.Error, d.NewHighlights, d.RequestId, r == null ? null : r.DraftId, d.CreatedAt))
+                   d.SkipReason, r == null ? d.Error : r.Error, d.NewHighlights, d.RequestId, r == null ? null : r.DraftId, d.CreatedAt,
+                   m == null ? null : new DigestEmailView(m.Status, m.Error, m.SentAt, m.Attempts, m.MaybeDuplicated)))
             .Take(take)
             .ToListAsync(cancellationToken);
 }
@@ -55,4 +68,8 @@ public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
 /// <summary>One digest in <c>GET /api/digests</c>: its period, status, and the skip reason or error.</summary>
 public sealed record DigestRow(
     Guid Id, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, bool CatchUp, DigestStatus Status,
-    string? SkipReason, string? Error, int? NewHighlights, Guid? RequestId, Guid? DraftId, DateTimeOffset CreatedAt);
+    string? SkipReason, string? Error, int? NewHighlights, Guid? RequestId, Guid? DraftId, DateTimeOffset CreatedAt,
+    DigestEmailView? Email = null);
+
+/// <summary>Where a digest's email stands: status, the reason it failed or waits, when it was sent.</summary>
+public sealed record DigestEmailView(DigestEmailStatus Status, string? Error, DateTimeOffset? SentAt, int Attempts, bool MaybeDuplicated);

@@ -72,6 +72,7 @@ public static class DigestsApi
         "localTime" => "must be a time of day in the form HH:mm, such as \"09:00\"",
         "cadence" => "must be daily, weekly or cron",
         "dayOfWeek" => "must be a day of the week, such as Monday",
+        "delivery" => "must be app, email or both",
         "body" => "must be a JSON object with the digest settings",
         _ => $"has the wrong type ({ex.Message.Split(" Path:", 2)[0]})",
     };

@@ -3,11 +3,12 @@ using Hatch.Domain.Articles;
 using Hatch.Domain.Digests;
 using Hatch.Features.Digests;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Web.Pages.Digests;
 
 /// <summary>The reader's digest schedule and the digests it has produced.</summary>
-public sealed class IndexModel(DigestSettingsStore store) : UserPageModel
+public sealed class IndexModel(DigestSettingsStore store, IOptions<EmailOptions> email) : UserPageModel
 {
     public sealed class SettingsForm
     {
@@ -22,12 +23,13 @@ public sealed class IndexModel(DigestSettingsStore store) : UserPageModel
         public string Style { get; set; } = "essay";
         public string Language { get; set; } = "en";
         public bool SubmitForReview { get; set; }
+        public DigestDelivery Delivery { get; set; } = DigestDelivery.Both;
 
         public static SettingsForm From(DigestSettings s) => new()
         {
             Enabled = s.Enabled, Cadence = s.Cadence, Cron = s.Cron, LocalTime = s.LocalTime.ToString("HH:mm", CultureInfo.InvariantCulture),
             DayOfWeek = s.DayOfWeek, TimeZone = s.TimeZone, MinNewHighlights = s.MinNewHighlights, MaxHighlights = s.MaxHighlights,
-            Style = s.Style, Language = s.Language, SubmitForReview = s.SubmitForReview,
+            Style = s.Style, Language = s.Language, SubmitForReview = s.SubmitForReview, Delivery = s.Delivery,
         };
     }
 
@@ -44,6 +46,24 @@ public sealed class IndexModel(DigestSettingsStore store) : UserPageModel
         && TimeZoneInfo.TryFindSystemTimeZoneById(Form.TimeZone, out var zone)
             ? TimeZoneInfo.ConvertTime(next, zone).ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture) + $" ({Form.TimeZone})"
             : null;
+
+    /// <summary>True when this server sends email (Hatch:Email); otherwise digests stay in the app and the page says how to turn email on.</summary>
+    public bool EmailConfigured => email.Value.IsConfigured;
+
+    /// <summary>The digest email's state in a few words: "sent 08:00", "failed: mailbox unavailable", "retrying: …".</summary>
+    public string? EmailStatus(DigestRow row) => row.Email switch
+    {
+        null => null,
+        { Status: DigestEmailStatus.Sent, SentAt: var at } => $"sent {LocalTime(at ?? row.CreatedAt)}"
+            + (row.Email.MaybeDuplicated ? " (an interrupted attempt may have delivered a second copy)" : ""),
+        { Status: DigestEmailStatus.Failed, Error: var error } => $"failed: {error}",
+        { Status: DigestEmailStatus.Retrying, Error: var error } => $"retrying: {error}",
+        _ => "sending",
+    };
+
+    private string LocalTime(DateTimeOffset instant) =>
+        (TimeZoneInfo.TryFindSystemTimeZoneById(Form.TimeZone, out var zone) ? TimeZoneInfo.ConvertTime(instant, zone) : instant)
+            .ToString("HH:mm", CultureInfo.InvariantCulture);
 
     public string LocalDate(DateTimeOffset instant) =>
         (TimeZoneInfo.TryFindSystemTimeZoneById(Form.TimeZone, out var zone) ? TimeZoneInfo.ConvertTime(instant, zone) : instant)
@@ -69,7 +89,7 @@ public sealed class IndexModel(DigestSettingsStore store) : UserPageModel
                 Enabled = Form.Enabled, Cadence = Form.Cadence, Cron = string.IsNullOrWhiteSpace(Form.Cron) ? null : Form.Cron.Trim(),
                 LocalTime = localTime, DayOfWeek = Form.DayOfWeek, TimeZone = Form.TimeZone.Trim(),
                 MinNewHighlights = Form.MinNewHighlights, MaxHighlights = Form.MaxHighlights,
-                Style = Form.Style, Language = Form.Language.Trim(), SubmitForReview = Form.SubmitForReview,
+                Style = Form.Style, Language = Form.Language.Trim(), SubmitForReview = Form.SubmitForReview, Delivery = Form.Delivery,
             };
             var (saved, problems) = await store.SaveAsync(UserId, settings, ct);
             if (saved is not null)
