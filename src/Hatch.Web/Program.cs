@@ -48,6 +48,7 @@ app.MapConnectionsApi();
 app.MapExportApi();
 app.MapReviewApi();
 app.MapPublicArticles();
+app.MapDigestFeed();
 app.MapHatchPages();
 app.MapHatchHangfire();
 

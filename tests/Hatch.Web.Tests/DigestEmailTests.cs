@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Hatch.Data;
 using Hatch.Domain.Digests;
 using Hatch.Domain.Highlights;
@@ -258,6 +259,43 @@ public sealed class DigestEmailTests(DigestEmailAppFactory factory) : IClassFixt
         var client = await factory.LoginAsync(email);
         Assert.Contains("may have delivered a second copy", await client.GetStringAsync("/Digests"));
     }
+
+    private async Task<Guid> DraftOfAsync(Guid digestId)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+        return await (from d in db.Digests join r in db.HatchRequests on d.RequestId equals r.Id where d.Id == digestId select r.DraftId!.Value).SingleAsync();
+    }
+
+    [Fact]
+    public async Task ThePrivateFeedListsTheReadersDigestsAndNoOneElsesAndAnOldTokenAnswers404()
+    {
+        var (_, mine, myDigest) = await WrittenDigestAsync(DigestDelivery.App);
+        var (_, _, theirDigest) = await WrittenDigestAsync(DigestDelivery.App);
+        var (myDraft, theirDraft) = (await DraftOfAsync(myDigest), await DraftOfAsync(theirDigest));
+        var client = await factory.LoginAsync(mine);
+
+        var first = await (await client.PostAsync("/api/digest-settings/feed-token", null)).Content.ReadFromJsonAsync<FeedAddressDto>();
+        var anonymous = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+        var feed = await anonymous.GetAsync(PathOf(first!.Url));
+        Assert.Equal(HttpStatusCode.OK, feed.StatusCode);
+        Assert.StartsWith("application/atom+xml", feed.Content.Headers.ContentType!.ToString());
+        var atom = System.Xml.Linq.XDocument.Parse(await feed.Content.ReadAsStringAsync());
+        System.Xml.Linq.XNamespace ns = "http://www.w3.org/2005/Atom";
+        var entryLinks = atom.Descendants(ns + "entry").Select(e => e.Element(ns + "id")!.Value).ToList();
+        Assert.Equal([$"http://localhost/Drafts/{myDraft}"], entryLinks);
+        Assert.DoesNotContain(theirDraft.ToString(), atom.ToString());
+        // The draft's text is in the entry, its untrusted source title encoded inside the HTML content.
+        Assert.Contains("&lt;script&gt;", atom.Descendants(ns + "content").Single().Value);
+
+        var second = await (await client.PostAsync("/api/digest-settings/feed-token", null)).Content.ReadFromJsonAsync<FeedAddressDto>();
+        Assert.NotEqual(first.Url, second!.Url);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(PathOf(first.Url))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(PathOf(second.Url))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/digests/not-a-token/feed.atom")).StatusCode);
+    }
+
+    private sealed record FeedAddressDto(string Url);
 
     [Fact]
     public async Task AReaderWhoChoseTheAppOnlyGetsNoEmail()

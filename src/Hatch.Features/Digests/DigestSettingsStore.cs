@@ -44,6 +44,34 @@ public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
         return true;
     }
 
+    /// <summary>
+    /// A new secret token for the reader's private feed; the previous one stops working at once. Only its SHA-256 is
+    /// stored, so a copy of the database does not open anyone's feed and the token is shown once.
+    /// </summary>
+    public async Task<string> RegenerateFeedTokenAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var token = Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var now = time.GetUtcNow();
+        var row = await db.DigestSettings.FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null) db.DigestSettings.Add(row = StoredDigestSettings.For(userId, new DigestSettings(), null, now));
+        row.FeedTokenHash = HashOf(token);
+        await db.SaveChangesAsync(cancellationToken);
+        return token;
+    }
+
+    /// <summary>The reader whose current feed token this is; null for an unknown or replaced token.</summary>
+    public async Task<string?> ReaderOfFeedTokenAsync(string token, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(token) || token.Length > 100) return null;
+        var hash = HashOf(token);
+        return await db.DigestSettings.AsNoTracking().Where(s => s.FeedTokenHash == hash).Select(s => s.UserId).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private static string HashOf(string token) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     /// <summary>The reader's digests, newest first, with the status and draft of the hatch each one became.</summary>
     public async Task<IReadOnlyList<DigestRow>> HistoryAsync(string userId, int take = 100, CancellationToken cancellationToken = default) =>
         await (from d in db.DigestsOf(userId).AsNoTracking()

@@ -21,6 +21,8 @@ public static class DigestsApi
         settings.MapPut("/", PutSettingsAsync)
             .Accepts<DigestSettings>("application/json")
             .WithSummary("Saves the digest settings and reschedules the next run; problems come back per field as a ValidationProblem.");
+        settings.MapPost("/feed-token", RegenerateFeedTokenAsync)
+            .WithSummary("A new secret address for the reader's private Atom feed of digests; the previous address stops working.");
 
         app.MapGroup("/api/digests")
             .WithTags("Digests")
@@ -58,6 +60,15 @@ public static class DigestsApi
 
         var (saved, errors) = await store.SaveAsync(user.UserId(), settings, ct);
         return saved is null ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(saved.Settings);
+    }
+
+    /// <summary>The new private feed address, shown once (only the token's hash is stored).</summary>
+    public sealed record FeedAddress(string Url);
+
+    private static async Task<Ok<FeedAddress>> RegenerateFeedTokenAsync(HttpRequest request, ClaimsPrincipal user, DigestSettingsStore store, CancellationToken ct)
+    {
+        var token = await store.RegenerateFeedTokenAsync(user.UserId(), ct);
+        return TypedResults.Ok(new FeedAddress($"{request.Scheme}://{request.Host}{Hatch.Web.Public.DigestFeed.PathFor(token)}"));
     }
 
     private static async Task<Ok<IReadOnlyList<DigestRow>>> ListAsync(ClaimsPrincipal user, DigestSettingsStore store, CancellationToken ct) =>
