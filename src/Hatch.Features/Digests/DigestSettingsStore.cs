@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Hatch.Features.Digests;
 
 /// <summary>A reader's digest settings with the next run they lead to, as the API and the settings page show them.</summary>
-public sealed record DigestSettingsView(DigestSettings Settings, DateTimeOffset? NextRunAt);
+public sealed record DigestSettingsView(DigestSettings Settings, DateTimeOffset? NextRunAt, bool Stored = true);
 
 /// <summary>Reads and saves a reader's digest settings; shared by <c>/api/digest-settings</c> and the settings page.</summary>
 public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
@@ -15,7 +15,7 @@ public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
     public async Task<DigestSettingsView> GetAsync(string userId, CancellationToken cancellationToken = default) =>
         await db.DigestSettings.AsNoTracking().FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken) is { } row
             ? new DigestSettingsView(row.Settings, row.NextRunAt)
-            : new DigestSettingsView(new DigestSettings(), null);
+            : new DigestSettingsView(new DigestSettings(), null, Stored: false);
 
     /// <summary>Validates and stores; the errors name the JSON fields. Saving recomputes the next run.</summary>
     public async Task<(DigestSettingsView? Saved, IReadOnlyList<DigestSettingsError> Errors)> SaveAsync(

@@ -162,6 +162,8 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         new("PAGE /Digests/Index GET", Access.Self, D, _ => Get("/Digests"), OK),
         new("PAGE /Digests/Unsubscribe GET", Access.Public, D, _ => Get("/Digests/Unsubscribe?token=forged"), HttpStatusCode.NotFound),
         new("PAGE /Digests/Unsubscribe POST", Access.Public, D, _ => Form("/Digests/Unsubscribe?token=forged", ("List-Unsubscribe", "One-Click")), HttpStatusCode.NotFound),
+        new("PAGE /Digests/Index POST SendNow", Access.Self, D, _ => Form("/Digests?handler=SendNow"), Found),
+        new("PAGE /Digests/Index POST Feed", Access.Self, D, _ => Form("/Digests?handler=Feed"), OK),
         new("PAGE /Digests/Index POST", Access.Self, D, _ => Form("/Digests", ("Form.Enabled", "false")), OK, Found),
         new("PAGE /Drafts/Index GET", Access.Self, D, _ => Get("/Drafts"), OK),
         new("PAGE /Drafts/Edit GET", Access.Owner, D, s => Get($"/Drafts/{s.DraftId}/Edit"), OK),

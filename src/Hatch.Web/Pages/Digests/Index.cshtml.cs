@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Hatch.Web.Pages.Digests;
 
 /// <summary>The reader's digest schedule and the digests it has produced.</summary>
-public sealed class IndexModel(DigestSettingsStore store, IOptions<EmailOptions> email) : UserPageModel
+public sealed class IndexModel(DigestSettingsStore store, DigestDispatcher dispatcher, IOptions<EmailOptions> email) : UserPageModel
 {
     public sealed class SettingsForm
     {
@@ -41,11 +41,23 @@ public sealed class IndexModel(DigestSettingsStore store, IOptions<EmailOptions>
     public bool Saved { get; private set; }
     public IReadOnlyList<string> Styles => ArticleOptions.Styles;
 
+    /// <summary>True until the reader first saves: the page then takes the time zone from the browser.</summary>
+    public bool FirstVisit { get; private set; }
+
+    /// <summary>A private feed address just made (shown once: only its hash is kept).</summary>
+    public string? FeedUrl { get; private set; }
+
+    [TempData] public string? Notice { get; set; }
+
+    /// <summary>Every IANA zone this system knows, for the searchable list.</summary>
+    public static IReadOnlyList<string> TimeZones { get; } = TimeZoneInfo.GetSystemTimeZones()
+        .Where(z => z.HasIanaId).Select(z => z.Id).Append("UTC").Distinct().Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>The next run as the reader's clock in their chosen zone shows it.</summary>
-    public string? NextRunLocal => NextRunAt is { } next
-        && TimeZoneInfo.TryFindSystemTimeZoneById(Form.TimeZone, out var zone)
-            ? TimeZoneInfo.ConvertTime(next, zone).ToString("dddd d MMMM yyyy, HH:mm", CultureInfo.InvariantCulture) + $" ({Form.TimeZone})"
-            : null;
+    /// <summary>"Monday 9 December, 08:00 (Europe/Berlin)": the stored next run (the dispatcher's own schedule code) on the reader's clock.</summary>
+    public string? NextRunLocal => NextRunAt is { } next && DigestSettings.TryFindTimeZone(Form.TimeZone, out var zone)
+        ? TimeZoneInfo.ConvertTime(next, zone).ToString("dddd d MMMM, HH:mm", CultureInfo.InvariantCulture) + $" ({Form.TimeZone})"
+        : null;
 
     /// <summary>True when this server sends email (Hatch:Email); otherwise digests stay in the app and the page says how to turn email on.</summary>
     public bool EmailConfigured => email.Value.IsConfigured;
@@ -73,6 +85,7 @@ public sealed class IndexModel(DigestSettingsStore store, IOptions<EmailOptions>
     {
         var view = await store.GetAsync(UserId, ct);
         Form = SettingsForm.From(view.Settings);
+        FirstVisit = !view.Stored;
         NextRunAt = view.NextRunAt;
         History = await store.HistoryAsync(UserId, 50, ct);
     }
@@ -87,9 +100,9 @@ public sealed class IndexModel(DigestSettingsStore store, IOptions<EmailOptions>
             var settings = new DigestSettings
             {
                 Enabled = Form.Enabled, Cadence = Form.Cadence, Cron = string.IsNullOrWhiteSpace(Form.Cron) ? null : Form.Cron.Trim(),
-                LocalTime = localTime, DayOfWeek = Form.DayOfWeek, TimeZone = Form.TimeZone.Trim(),
+                LocalTime = localTime, DayOfWeek = Form.DayOfWeek, TimeZone = (Form.TimeZone ?? "").Trim(),
                 MinNewHighlights = Form.MinNewHighlights, MaxHighlights = Form.MaxHighlights,
-                Style = Form.Style, Language = Form.Language.Trim(), SubmitForReview = Form.SubmitForReview, Delivery = Form.Delivery,
+                Style = Form.Style, Language = (Form.Language ?? "").Trim(), SubmitForReview = Form.SubmitForReview, Delivery = Form.Delivery,
             };
             var (saved, problems) = await store.SaveAsync(UserId, settings, ct);
             if (saved is not null)
@@ -103,6 +116,23 @@ public sealed class IndexModel(DigestSettingsStore store, IOptions<EmailOptions>
         if (!Saved) NextRunAt = (await store.GetAsync(UserId, ct)).NextRunAt;
         History = await store.HistoryAsync(UserId, 50, ct);
         if (errors.Count > 0) Response.StatusCode = StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    /// <summary>"Send me one now": a digest of the new highlights, written at once; the schedule is not moved.</summary>
+    public async Task<IActionResult> OnPostSendNowAsync(CancellationToken ct)
+    {
+        await dispatcher.PlanNowAsync(UserId, ct);
+        Notice = "A digest of your new highlights is on its way; it is listed below.";
+        return RedirectToPage();
+    }
+
+    /// <summary>A new private feed address; the previous one stops working.</summary>
+    public async Task<IActionResult> OnPostFeedAsync(CancellationToken ct)
+    {
+        var token = await store.RegenerateFeedTokenAsync(UserId, ct);
+        await OnGetAsync(ct);
+        FeedUrl = $"{Request.Scheme}://{Request.Host}{Hatch.Web.Public.DigestFeed.PathFor(token)}";
         return Page();
     }
 
