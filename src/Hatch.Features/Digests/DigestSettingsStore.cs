@@ -59,6 +59,9 @@ public sealed class DigestSettingsStore(HatchDbContext db, TimeProvider time)
         return token;
     }
 
+    /// <summary>The private feed's path for a token (served by the web host's DigestFeed).</summary>
+    public static string FeedPathFor(string token) => $"/digests/{Uri.EscapeDataString(token)}/feed.atom";
+
     /// <summary>The reader whose current feed token this is; null for an unknown or replaced token.</summary>
     public async Task<string?> ReaderOfFeedTokenAsync(string token, CancellationToken cancellationToken = default)
     {

@@ -68,7 +68,7 @@ public static class DigestsApi
     private static async Task<Ok<FeedAddress>> RegenerateFeedTokenAsync(HttpRequest request, ClaimsPrincipal user, DigestSettingsStore store, CancellationToken ct)
     {
         var token = await store.RegenerateFeedTokenAsync(user.UserId(), ct);
-        return TypedResults.Ok(new FeedAddress($"{request.Scheme}://{request.Host}{Hatch.Web.Public.DigestFeed.PathFor(token)}"));
+        return TypedResults.Ok(new FeedAddress($"{request.Scheme}://{request.Host}{DigestSettingsStore.FeedPathFor(token)}"));
     }
 
     private static async Task<Ok<IReadOnlyList<DigestRow>>> ListAsync(ClaimsPrincipal user, DigestSettingsStore store, CancellationToken ct) =>

@@ -19,8 +19,6 @@ public static class DigestFeed
     private const string AtomMediaType = "application/atom+xml";
     private const int FeedSize = 50;
 
-    public static string PathFor(string token) => $"/digests/{Uri.EscapeDataString(token)}/feed.atom";
-
     public static IEndpointRouteBuilder MapDigestFeed(this IEndpointRouteBuilder app)
     {
         app.MapGet("/digests/{token}/feed.atom", FeedAsync)

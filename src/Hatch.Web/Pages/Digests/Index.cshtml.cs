@@ -132,7 +132,7 @@ public sealed class IndexModel(DigestSettingsStore store, DigestDispatcher dispa
     {
         var token = await store.RegenerateFeedTokenAsync(UserId, ct);
         await OnGetAsync(ct);
-        FeedUrl = $"{Request.Scheme}://{Request.Host}{Hatch.Web.Public.DigestFeed.PathFor(token)}";
+        FeedUrl = $"{Request.Scheme}://{Request.Host}{DigestSettingsStore.FeedPathFor(token)}";
         return Page();
     }
 
