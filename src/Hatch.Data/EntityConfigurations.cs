@@ -200,6 +200,28 @@ internal sealed class StoredDigestSettingsConfiguration : IEntityTypeConfigurati
         // The dispatcher's query: WHERE Enabled AND NextRunAt <= now ORDER BY NextRunAt. NextRunAt is null while
         // digests are off, so an index on it alone serves the range scan and the order.
         e.HasIndex(s => s.NextRunAt);
+        // The private feed finds its reader by the token's hash; unique, so a hash names at most one reader.
+        e.Property(s => s.FeedTokenHash).HasMaxLength(64);
+        e.HasIndex(s => s.FeedTokenHash).IsUnique();
+    }
+}
+
+internal sealed class StoredDigestEmailConfiguration : IEntityTypeConfiguration<StoredDigestEmail>
+{
+    public void Configure(EntityTypeBuilder<StoredDigestEmail> e)
+    {
+        e.ToTable("digest_emails");
+        e.HasKey(m => m.Id);
+        // At most one email per digest, whatever job runs twice: the database keeps it.
+        e.HasIndex(m => m.DigestId).IsUnique();
+        e.HasOne<StoredDigest>().WithOne().HasForeignKey<StoredDigestEmail>(m => m.DigestId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(m => m.ToAddress).HasMaxLength(320).IsRequired();
+        e.Property(m => m.MessageId).HasMaxLength(250);
+        e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(m => m.Error).HasMaxLength(2000);
+        e.Property(m => m.JobId).HasMaxLength(100);
+        e.Ignore(m => m.IsSettled);
     }
 }
 

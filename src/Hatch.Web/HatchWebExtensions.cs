@@ -101,6 +101,8 @@ public static class HatchWebExtensions
             options.Conventions.AllowAnonymousToPage("/Index");
             options.Conventions.AllowAnonymousToPage("/Error");
             options.Conventions.AllowAnonymousToFolder("/Public");
+            // The digest email's one-click unsubscribe: its signed token is the credential (Pages/Digests/Unsubscribe).
+            options.Conventions.AllowAnonymousToPage("/Digests/Unsubscribe");
         });
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")

@@ -50,6 +50,7 @@ app.MapConnectionsApi();
 app.MapExportApi();
 app.MapReviewApi();
 app.MapPublicArticles();
+app.MapDigestFeed();
 app.MapHatchPages();
 app.MapHatchApiReference();
 app.MapHatchHangfire();

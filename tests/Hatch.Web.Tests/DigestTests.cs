@@ -21,7 +21,7 @@ namespace Hatch.Web.Tests;
 /// The app on its own PostgreSQL database with a <see cref="FakeTimeProvider"/> for "now" and no Hangfire worker:
 /// tests run the dispatcher and the digest jobs themselves, at the times they choose.
 /// </summary>
-public sealed class DigestAppFactory : HatchAppFactory
+public class DigestAppFactory : HatchAppFactory
 {
     /// <summary>Monday 2 March 2026, 00:00 UTC; tests only move it forward.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
@@ -133,11 +133,12 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
             Assert.False(defaults.RootElement.GetProperty("enabled").GetBoolean());
             Assert.Equal("weekly", defaults.RootElement.GetProperty("cadence").GetString());
             Assert.Equal(5, defaults.RootElement.GetProperty("minNewHighlights").GetInt32());
+            Assert.Equal("both", defaults.RootElement.GetProperty("delivery").GetString());
         }
 
         var sent = """
             {"enabled":true,"cadence":"weekly","cron":null,"localTime":"07:30","dayOfWeek":"Friday","timeZone":"Europe/Berlin",
-             "minNewHighlights":3,"maxHighlights":25,"style":"newsletter","language":"de","submitForReview":true}
+             "minNewHighlights":3,"maxHighlights":25,"style":"newsletter","language":"de","submitForReview":true,"delivery":"email"}
             """;
         var put = await client.PutAsync("/api/digest-settings", new StringContent(sent, System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
@@ -171,6 +172,12 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
         using var timeProblem = JsonDocument.Parse(await badTime.Content.ReadAsStringAsync());
         Assert.Contains("HH:mm", timeProblem.RootElement.GetProperty("errors").GetProperty("localTime")[0].GetString());
 
+        var badDelivery = await client.PutAsync("/api/digest-settings",
+            new StringContent("""{"enabled":true,"cadence":"daily","localTime":"09:00","timeZone":"UTC","delivery":"pigeon"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, badDelivery.StatusCode);
+        using var deliveryProblem = JsonDocument.Parse(await badDelivery.Content.ReadAsStringAsync());
+        Assert.Equal("must be app, email or both", deliveryProblem.RootElement.GetProperty("errors").GetProperty("delivery")[0].GetString());
+
         // Nothing was stored: the reader still has digests off.
         using var stored = JsonDocument.Parse(await client.GetStringAsync("/api/digest-settings"));
         Assert.False(stored.RootElement.GetProperty("enabled").GetBoolean());
@@ -190,7 +197,14 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
         var html = await client.GetStringAsync("/Digests");
 
         // 12:00 UTC is 21:00 in Tokyo, so the next 18:30 there is tomorrow's, shown on the reader's clock.
-        Assert.Contains("18:30 (Asia/Tokyo)", html);
+        var tomorrowInTokyo = TimeZoneInfo.ConvertTime(Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo")).AddDays(1);
+        Assert.Contains($"Next digest: <strong>{tomorrowInTokyo:dddd d MMMM}, 18:30 (Asia/Tokyo)</strong>", html);
+        // Daily: neither the weekday nor the cron field is shown; the zone is picked from the IANA list.
+        Assert.Matches("id=\"day-field\" hidden", html);
+        Assert.Matches("id=\"cron-field\" hidden", html);
+        Assert.Contains("<option value=\"Europe/Berlin\">", html);
+        Assert.Contains("list=\"time-zones\"", html);
+        Assert.Contains("<div class=\"field check\">", html);
         Assert.Contains("name=\"__RequestVerificationToken\"", html);
         foreach (var id in new[] { "enabled", "cadence", "dayOfWeek", "localTime", "timeZone", "cron", "minNewHighlights", "maxHighlights", "style", "language", "submitForReview" })
             Assert.Contains($"<label for=\"{id}\">", html);
@@ -355,5 +369,31 @@ public sealed class DigestTests(DigestAppFactory factory) : IClassFixture<Digest
         var digest = Assert.Single(await DigestsOfAsync(userId), d => d.Id == id);
         Assert.NotNull(digest.JobId);
         Assert.NotEqual("999999999", digest.JobId);
+    }
+
+    [Fact]
+    public async Task SendMeOneNowWritesADigestOfTheNewHighlightsWithoutMovingTheSchedule()
+    {
+        var (userId, _) = await NewReaderAsync();
+        var enabledAt = AdvanceToNextDay(TimeSpan.FromHours(8));
+        await SaveSettingsAsync(userId, DailyAtNine(minNew: 1));
+        await AddHighlightsAsync(userId, 3, enabledAt.AddMinutes(5));
+        var scheduled = (await SettingsRowAsync(userId)).NextRunAt;
+        Clock.SetUtcNow(enabledAt.AddMinutes(30));
+
+        StoredDigest now;
+        await using (var scope = factory.Services.CreateAsyncScope())
+            now = await scope.ServiceProvider.GetRequiredService<DigestDispatcher>().PlanNowAsync(userId);
+        await RunDigestJobAsync(now.Id);
+
+        var written = Assert.Single(await DigestsOfAsync(userId));
+        Assert.Equal((DigestStatus.Succeeded, 3), (written.Status, written.NewHighlights));
+        Assert.Equal(scheduled, (await SettingsRowAsync(userId)).NextRunAt);
+
+        // The 09:00 digest starts where this one ended: its highlights are not counted again.
+        Clock.SetUtcNow(enabledAt.AddHours(1).AddSeconds(10));
+        await DispatchAsync();
+        var next = (await DigestsOfAsync(userId)).Single(d => d.Id != now.Id);
+        Assert.Equal(enabledAt.AddMinutes(30), next.PeriodStart);
     }
 }

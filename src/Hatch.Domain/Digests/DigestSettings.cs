@@ -53,6 +53,13 @@ public sealed record DigestSettings
     /// <summary>True: the digest's draft goes straight to review (Submitted); false: it stays a Draft.</summary>
     public bool SubmitForReview { get; init; }
 
+    /// <summary>How digests arrive: app, email or both. Email needs <c>Hatch:Email</c> configured; without it, app only.</summary>
+    public DigestDelivery Delivery { get; init; } = DigestDelivery.Both;
+
+    /// <summary>True when these settings ask for an email (sent only if the server has email configured).</summary>
+    [JsonIgnore]
+    public bool WantsEmail => Delivery is DigestDelivery.Email or DigestDelivery.Both;
+
     /// <summary>The options the article pipeline takes for a digest written with these settings.</summary>
     public ArticleOptions ToArticleOptions(string? authorName = null) =>
         new() { Style = Style, Language = Language, AuthorName = authorName };

@@ -22,6 +22,8 @@ public sealed class StoredDigestSettings
     /// <summary>The end of the latest digest that is written (or being written), not skipped: the next period starts here.</summary>
     public DateTimeOffset? LastPeriodEnd { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>SHA-256 (hex) of the reader's private feed token; the token itself is shown once and never stored.</summary>
+    public string? FeedTokenHash { get; set; }
 
     public DigestSettings Settings => JsonSerializer.Deserialize<DigestSettings>(SettingsJson, Json)
         ?? throw new InvalidDataException($"The digest settings of user {UserId} are empty.");

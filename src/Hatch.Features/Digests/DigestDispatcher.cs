@@ -66,6 +66,27 @@ public sealed partial class DigestDispatcher(
         return new DispatchResult(due, planned, enqueued, orphans, planning, enqueueing);
     }
 
+    /// <summary>
+    /// "Send me one now": a digest of the highlights added since the reader's last digest (or the last week), planned
+    /// and enqueued at once. The schedule stays as it is (next_run_at is untouched); the period end moves to now, so
+    /// the next scheduled digest starts where this one ends and never repeats its highlights.
+    /// </summary>
+    public async Task<StoredDigest> PlanNowAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().ToUniversalTime();
+        var row = await db.DigestSettings.FirstOrDefaultAsync(s => s.UserId == userId, cancellationToken);
+        if (row is null) db.DigestSettings.Add(row = StoredDigestSettings.For(userId, new DigestSettings(), null, now));
+        var start = row.LastPeriodEnd is { } last && last < now ? last : now.AddDays(-7);
+        var digest = StoredDigest.Plan(userId, new DigestPeriod(start, now), catchUp: false, now);
+        // Its own key space: an on-demand digest never takes the key of a scheduled period.
+        digest.PeriodKey = "now-" + now.UtcTicks.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        row.LastPeriodEnd = now;
+        db.Digests.Add(digest);
+        await db.SaveChangesAsync(cancellationToken);
+        await EnqueueDigestJobsAsync([digest.Id], cancellationToken);
+        return digest;
+    }
+
     /// <summary>Plans one batch in one transaction; returns how many readers were due and the digests it inserted.</summary>
     private async Task<(int Taken, List<StoredDigest> Digests)> PlanBatchAsync(int batch, CancellationToken cancellationToken)
     {

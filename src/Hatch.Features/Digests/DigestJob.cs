@@ -17,7 +17,7 @@ namespace Hatch.Features.Digests;
 /// <see cref="HatchRequest"/> with the Digest prompt, run by <see cref="HatchJob"/> in this same job, so a digest
 /// has a hatch's provenance, failure handling and draft. Reentrant: a second run finds the request and resumes it.
 /// </summary>
-public sealed partial class DigestJob(HatchDbContext db, HatchJob hatch, TimeProvider time, ILogger<DigestJob> logger)
+public sealed partial class DigestJob(HatchDbContext db, HatchJob hatch, DigestEmailJob emails, TimeProvider time, ILogger<DigestJob> logger)
 {
     [AutomaticRetry(Attempts = TrackedRequestJob<HatchRequest>.MaxAttempts, OnAttemptsExceeded = AttemptsExceededAction.Delete)]
     public async Task RunAsync(Guid digestId, CancellationToken cancellationToken)
@@ -29,7 +29,13 @@ public sealed partial class DigestJob(HatchDbContext db, HatchJob hatch, TimePro
             LogMissing(digestId);
             return;
         }
-        if (digest.Status is DigestStatus.Skipped or DigestStatus.Succeeded or DigestStatus.Failed) return;
+        if (digest.Status is DigestStatus.Skipped or DigestStatus.Failed) return;
+        if (digest.Status is DigestStatus.Succeeded)
+        {
+            // A rerun after a crash between storing the outcome and queueing the email: queue it now (at most once).
+            await emails.QueueAsync(digestId, cancellationToken);
+            return;
+        }
 
         if (digest.RequestId is null && !await PrepareAsync(digest, cancellationToken))
             return;
@@ -50,6 +56,10 @@ public sealed partial class DigestJob(HatchDbContext db, HatchJob hatch, TimePro
             .SetProperty(d => d.Status, status)
             .SetProperty(d => d.Error, request.Error)
             .SetProperty(d => d.UpdatedAt, now), CancellationToken.None);
+
+        // The draft is stored: the email (if the reader wants one) is its own job, so a mail server's trouble never
+        // touches the digest's outcome.
+        if (status == DigestStatus.Succeeded) await emails.QueueAsync(digestId, CancellationToken.None);
     }
 
     /// <summary>Decides run or skip; for a run, stores the hatch request and links it, in one transaction.</summary>

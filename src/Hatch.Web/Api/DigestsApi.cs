@@ -21,6 +21,8 @@ public static class DigestsApi
         settings.MapPut("/", PutSettingsAsync)
             .Accepts<DigestSettings>("application/json")
             .WithSummary("Saves the digest settings and reschedules the next run; problems come back per field as a ValidationProblem.");
+        settings.MapPost("/feed-token", RegenerateFeedTokenAsync)
+            .WithSummary("A new secret address for the reader's private Atom feed of digests; the previous address stops working.");
 
         app.MapGroup("/api/digests")
             .WithTags("Digests")
@@ -60,6 +62,15 @@ public static class DigestsApi
         return saved is null ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(saved.Settings);
     }
 
+    /// <summary>The new private feed address, shown once (only the token's hash is stored).</summary>
+    public sealed record FeedAddress(string Url);
+
+    private static async Task<Ok<FeedAddress>> RegenerateFeedTokenAsync(HttpRequest request, ClaimsPrincipal user, DigestSettingsStore store, CancellationToken ct)
+    {
+        var token = await store.RegenerateFeedTokenAsync(user.UserId(), ct);
+        return TypedResults.Ok(new FeedAddress($"{request.Scheme}://{request.Host}{DigestSettingsStore.FeedPathFor(token)}"));
+    }
+
     private static async Task<Ok<IReadOnlyList<DigestRow>>> ListAsync(ClaimsPrincipal user, DigestSettingsStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.HistoryAsync(user.UserId(), cancellationToken: ct));
 
@@ -72,6 +83,7 @@ public static class DigestsApi
         "localTime" => "must be a time of day in the form HH:mm, such as \"09:00\"",
         "cadence" => "must be daily, weekly or cron",
         "dayOfWeek" => "must be a day of the week, such as Monday",
+        "delivery" => "must be app, email or both",
         "body" => "must be a JSON object with the digest settings",
         _ => $"has the wrong type ({ex.Message.Split(" Path:", 2)[0]})",
     };

@@ -28,6 +28,7 @@ public static class DataProtectionSetup
         builder.Services.AddOptions<KeyManagementOptions>()
             .Configure<IServiceScopeFactory>((options, scopes) => options.XmlRepository = new DatabaseXmlRepository(scopes));
         builder.Services.AddSingleton<IConnectionTokenProtector, DataProtectionTokenProtector>();
+        builder.Services.AddSingleton<Hatch.Features.Digests.IDigestLinkSigner, DigestLinkSigner>();
         return builder;
     }
 
@@ -57,5 +58,28 @@ public static class DataProtectionSetup
         public string Protect(string token) => _protector.Protect(token);
 
         public string Unprotect(string protectedToken) => _protector.Unprotect(protectedToken);
+    }
+
+    /// <summary>
+    /// Unsubscribe tokens under their own purpose: authenticated encryption of the reader's id, so a token cannot be
+    /// forged or turned into another reader's, and any process of the deployment (same key ring) accepts it.
+    /// </summary>
+    private sealed class DigestLinkSigner(IDataProtectionProvider provider) : Hatch.Features.Digests.IDigestLinkSigner
+    {
+        private readonly IDataProtector _protector = provider.CreateProtector("Hatch.Digests.Unsubscribe.v1");
+
+        public string SignUnsubscribe(string userId) => _protector.Protect(userId);
+
+        public string? VerifyUnsubscribe(string token)
+        {
+            try
+            {
+                return string.IsNullOrWhiteSpace(token) ? null : _protector.Unprotect(token);
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                return null; // not a token Hatch made: the caller answers "not a valid link"
+            }
+        }
     }
 }

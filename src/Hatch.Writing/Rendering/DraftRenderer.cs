@@ -9,6 +9,9 @@ using Hatch.Writing.Text;
 
 namespace Hatch.Writing.Rendering;
 
+/// <summary>A link rendered under a draft (an email's "open the draft", "settings", "unsubscribe").</summary>
+public sealed record DraftLink(string Text, string Url);
+
 /// <summary>The output formats a draft can be rendered to.</summary>
 public enum DraftFormat { Markdown, Html, Json }
 
@@ -106,6 +109,64 @@ public static partial class DraftRenderer
     /// </summary>
     private static string? NoteShown(Highlight highlight) =>
         string.IsNullOrWhiteSpace(highlight.Note) || Markup.Clean(highlight.Note) is not { Length: > 0 } clean ? null : Quote(clean);
+
+    // ---------- plain text ----------
+
+    /// <summary>
+    /// The draft as plain text, for an email's text part: nothing is interpreted, so nothing is escaped. Headings are
+    /// underlined, advice is numbered, citations stay as [n] and the sources follow as numbered notes.
+    /// </summary>
+    public static string PlainText(DraftDocument draft)
+    {
+        var article = draft.Article;
+        var text = new StringBuilder();
+        void Heading(string heading, char rule) =>
+            text.AppendLine(Flatten(heading)).AppendLine(new string(rule, Math.Clamp(Flatten(heading).Length, 3, 72))).AppendLine();
+        void Paragraphs(string body)
+        {
+            foreach (var block in Blocks(body))
+            {
+                foreach (var line in block.Lines) text.Append(block.IsList ? "- " : "").AppendLine(line);
+                text.AppendLine();
+            }
+        }
+
+        Heading(article.Title, '=');
+        text.AppendLine(Byline(draft)).AppendLine();
+        if (Disclosure(draft) is { } disclosure) text.AppendLine(disclosure).AppendLine();
+        Paragraphs(article.Overview);
+        foreach (var section in article.Sections)
+        {
+            Heading(section.Heading, '-');
+            Paragraphs(WithCitations(section.Body, section.Citations));
+        }
+        if (article.Advice.Count > 0)
+        {
+            Heading("Actionable Advice", '-');
+            for (var i = 0; i < article.Advice.Count; i++)
+            {
+                var (title, rest) = AdviceParts(article.Advice[i]);
+                text.Append(i + 1).Append(". ").Append(Flatten(title)).AppendLine(Flatten(WithCitations(rest, article.Advice[i].Citations)));
+            }
+            text.AppendLine();
+        }
+        Heading("Conclusion", '-');
+        Paragraphs(article.Conclusion);
+        var cited = draft.CitedHighlights().ToArray();
+        if (cited.Length > 0)
+        {
+            Heading("Sources", '-');
+            foreach (var source in cited)
+            {
+                text.Append(SourceLine(source));
+                if (NoteShown(source.Highlight) is { } note) text.Append(" — your note: \"").Append(note).Append('"');
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        if (draft.Provenance.LeftOutReason is { } leftOut) text.Append(Capitalize(leftOut)).AppendLine(".");
+        return text.ToString().TrimEnd() + "\n";
+    }
 
     /// <summary>`[n] "short quote…" — Title, Author (location) — URL`</summary>
     public static string SourceLine(NumberedHighlight numbered)
@@ -260,7 +321,10 @@ public static partial class DraftRenderer
 
     // ---------- HTML ----------
 
-    public static string Html(DraftDocument draft)
+    public static string Html(DraftDocument draft) => Html(draft, []);
+
+    /// <summary>The HTML page with <paramref name="links"/> (text and address, both encoded) under the article, as an email ends.</summary>
+    public static string Html(DraftDocument draft, IReadOnlyList<DraftLink> links)
     {
         var article = draft.Article;
         var html = new StringBuilder();
@@ -317,6 +381,12 @@ public static partial class DraftRenderer
         }
         if (draft.Provenance.LeftOutReason is { } leftOut)
             html.Append("<p class=\"note\">").Append(Encode(Capitalize(leftOut))).AppendLine(".</p>");
+        if (links.Count > 0)
+        {
+            html.Append("<hr><p class=\"links\">");
+            html.AppendJoin(" · ", links.Select(l => $"<a href=\"{Encode(l.Url)}\">{Encode(l.Text)}</a>"));
+            html.AppendLine("</p>");
+        }
         html.AppendLine("</article></body></html>");
         return html.ToString();
     }

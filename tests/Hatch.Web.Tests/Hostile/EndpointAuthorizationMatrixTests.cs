@@ -130,6 +130,10 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         new("GET /api/digest-settings/", Access.Self, D, _ => Get("/api/digest-settings"), OK),
         new("PUT /api/digest-settings/", Access.Self, D, _ => Send(HttpMethod.Put, "/api/digest-settings", new { enabled = false }), OK),
         new("GET /api/digests/", Access.Self, D, _ => Get("/api/digests"), OK),
+        new("POST /api/digest-settings/feed-token", Access.Self, D, _ => Send(HttpMethod.Post, "/api/digest-settings/feed-token"), OK),
+        // The private feed and the one-click unsubscribe are anonymous by design: the token in the address is the
+        // credential (a feed reader and a mail client cannot sign in), so a made-up one answers 404 and changes nothing.
+        new("GET /digests/{token}/feed.atom", Access.Public, D, _ => Get("/digests/not-a-token/feed.atom"), HttpStatusCode.NotFound),
 
         // ---- public and machine routes ----
         new("GET /feed.atom", Access.Public, DraftStatus.Published, _ => Get("/feed.atom"), OK),
@@ -160,6 +164,10 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
         new("PAGE /Connections/Index POST Sync", Access.Self, D, s => Form($"/Connections?handler=Sync&id={s.ConnectionId}"), Found),
         new("PAGE /Connections/Index POST Remove", Access.Self, D, s => Form($"/Connections?handler=Remove&id={s.ConnectionId}"), Found),
         new("PAGE /Digests/Index GET", Access.Self, D, _ => Get("/Digests"), OK),
+        new("PAGE /Digests/Unsubscribe GET", Access.Public, D, _ => Get("/Digests/Unsubscribe?token=forged"), HttpStatusCode.NotFound),
+        new("PAGE /Digests/Unsubscribe POST", Access.Public, D, _ => Form("/Digests/Unsubscribe?token=forged", ("List-Unsubscribe", "One-Click")), HttpStatusCode.NotFound),
+        new("PAGE /Digests/Index POST SendNow", Access.Self, D, _ => Form("/Digests?handler=SendNow"), Found),
+        new("PAGE /Digests/Index POST Feed", Access.Self, D, _ => Form("/Digests?handler=Feed"), OK),
         new("PAGE /Digests/Index POST", Access.Self, D, _ => Form("/Digests", ("Form.Enabled", "false")), OK, Found),
         new("PAGE /Drafts/Index GET", Access.Self, D, _ => Get("/Drafts"), OK),
         new("PAGE /Drafts/Edit GET", Access.Owner, D, s => Get($"/Drafts/{s.DraftId}/Edit"), OK),

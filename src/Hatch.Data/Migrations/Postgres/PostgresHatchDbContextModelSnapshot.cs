@@ -325,6 +325,69 @@ namespace Hatch.Data.Migrations.Postgres
                     b.ToTable("digests", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Domain.Digests.StoredDigestEmail", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DigestId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("MaybeDuplicated")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DigestId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("digest_emails", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Domain.Digests.StoredDigestSettings", b =>
                 {
                     b.Property<string>("UserId")
@@ -335,6 +398,10 @@ namespace Hatch.Data.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("EnabledAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FeedTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<DateTimeOffset?>("LastPeriodEnd")
                         .HasColumnType("timestamp with time zone");
@@ -350,6 +417,9 @@ namespace Hatch.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("UserId");
+
+                    b.HasIndex("FeedTokenHash")
+                        .IsUnique();
 
                     b.HasIndex("NextRunAt");
 
@@ -1062,6 +1132,21 @@ namespace Hatch.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Digests.StoredDigestEmail", b =>
+                {
+                    b.HasOne("Hatch.Domain.Digests.StoredDigest", null)
+                        .WithOne()
+                        .HasForeignKey("Hatch.Domain.Digests.StoredDigestEmail", "DigestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.HasOne("Hatch.Data.HatchUser", null)
                         .WithMany()

@@ -318,6 +318,69 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.ToTable("digests", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Domain.Digests.StoredDigestEmail", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DigestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("JobId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MaybeDuplicated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToAddress")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DigestId")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("digest_emails", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Domain.Digests.StoredDigestSettings", b =>
                 {
                     b.Property<string>("UserId")
@@ -328,6 +391,10 @@ namespace Hatch.Data.Migrations.Sqlite
 
                     b.Property<long?>("EnabledAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("FeedTokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("LastPeriodEnd")
                         .HasColumnType("INTEGER");
@@ -343,6 +410,9 @@ namespace Hatch.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("UserId");
+
+                    b.HasIndex("FeedTokenHash")
+                        .IsUnique();
 
                     b.HasIndex("NextRunAt");
 
@@ -1051,6 +1121,21 @@ namespace Hatch.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Hatch.Data.HatchUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Hatch.Domain.Digests.StoredDigestEmail", b =>
+                {
+                    b.HasOne("Hatch.Domain.Digests.StoredDigest", null)
+                        .WithOne()
+                        .HasForeignKey("Hatch.Domain.Digests.StoredDigestEmail", "DigestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.HasOne("Hatch.Data.HatchUser", null)
                         .WithMany()
