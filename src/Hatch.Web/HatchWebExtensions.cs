@@ -131,7 +131,7 @@ public static class HatchWebExtensions
     }
 
     /// <summary>A browser asking for a page: HTML accepted, and not the API, the job dashboard or the machine-readable routes.</summary>
-    private static bool IsPageRequest(HttpContext http)
+    internal static bool IsPageRequest(HttpContext http)
     {
         var path = http.Request.Path;
         if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi"))

@@ -2,7 +2,9 @@ using Hangfire;
 using Hatch.Data;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Drafts;
+using Hatch.Domain.Requests;
 using Hatch.Features.Requests;
+using Hatch.Writing.Importing;
 using Hatch.Writing.Hatching;
 using Hatch.Writing.Rendering;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace Hatch.Features.Review;
 
-public enum ReviewOutcomeKind { Ok, NotFound, Forbidden, IllegalState, Conflict, Invalid, NeedsModel }
+public enum ReviewOutcomeKind { Ok, NotFound, Forbidden, IllegalState, Conflict, Invalid, NeedsModel, Busy }
 
 /// <summary>Two versions of one draft: the caller's (not saved) and the one that is current.</summary>
 public sealed record EditConflict(int CurrentRevision, int ExpectedRevision, Article Current, Article? Yours);
@@ -44,6 +46,7 @@ public sealed partial class ReviewService(
     ISectionReviser reviser,
     IOptions<WebhookOptions> webhooks,
     DraftRegrounding regrounding,
+    IOptions<HatchLimits> limits,
     ILogger<ReviewService> logger)
 {
     private const int MaxSaveAttempts = 3;
@@ -169,6 +172,12 @@ public sealed partial class ReviewService(
             if (sectionIndex < 0 || sectionIndex >= sections)
                 throw new DraftInputException("index", $"The draft has sections 0–{sections - 1}; there is no section {sectionIndex}.");
 
+            // Each request is a model call; a draft cannot queue more than a few at once.
+            var pending = await db.SectionRevisions.CountAsync(r => r.DraftId == id && r.Status != RequestStatus.Succeeded && r.Status != RequestStatus.Failed, ct);
+            if (pending >= limits.Value.MaxPendingRevisionsPerDraft)
+                return new ReviewOutcome(ReviewOutcomeKind.Busy, draft,
+                    $"{pending} revision(s) of this draft are still waiting or running, and a draft may have at most {limits.Value.MaxPendingRevisionsPerDraft} "
+                    + "(Hatch:Limits:MaxPendingRevisionsPerDraft). Wait for one to finish, then ask again.", draft.Status);
             var request = SectionRevisionRequest.Create(id, sectionIndex, instruction ?? "", actor.UserId, draft.Revision, time.GetUtcNow());
             db.SectionRevisions.Add(request);
             await db.SaveChangesAsync(ct);

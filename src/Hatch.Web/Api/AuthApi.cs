@@ -1,4 +1,7 @@
 using Hatch.Data;
+using Hatch.Web.Infrastructure;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Hatch.Web.Api;
 
@@ -7,7 +10,20 @@ public static class AuthApi
 {
     public static IEndpointRouteBuilder MapHatchAuthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/auth").WithTags("Auth").MapIdentityApi<HatchUser>();
+        var identity = app.MapGroup("/api/auth").WithTags("Auth").MapIdentityApi<HatchUser>();
+        // Identity maps its endpoints itself; the limits are attached to them by route, per client address.
+        identity.Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder { RoutePattern: var pattern } && PolicyFor(pattern) is { } policy)
+                endpoint.Metadata.Add(new EnableRateLimitingAttribute(policy));
+        });
         return app;
     }
+
+    private static string? PolicyFor(RoutePattern pattern) => pattern.RawText?.TrimEnd('/').Split('/')[^1].ToLowerInvariant() switch
+    {
+        "login" or "refresh" => RateLimitPolicies.SignIn,
+        "register" or "forgotpassword" or "resendconfirmationemail" or "resetpassword" => RateLimitPolicies.Register,
+        _ => null,
+    };
 }

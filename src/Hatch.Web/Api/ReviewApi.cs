@@ -5,6 +5,7 @@ using Hatch.Domain.Articles;
 using Hatch.Domain.Drafts;
 using Hatch.Domain.Requests;
 using Hatch.Features.Review;
+using Hatch.Web.Infrastructure;
 using Hatch.Web.Review;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -85,6 +86,7 @@ public static class ReviewApi
         drafts.MapGet("/audit", AuditAsync).WithSummary("The draft's audit trail: who created, edited, submitted, approved, rejected, published, revised or restored it, and when.");
 
         drafts.MapPost("/sections/{index:int}/revise", ReviseAsync)
+            .RequireRateLimiting(RateLimitPolicies.Revise)
             .WithSummary("Asks the language model to revise one section as instructed: 202, the result becomes a new revision. 409 when no model is configured.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         drafts.MapGet("/revise/{requestId:guid}", ReviseStatusAsync).WithName("GetSectionRevision").WithSummary("A section revision request's status.");
@@ -132,6 +134,8 @@ public static class ReviewApi
             ReviewOutcomeKind.IllegalState => TypedResults.Problem(statusCode: 409, title: $"Not possible while the draft is {outcome.Current}",
                 detail: outcome.Message, extensions: extensions),
             ReviewOutcomeKind.NeedsModel => TypedResults.Problem(statusCode: 409, title: "Revising needs a language model",
+                detail: outcome.Message, extensions: extensions),
+            ReviewOutcomeKind.Busy => TypedResults.Problem(statusCode: 409, title: "Too many revisions pending",
                 detail: outcome.Message, extensions: extensions),
             ReviewOutcomeKind.Conflict when outcome.Conflict is { } c => TypedResults.Problem(statusCode: 409,
                 title: "The draft changed since you started editing",

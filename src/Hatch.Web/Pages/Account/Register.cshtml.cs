@@ -28,6 +28,7 @@ public sealed class RegisterModel(UserManager<HatchUser> users, SignInManager<Ha
 
     public void OnGet() { }
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Register)]
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid) return Page();

@@ -111,6 +111,7 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
     public Task<IActionResult> OnPostCommentAsync(Guid id, string? body, int? sectionIndex, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.CommentAsync(id, a, body, sectionIndex, c), "Comment added.", ct);
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Revise)]
     public Task<IActionResult> OnPostReviseAsync(Guid id, int index, string? instruction, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.RequestReviseAsync(id, a, index, instruction, c),
             $"Asked the model to revise section {index + 1}; the result will be a new revision.", ct);
