@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace Hatch.Features.Review;
 
-public enum ReviewOutcomeKind { Ok, NotFound, Forbidden, IllegalState, Conflict, Invalid, NeedsModel, Busy }
+public enum ReviewOutcomeKind { Ok, NotFound, Forbidden, IllegalState, Conflict, Invalid, NeedsModel, Busy, Stale }
 
 /// <summary>Two versions of one draft: the caller's (not saved) and the one that is current.</summary>
 public sealed record EditConflict(int CurrentRevision, int ExpectedRevision, Article Current, Article? Yours);
@@ -74,21 +74,23 @@ public sealed partial class ReviewService(
     public Task<ReviewOutcome> SubmitAsync(Guid id, DraftActor actor, CancellationToken ct) =>
         MutateAsync(id, actor, draft => { draft.Submit(actor, time.GetUtcNow()); return Task.CompletedTask; }, ct);
 
-    public Task<ReviewOutcome> ApproveAsync(Guid id, DraftActor actor, CancellationToken ct) =>
-        MutateAsync(id, actor, draft => { draft.Approve(actor, time.GetUtcNow()); return Task.CompletedTask; }, ct);
+    /// <param name="expectedRevision">The revision the editor read (null: whatever is current, for clients that do not say).</param>
+    public async Task<ReviewOutcome> ApproveAsync(Guid id, DraftActor actor, int? expectedRevision, CancellationToken ct) =>
+        Stale(await MutateAsync(id, actor, draft => { draft.Approve(actor, time.GetUtcNow(), expectedRevision); return Task.CompletedTask; }, ct), "approve");
 
     public Task<ReviewOutcome> RejectAsync(Guid id, DraftActor actor, string? reason, CancellationToken ct) =>
         MutateAsync(id, actor, draft => { draft.Reject(actor, reason ?? "", time.GetUtcNow()); return Task.CompletedTask; }, ct);
 
-    public async Task<ReviewOutcome> PublishAsync(Guid id, DraftActor actor, CancellationToken ct)
+    public async Task<ReviewOutcome> PublishAsync(Guid id, DraftActor actor, int? expectedRevision, CancellationToken ct)
     {
-        var outcome = await MutateAsync(id, actor, async draft =>
+        var outcome = Stale(await MutateAsync(id, actor, async draft =>
         {
             // The domain checks first, so an illegal publish is a 409 and not a wasted slug look-up.
             draft.Require(DraftAction.Publish, actor);
+            draft.RequireRevision(expectedRevision);
             var slug = draft.Slug ?? await UniqueSlugAsync(draft.Title, ct);
-            draft.Publish(actor, slug, time.GetUtcNow());
-        }, ct);
+            draft.Publish(actor, slug, time.GetUtcNow(), expectedRevision);
+        }, ct), "publish");
         if (outcome.Succeeded && webhooks.Value.IsEnabled)
         {
             try
@@ -227,6 +229,16 @@ public sealed partial class ReviewService(
             }
         }
     }
+
+    /// <summary>A revision conflict on approve or publish: nothing to merge, the editor has to read the current text.</summary>
+    private static ReviewOutcome Stale(ReviewOutcome outcome, string verb) =>
+        outcome is { Kind: ReviewOutcomeKind.Conflict, Conflict: { } c }
+            ? outcome with
+            {
+                Kind = ReviewOutcomeKind.Stale,
+                Message = $"The draft is at revision {c.CurrentRevision}, but you read revision {c.ExpectedRevision}. Nothing changed: read the current revision, then {verb} it.",
+            }
+            : outcome;
 
     private static ReviewOutcome? Map(Exception ex, Draft draft) => ex switch
     {

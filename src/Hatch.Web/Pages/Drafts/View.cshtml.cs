@@ -99,14 +99,14 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
     public Task<IActionResult> OnPostSubmitAsync(Guid id, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.SubmitAsync(id, a, c), "Submitted for review.", ct);
 
-    public Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken ct) =>
-        ActAsync(id, (a, c) => review.ApproveAsync(id, a, c), "Approved.", ct);
+    public Task<IActionResult> OnPostApproveAsync(Guid id, int expectedRevision, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.ApproveAsync(id, a, expectedRevision, c), "Approved.", ct);
 
     public Task<IActionResult> OnPostRejectAsync(Guid id, string? reason, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.RejectAsync(id, a, reason, c), "Rejected; the author can edit and resubmit it.", ct);
 
-    public Task<IActionResult> OnPostPublishAsync(Guid id, CancellationToken ct) =>
-        ActAsync(id, (a, c) => review.PublishAsync(id, a, c), "Published.", ct);
+    public Task<IActionResult> OnPostPublishAsync(Guid id, int expectedRevision, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.PublishAsync(id, a, expectedRevision, c), "Published.", ct);
 
     public Task<IActionResult> OnPostCommentAsync(Guid id, string? body, int? sectionIndex, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.CommentAsync(id, a, body, sectionIndex, c), "Comment added.", ct);
