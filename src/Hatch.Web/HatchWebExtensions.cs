@@ -19,6 +19,18 @@ public sealed class WebOptions
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 }
 
+/// <summary><c>Hatch:Auth</c>: who may open an account.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Hatch:Auth";
+
+    /// <summary>
+    /// Whether anyone may register (the page and <c>/api/auth/register</c>). Off, accounts come only from
+    /// <c>hatch users add</c>.
+    /// </summary>
+    public bool AllowRegistration { get; set; } = true;
+}
+
 public static class HatchWebExtensions
 {
     private const string ChallengeScheme = "Hatch.Challenge";
@@ -39,6 +51,11 @@ public static class HatchWebExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<HatchDbContext>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
+        // Where mail can be sent, an address must be confirmed before it signs in, so nobody holds an account under an
+        // address they do not own. Without a sender (the default) confirmation is impossible, and is not asked for.
+        services.AddOptions<IdentityOptions>().Configure<IEmailSender<HatchUser>, Microsoft.AspNetCore.Identity.UI.Services.IEmailSender>(
+            (options, typed, plain) => options.SignIn.RequireConfirmedEmail = CanSendEmail(typed, plain));
         // Identity's composite scheme authenticates by bearer token or cookie; its challenge always answers 401.
         // Pages want the sign-in redirect instead, so challenges and forbids pick the scheme by path.
         services.AddAuthentication(options =>
@@ -67,6 +84,11 @@ public static class HatchWebExtensions
         });
         return builder;
     }
+
+    /// <summary>Identity's defaults send nothing; any other sender (registered by a deployment) can send confirmations.</summary>
+    public static bool CanSendEmail(IEmailSender<HatchUser> typed, Microsoft.AspNetCore.Identity.UI.Services.IEmailSender plain) =>
+        // Identity's default generic sender only forwards to the plain one (its type is internal, hence the name).
+        !(typed.GetType().Name == "DefaultMessageEmailSender`1" && plain is Microsoft.AspNetCore.Identity.UI.Services.NoOpEmailSender);
 
     private static Task RedirectOrStatus(HttpContext http, string redirectUri, int status)
     {

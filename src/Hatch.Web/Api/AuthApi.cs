@@ -2,6 +2,7 @@ using Hatch.Data;
 using Hatch.Web.Infrastructure;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Web.Api;
 
@@ -14,11 +15,26 @@ public static class AuthApi
         // Identity maps its endpoints itself; the limits are attached to them by route, per client address.
         identity.Add(endpoint =>
         {
-            if (endpoint is RouteEndpointBuilder { RoutePattern: var pattern } && PolicyFor(pattern) is { } policy)
+            if (endpoint is not RouteEndpointBuilder { RoutePattern: var pattern }) return;
+            if (PolicyFor(pattern) is { } policy)
                 endpoint.Metadata.Add(new EnableRateLimitingAttribute(policy));
+            if (IsRegistration(pattern))
+                endpoint.FilterFactories.Add((_, next) => async context =>
+                    context.HttpContext.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.AllowRegistration
+                        ? await next(context)
+                        : RegistrationClosed());
         });
         return app;
     }
+
+    private static bool IsRegistration(RoutePattern pattern) =>
+        string.Equals(pattern.RawText?.TrimEnd('/').Split('/')[^1], "register", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The answer while <c>Hatch:Auth:AllowRegistration</c> is off, for the API and the page alike.</summary>
+    public const string ClosedMessage = "Registration is closed on this Hatch. Ask its operator for an account (hatch users add).";
+
+    private static IResult RegistrationClosed() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Registration is closed", detail: ClosedMessage);
 
     private static string? PolicyFor(RoutePattern pattern) => pattern.RawText?.TrimEnd('/').Split('/')[^1].ToLowerInvariant() switch
     {
