@@ -5,6 +5,8 @@ using Hatch.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
+
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Hatch.Web;
@@ -33,6 +35,9 @@ public sealed class AuthOptions
 
 public static class HatchWebExtensions
 {
+    /// <summary>Room for the multipart boundaries and headers around an upload of the largest allowed file.</summary>
+    public const long UploadOverheadBytes = 64 * 1024;
+
     private const string ChallengeScheme = "Hatch.Challenge";
 
     /// <summary>
@@ -108,7 +113,12 @@ public static class HatchWebExtensions
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
-        services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = (long)(new WebOptions().MaxUploadBytes * 1.1));
+        // The multipart reader and Kestrel take the configured size (with room for the form's own bytes), so raising
+        // Hatch:Web:MaxUploadBytes raises what is accepted, not only what the 413 message says. Kestrel's own default
+        // (about 28.6 MB) stays the floor for every other request.
+        services.AddOptions<FormOptions>().Configure<IOptions<WebOptions>>((form, web) => form.MultipartBodyLengthLimit = web.Value.MaxUploadBytes + UploadOverheadBytes);
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<WebOptions>>((kestrel, web) =>
+            kestrel.Limits.MaxRequestBodySize = Math.Max(kestrel.Limits.MaxRequestBodySize ?? 0, web.Value.MaxUploadBytes + UploadOverheadBytes));
         services.AddAntiforgery(options =>
         {
             options.HeaderName = "RequestVerificationToken";

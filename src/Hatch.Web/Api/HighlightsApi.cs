@@ -153,7 +153,7 @@ public static class HighlightsApi
         HttpRequest request, ClaimsPrincipal user, HighlightIntake intake, IOptions<WebOptions> options, CancellationToken ct)
     {
         var max = options.Value.MaxUploadBytes;
-        if (request.ContentLength > max + 64 * 1024)
+        if (request.ContentLength > max + HatchWebExtensions.UploadOverheadBytes)
             return TooLarge(max);
         if (!request.HasFormContentType)
             return TypedResults.Problem(statusCode: 400, title: "Expected a file upload",
