@@ -47,7 +47,11 @@ public static class HatchWebExtensions
     public static IHostApplicationBuilder AddHatchAccounts(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddAuthorization();
+        // Everything needs a signed-in user unless it says otherwise: a new endpoint that forgets to ask is closed, not
+        // open. The public routes (sign-in and registration, the start and error pages, published articles and feeds,
+        // static files, the OpenAPI document, health) opt out by name.
+        services.AddAuthorization(options => options.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
+            .AddRequirements(new SignedInWhereThereIsAnEndpoint()).Build());
         services.AddIdentityApiEndpoints<HatchUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -173,10 +177,10 @@ public static class HatchWebExtensions
 
     public static WebApplication MapHatchPages(this WebApplication app)
     {
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorPages().WithStaticAssets();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         return app;
     }
 
@@ -188,5 +192,20 @@ public static class HatchWebExtensions
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
         }, JsonSerializerOptions.Web));
+    }
+}
+
+/// <summary>
+/// The fallback policy: a signed-in user for every endpoint that states no policy of its own. A request that matched
+/// no endpoint is left alone, so an unknown address still answers 404 rather than a sign-in challenge.
+/// </summary>
+internal sealed class SignedInWhereThereIsAnEndpoint
+    : Microsoft.AspNetCore.Authorization.AuthorizationHandler<SignedInWhereThereIsAnEndpoint>, Microsoft.AspNetCore.Authorization.IAuthorizationRequirement
+{
+    protected override Task HandleRequirementAsync(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context, SignedInWhereThereIsAnEndpoint requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated == true || context.Resource is HttpContext http && http.GetEndpoint() is null)
+            context.Succeed(requirement);
+        return Task.CompletedTask;
     }
 }

@@ -82,6 +82,9 @@ public static class UsersCommand
                 {
                     var removed = await users.RemoveFromRoleAsync(user, roleName);
                     if (!removed.Succeeded) return await Fail(stderr, removed);
+                    // Signed-in sessions carry the old roles; a new stamp makes them fail their next validation.
+                    var rotated = await users.UpdateSecurityStampAsync(user);
+                    if (!rotated.Succeeded) return await Fail(stderr, rotated);
                 }
                 await stdout.WriteLineAsync($"hatch: {address} does not have the role {roleName}{(has ? " any more" : "")}.");
                 return ExitCodes.Ok;

@@ -16,6 +16,9 @@ public static class AuthApi
         identity.Add(endpoint =>
         {
             if (endpoint is not RouteEndpointBuilder { RoutePattern: var pattern }) return;
+            // Signing in, registering and recovering an account are for people without a session; /manage stays behind sign-in.
+            if (!(pattern.RawText ?? "").Contains("/manage", StringComparison.OrdinalIgnoreCase))
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AllowAnonymousAttribute());
             if (PolicyFor(pattern) is { } policy)
                 endpoint.Metadata.Add(new EnableRateLimitingAttribute(policy));
             if (IsRegistration(pattern))
