@@ -150,10 +150,10 @@ public static class HatchWebExtensions
         // An oversized or malformed body is the caller's mistake: answer with its status (413, 400), not 500.
         static int StatusFor(Exception ex) => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
         // A person in a browser gets a page they can read and a way back; API clients keep ProblemDetails.
-        app.UseWhen(IsPageRequest, page => page
+        app.UseWhen(Infrastructure.Protection.IsPageRequest, page => page
             .UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = StatusFor })
             .UseStatusCodePagesWithReExecute("/Error"));
-        app.UseWhen(http => !IsPageRequest(http), api => api
+        app.UseWhen(http => !Infrastructure.Protection.IsPageRequest(http), api => api
             .UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor })
             .UseStatusCodePages());
         // Explicitly after the error handling, so the re-executed /Error is routed to its page (an implicit UseRouting
@@ -164,15 +164,6 @@ public static class HatchWebExtensions
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
-    }
-
-    /// <summary>A browser asking for a page: HTML accepted, and not the API, the job dashboard or the machine-readable routes.</summary>
-    internal static bool IsPageRequest(HttpContext http)
-    {
-        var path = http.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi"))
-            return false;
-        return http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
     }
 
     public static WebApplication MapHatchPages(this WebApplication app)

@@ -213,12 +213,21 @@ public static class Protection
         response.StatusCode = StatusCodes.Status429TooManyRequests;
         response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         // An empty body lets the status-code pages show a browser the error page, which says when to try again.
-        if (HatchWebExtensions.IsPageRequest(context)) return Task.CompletedTask;
+        if (IsPageRequest(context)) return Task.CompletedTask;
         return TypedResults.Problem(
                 title: "Too many requests",
                 detail: $"You can do this at most a limited number of times a minute; try again in {seconds} seconds.",
                 statusCode: StatusCodes.Status429TooManyRequests)
             .ExecuteAsync(context);
+    }
+
+    /// <summary>A browser asking for a page: HTML accepted, and not the API, the job dashboard or the machine-readable routes.</summary>
+    public static bool IsPageRequest(HttpContext http)
+    {
+        var path = http.Request.Path;
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi"))
+            return false;
+        return http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Call after authentication, so limits are per signed-in user rather than per address.</summary>
