@@ -9,7 +9,7 @@ public enum DatabaseProvider { Sqlite, Postgres }
 /// <c>ConnectionStrings:Hatch</c>: a SQLite connection string (the default, a file under ./data/) or a PostgreSQL
 /// one (anything with <c>Host=</c>), which also moves Hangfire's storage into that database.
 /// </summary>
-public sealed class DatabaseOptions
+public sealed class DatabaseOptions : Microsoft.Extensions.Options.IValidateOptions<DatabaseOptions>
 {
     public const string SectionName = "ConnectionStrings";
     public const string DefaultConnectionString = "Data Source=data/hatch.db";
@@ -19,6 +19,23 @@ public sealed class DatabaseOptions
     public string ConnectionString => string.IsNullOrWhiteSpace(Hatch) ? DefaultConnectionString : Hatch;
 
     public DatabaseProvider Provider => Detect(ConnectionString);
+
+    /// <summary>A connection string that cannot be parsed stops the app at start, naming the key, not at the first query.</summary>
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        try
+        {
+            if (options.Provider == DatabaseProvider.Postgres)
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString);
+            else if (string.IsNullOrWhiteSpace(new SqliteConnectionStringBuilder(options.ConnectionString).DataSource))
+                return Microsoft.Extensions.Options.ValidateOptionsResult.Fail("ConnectionStrings:Hatch names no SQLite file (Data Source=…) and no PostgreSQL server (Host=…).");
+            return Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            return Microsoft.Extensions.Options.ValidateOptionsResult.Fail($"ConnectionStrings:Hatch is not a valid {options.Provider} connection string: {ex.Message}");
+        }
+    }
 
     public static DatabaseProvider Detect(string connectionString) =>
         connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase)

@@ -16,7 +16,8 @@ public static class HatchDataExtensions
     public static IHostApplicationBuilder AddHatchData(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptions>();
         // Pooled: a job or request leases a context that is reset between uses, and the options are built once per
         // process, not once per scope (which also made EF look up its internal service provider every time). The
         // scale-out drill measured context set-up as a visible share of a worker's CPU per hatch.

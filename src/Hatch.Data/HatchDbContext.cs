@@ -46,7 +46,7 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     /// import and `hatch import --user` alike. Returns the stored rows; the rest were duplicates.
     /// </summary>
     public async Task<IReadOnlyList<StoredHighlight>> AddNewHighlightsAsync(
-        string userId, IReadOnlyList<Highlight> highlights, DateTimeOffset now, CancellationToken cancellationToken)
+        string userId, IReadOnlyList<Highlight> highlights, DateTimeOffset now, CancellationToken cancellationToken, int maxLibrarySize = int.MaxValue)
     {
         if (highlights.Count == 0) return [];
         var unique = highlights.DistinctBy(h => h.ContentHash).ToList();
@@ -56,6 +56,11 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
             known.UnionWith(await HighlightsOf(userId).Where(h => chunk.Contains(h.ContentHash)).Select(h => h.ContentHash).ToListAsync(cancellationToken));
 
         var fresh = unique.Where(h => !known.Contains(h.ContentHash)).Select(h => StoredHighlight.From(userId, h, now)).ToList();
+        if (maxLibrarySize < int.MaxValue && fresh.Count > 0)
+        {
+            var stored = await HighlightsOf(userId).CountAsync(cancellationToken);
+            if (stored + fresh.Count > maxLibrarySize) throw new LibraryFullException(stored, fresh.Count);
+        }
         Highlights.AddRange(fresh);
         await SaveChangesAsync(cancellationToken);
         ChangeTracker.Clear();
@@ -134,3 +139,11 @@ public sealed class SqliteHatchDbContext(DbContextOptions<SqliteHatchDbContext> 
 
 /// <summary>PostgreSQL through Npgsql, for real deployments and several processes.</summary>
 public sealed class PostgresHatchDbContext(DbContextOptions<PostgresHatchDbContext> options) : HatchDbContext(options);
+
+/// <summary>An import would take a library over its quota; nothing was stored.</summary>
+public sealed class LibraryFullException(int stored, int adding)
+    : InvalidOperationException($"The library holds {stored} highlights; adding {adding} would pass its quota.")
+{
+    public int Stored { get; } = stored;
+    public int Adding { get; } = adding;
+}

@@ -60,17 +60,27 @@ public static class HangfireSetup
     {
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new AdminOnlyDashboardFilter()],
+            Authorization = [],
+            AsyncAuthorization = [new AdminOnlyDashboardFilter()],
             AppPath = "/",
             DashboardTitle = "Hatch jobs",
         });
         return app;
     }
 
-    private sealed class AdminOnlyDashboardFilter : IDashboardAuthorizationFilter
+    /// <summary>
+    /// The Admin role as the database holds it now, not as the sign-in cookie remembers it: a demoted admin loses the
+    /// dashboard at once rather than when the cookie is next validated.
+    /// </summary>
+    private sealed class AdminOnlyDashboardFilter : IDashboardAsyncAuthorizationFilter
     {
-        public bool Authorize(DashboardContext context) =>
-            context.GetHttpContext().User is { Identity.IsAuthenticated: true } user && user.IsInRole(HatchUser.Roles.Admin);
+        public async Task<bool> AuthorizeAsync(DashboardContext context)
+        {
+            var http = context.GetHttpContext();
+            if (http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value is not { } userId) return false;
+            var db = http.RequestServices.GetRequiredService<HatchDbContext>();
+            return (await Hatch.Features.Review.ReviewService.ActorAsync(db, userId, http.RequestAborted)).IsAdmin;
+        }
     }
 }
 

@@ -23,8 +23,10 @@ public static partial class HatchHostingExtensions
     }
 
     /// <summary>
-    /// Development applies pending migrations; any other environment refuses to start while the schema is behind,
-    /// because migrating a shared production database is an operator's decision (`hatch db migrate`).
+    /// Development, and the embedded SQLite file in any environment, apply pending migrations: a SQLite file belongs
+    /// to one process, so migrating at start is what a newcomer expects. PostgreSQL outside Development refuses to
+    /// start while the schema is behind, because several processes share it and migrating it is an operator's
+    /// decision (`hatch db migrate`).
     /// </summary>
     public static async Task PrepareDatabaseAsync(this IHost host)
     {
@@ -32,7 +34,8 @@ public static partial class HatchHostingExtensions
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Hatch.Database");
         await using var scope = host.Services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
-        if (environment.IsDevelopment())
+        var embedded = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Sqlite;
+        if (environment.IsDevelopment() || embedded)
         {
             var applied = await database.MigrateAsync();
             if (applied.Count > 0) LogMigrated(logger, applied.Count, database.ProviderName);

@@ -5,6 +5,8 @@ using Hatch.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
+
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Hatch.Web;
@@ -19,8 +21,23 @@ public sealed class WebOptions
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
 }
 
+/// <summary><c>Hatch:Auth</c>: who may open an account.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Hatch:Auth";
+
+    /// <summary>
+    /// Whether anyone may register (the page and <c>/api/auth/register</c>). Off, accounts come only from
+    /// <c>hatch users add</c>.
+    /// </summary>
+    public bool AllowRegistration { get; set; } = true;
+}
+
 public static class HatchWebExtensions
 {
+    /// <summary>Room for the multipart boundaries and headers around an upload of the largest allowed file.</summary>
+    public const long UploadOverheadBytes = 64 * 1024;
+
     private const string ChallengeScheme = "Hatch.Challenge";
 
     /// <summary>
@@ -30,7 +47,11 @@ public static class HatchWebExtensions
     public static IHostApplicationBuilder AddHatchAccounts(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddAuthorization();
+        // Everything needs a signed-in user unless it says otherwise: a new endpoint that forgets to ask is closed, not
+        // open. The public routes (sign-in and registration, the start and error pages, published articles and feeds,
+        // static files, the OpenAPI document, health) opt out by name.
+        services.AddAuthorization(options => options.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
+            .AddRequirements(new SignedInWhereThereIsAnEndpoint()).Build());
         services.AddIdentityApiEndpoints<HatchUser>(options =>
             {
                 options.User.RequireUniqueEmail = true;
@@ -39,6 +60,11 @@ public static class HatchWebExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<HatchDbContext>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);
+        // Where mail can be sent, an address must be confirmed before it signs in, so nobody holds an account under an
+        // address they do not own. Without a sender (the default) confirmation is impossible, and is not asked for.
+        services.AddOptions<IdentityOptions>().Configure<IEmailSender<HatchUser>, Microsoft.AspNetCore.Identity.UI.Services.IEmailSender>(
+            (options, typed, plain) => options.SignIn.RequireConfirmedEmail = CanSendEmail(typed, plain));
         // Identity's composite scheme authenticates by bearer token or cookie; its challenge always answers 401.
         // Pages want the sign-in redirect instead, so challenges and forbids pick the scheme by path.
         services.AddAuthentication(options =>
@@ -68,6 +94,11 @@ public static class HatchWebExtensions
         return builder;
     }
 
+    /// <summary>Identity's defaults send nothing; any other sender (registered by a deployment) can send confirmations.</summary>
+    public static bool CanSendEmail(IEmailSender<HatchUser> typed, Microsoft.AspNetCore.Identity.UI.Services.IEmailSender plain) =>
+        // Identity's default generic sender only forwards to the plain one (its type is internal, hence the name).
+        !(typed.GetType().Name == "DefaultMessageEmailSender`1" && plain is Microsoft.AspNetCore.Identity.UI.Services.NoOpEmailSender);
+
     private static Task RedirectOrStatus(HttpContext http, string redirectUri, int status)
     {
         if (http.Request.Path.StartsWithSegments("/api")) http.Response.StatusCode = status;
@@ -85,7 +116,12 @@ public static class HatchWebExtensions
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
-        services.Configure<FormOptions>(options => options.MultipartBodyLengthLimit = (long)(new WebOptions().MaxUploadBytes * 1.1));
+        // The multipart reader and Kestrel take the configured size (with room for the form's own bytes), so raising
+        // Hatch:Web:MaxUploadBytes raises what is accepted, not only what the 413 message says. Kestrel's own default
+        // (about 28.6 MB) stays the floor for every other request.
+        services.AddOptions<FormOptions>().Configure<IOptions<WebOptions>>((form, web) => form.MultipartBodyLengthLimit = web.Value.MaxUploadBytes + UploadOverheadBytes);
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>().Configure<IOptions<WebOptions>>((kestrel, web) =>
+            kestrel.Limits.MaxRequestBodySize = Math.Max(kestrel.Limits.MaxRequestBodySize ?? 0, web.Value.MaxUploadBytes + UploadOverheadBytes));
         services.AddAntiforgery(options =>
         {
             options.HeaderName = "RequestVerificationToken";
@@ -115,10 +151,10 @@ public static class HatchWebExtensions
         // An oversized or malformed body is the caller's mistake: answer with its status (413, 400), not 500.
         static int StatusFor(Exception ex) => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
         // A person in a browser gets a page they can read and a way back; API clients keep ProblemDetails.
-        app.UseWhen(IsPageRequest, page => page
+        app.UseWhen(Infrastructure.Protection.IsPageRequest, page => page
             .UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", StatusCodeSelector = StatusFor })
             .UseStatusCodePagesWithReExecute("/Error"));
-        app.UseWhen(http => !IsPageRequest(http), api => api
+        app.UseWhen(http => !Infrastructure.Protection.IsPageRequest(http), api => api
             .UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = StatusFor })
             .UseStatusCodePages());
         // Explicitly after the error handling, so the re-executed /Error is routed to its page (an implicit UseRouting
@@ -131,20 +167,11 @@ public static class HatchWebExtensions
         return app;
     }
 
-    /// <summary>A browser asking for a page: HTML accepted, and not the API, the job dashboard or the machine-readable routes.</summary>
-    private static bool IsPageRequest(HttpContext http)
-    {
-        var path = http.Request.Path;
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi"))
-            return false;
-        return http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
-    }
-
     public static WebApplication MapHatchPages(this WebApplication app)
     {
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorPages().WithStaticAssets();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         return app;
     }
 
@@ -156,5 +183,20 @@ public static class HatchWebExtensions
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
         }, JsonSerializerOptions.Web));
+    }
+}
+
+/// <summary>
+/// The fallback policy: a signed-in user for every endpoint that states no policy of its own. A request that matched
+/// no endpoint is left alone, so an unknown address still answers 404 rather than a sign-in challenge.
+/// </summary>
+internal sealed class SignedInWhereThereIsAnEndpoint
+    : Microsoft.AspNetCore.Authorization.AuthorizationHandler<SignedInWhereThereIsAnEndpoint>, Microsoft.AspNetCore.Authorization.IAuthorizationRequirement
+{
+    protected override Task HandleRequirementAsync(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context, SignedInWhereThereIsAnEndpoint requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated == true || context.Resource is HttpContext http && http.GetEndpoint() is null)
+            context.Succeed(requirement);
+        return Task.CompletedTask;
     }
 }

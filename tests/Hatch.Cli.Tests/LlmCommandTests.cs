@@ -104,3 +104,49 @@ public sealed class LlmCommandTests
         Assert.Contains("Gemini", stderr.ToString());
     }
 }
+
+/// <summary>`hatch` as an operator runs it in Development, with the model's key kept in user-secrets rather than a file or the environment.</summary>
+public sealed class UserSecretsTests
+{
+    [Fact]
+    public async Task InDevelopmentTheCommandReadsTheModelKeyFromUserSecrets()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        server.Enqueue(FakeReply.Text("ready"));
+        var home = Directory.CreateTempSubdirectory("hatch-secrets-").FullName;
+        try
+        {
+            // Where `dotnet user-secrets set` keeps them for the id in Hatch.Cli.csproj (and Hatch.Web.csproj).
+            var folder = Path.Combine(home, ".microsoft", "usersecrets", "hatch-7d3f5c2e-secrets");
+            Directory.CreateDirectory(folder);
+            await File.WriteAllTextAsync(Path.Combine(folder, "secrets.json"), System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["Hatch:Llm:Provider"] = "OpenAICompatible",
+                ["Hatch:Llm:Model"] = "secret-model",
+                ["Hatch:Llm:Endpoint"] = server.OpenAIEndpoint.ToString(),
+                ["Hatch:Llm:ApiKey"] = "sk-from-user-secrets",
+            }));
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "hatch.dll"), "llm", "check"])
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Hatch__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("APPDATA", StringComparison.OrdinalIgnoreCase)).ToArray())
+                start.Environment.Remove(key);
+            start.Environment["HOME"] = home;
+            start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+
+            Assert.True(process.ExitCode == ExitCodes.Ok, output + error);
+            Assert.Contains("model:     secret-model", output);
+            Assert.Equal("Bearer sk-from-user-secrets", Assert.Single(server.Requests).Header("Authorization"));
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+}

@@ -32,6 +32,34 @@ public sealed class UsersCommandTests
         Assert.Equal(["Admin"], await RolesAsync("ed@example.com"));
     }
 
+    [Fact]
+    public async Task AddRefusesAnAccountSomeoneElseRegisteredAndRoleIsTheWayToPromoteIt()
+    {
+        using var database = new ThrowawayDatabase("hatch-cli-");
+        Assert.Equal(ExitCodes.Ok, (await ThrowawayDatabase.RunAsync("db", "migrate")).Exit);
+        using (var host = CliHost.BuildDatabase())
+        {
+            // Registered through the web app by whoever got to the address first.
+            await using var scope = host.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
+            Assert.True((await users.CreateAsync(new HatchUser { UserName = "boss@example.com", Email = "boss@example.com" }, "Str4nger!pass")).Succeeded);
+        }
+
+        var refused = await ThrowawayDatabase.RunAsync("users", "add", "boss@example.com", "--role", "admin");
+
+        Assert.Equal(ExitCodes.BadInput, refused.Exit);
+        Assert.Contains("already exists and was not created by `hatch users add`", refused.Err);
+        Assert.Contains("hatch users role boss@example.com admin", refused.Err);
+        Assert.Empty(await RolesAsync("boss@example.com"));
+
+        // An account `users add` made is still fine to name again (idempotent), and `users role` promotes on purpose.
+        Assert.Equal(ExitCodes.Ok, (await ThrowawayDatabase.RunAsync("users", "add", "ops@example.com", "--role", "editor", "--password", "Passw0rd!x")).Exit);
+        Assert.Equal(ExitCodes.Ok, (await ThrowawayDatabase.RunAsync("users", "add", "ops@example.com", "--role", "admin")).Exit);
+        Assert.Equal(["Admin", "Editor"], await RolesAsync("ops@example.com"));
+        Assert.Equal(ExitCodes.Ok, (await ThrowawayDatabase.RunAsync("users", "role", "boss@example.com", "admin")).Exit);
+        Assert.Equal(["Admin"], await RolesAsync("boss@example.com"));
+    }
+
     private static async Task<string[]> RolesAsync(string email)
     {
         using var host = CliHost.BuildDatabase();

@@ -25,6 +25,9 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
             builder.UseEnvironment("Development");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("urls", "http://127.0.0.1:0");
+            // Every browser signs in from 127.0.0.1; the per-address limits are tested in Hatch.Web.Tests.
+            builder.UseSetting("Hatch:RateLimits:SignInsPerMinute", "10000");
+            builder.UseSetting("Hatch:RateLimits:RegistrationsPerHour", "10000");
             foreach (var (key, value) in settings) builder.UseSetting(key, value);
         }
     }

@@ -34,6 +34,9 @@ public abstract class HatchAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("Hatch:Web:MaxUploadBytes", MaxUploadBytes.ToString());
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Hatch:Embeddings:Provider", EmbeddingProvider);
+        // Test users all register and sign in from one (test server) address; Hostile.RateLimitTests sets these low.
+        builder.UseSetting("Hatch:RateLimits:SignInsPerMinute", "10000");
+        builder.UseSetting("Hatch:RateLimits:RegistrationsPerHour", "10000");
     }
 
     /// <summary>Registers a fresh user through /api/auth and returns a client carrying its bearer token.</summary>

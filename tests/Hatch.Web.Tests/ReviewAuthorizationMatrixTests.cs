@@ -72,11 +72,12 @@ public sealed class ReviewAuthorizationMatrixTests(ReviewAppFactory factory) : I
                 legal = state is DraftStatus.Submitted or DraftStatus.Approved;
                 break;
             case Kind.Publish:
-                if (!reviewer) return HttpStatusCode.Forbidden;
+                if (!reviewer || own) return HttpStatusCode.Forbidden; // never their own draft either
                 legal = state is DraftStatus.Approved;
                 break;
             case Kind.Edit:
-                legal = (own && state is DraftStatus.Draft or DraftStatus.Rejected) || (reviewer && state is DraftStatus.Submitted);
+                // An editor-author may not change what another editor is approving.
+                legal = (own && state is DraftStatus.Draft or DraftStatus.Rejected) || (reviewer && !own && state is DraftStatus.Submitted);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(endpoint));

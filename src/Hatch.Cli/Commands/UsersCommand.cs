@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using Hatch.Cli.Hosting;
 using Hatch.Data;
@@ -17,13 +18,21 @@ public static class UsersCommand
         role.AcceptOnlyFromAmong("admin", "editor");
         var password = new Option<string?>("--password") { Description = "The password; when left out a strong one is generated and printed once." };
 
-        var add = new Command("add", "Create a user with a role (or give an existing user the role).") { email, role, password };
+        var add = new Command("add", "Create a user with a role. An account someone registered is refused: promote it with `hatch users role`.") { email, role, password };
         add.SetAction((parse, cancellationToken) => WithUsersAsync(stderr, cancellationToken, async users =>
         {
             var address = parse.GetValue(email)!.Trim();
             var roleName = RoleName(parse.GetValue(role)!);
             var user = await users.FindByEmailAsync(address);
             string? generated = null;
+            if (user is not null && !await CreatedByOperatorAsync(users, user))
+            {
+                // Whoever registered this address first owns the account, and may not be the person the operator means:
+                // granting it a role here would hand that stranger the role. Promoting an account is a separate, explicit step.
+                await stderr.WriteLineAsync($"hatch: an account with the email {address} already exists and was not created by `hatch users add`; "
+                    + $"nothing changed. If it is the right person's, give it the role with `hatch users role {address} {parse.GetValue(role)}`.");
+                return ExitCodes.BadInput;
+            }
             if (user is null)
             {
                 var given = parse.GetValue(password);
@@ -32,6 +41,8 @@ public static class UsersCommand
                 var created = await users.CreateAsync(user, given ?? generated!);
                 if (!created.Succeeded)
                     return await Fail(stderr, created);
+                var marked = await users.AddClaimAsync(user, new Claim(CreatedByClaim, "hatch users add"));
+                if (!marked.Succeeded) return await Fail(stderr, marked);
             }
             if (!await users.IsInRoleAsync(user, roleName))
             {
@@ -71,6 +82,9 @@ public static class UsersCommand
                 {
                     var removed = await users.RemoveFromRoleAsync(user, roleName);
                     if (!removed.Succeeded) return await Fail(stderr, removed);
+                    // Signed-in sessions carry the old roles; a new stamp makes them fail their next validation.
+                    var rotated = await users.UpdateSecurityStampAsync(user);
+                    if (!rotated.Succeeded) return await Fail(stderr, rotated);
                 }
                 await stdout.WriteLineAsync($"hatch: {address} does not have the role {roleName}{(has ? " any more" : "")}.");
                 return ExitCodes.Ok;
@@ -103,6 +117,12 @@ public static class UsersCommand
         await database.EnsureRolesAsync(cancellationToken);
         return await action(scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>());
     }
+
+    /// <summary>Marks the accounts `users add` made, so running it again for the same address stays idempotent.</summary>
+    private const string CreatedByClaim = "hatch:created_by";
+
+    private static async Task<bool> CreatedByOperatorAsync(UserManager<HatchUser> users, HatchUser user) =>
+        (await users.GetClaimsAsync(user)).Any(c => c.Type == CreatedByClaim);
 
     private static string RoleName(string option) => option == "admin" ? HatchUser.Roles.Admin : HatchUser.Roles.Editor;
 

@@ -114,7 +114,8 @@ public sealed class Draft
     // The rules, in one place for these methods (which throw), the API and the pages (which show only what the
     // current user may do). Who may see a draft: its author always; editors and admins once it has been submitted.
     // Who may do what: the author submits; reviewers (Editor or Admin) approve and reject, but never their own draft;
-    // reviewers publish; the author edits while it is a Draft or Rejected, reviewers while it is Submitted. From which
+    // reviewers other than the author publish; the author edits while it is a Draft or Rejected, other reviewers while
+    // it is Submitted (so an editor-author cannot change or publish what another editor is approving). From which
     // state: Draft|Rejected → Submitted; Submitted → Approved; Submitted|Approved → Rejected; Approved → Published;
     // edits keep Draft and Submitted, and turn Rejected back into Draft.
 
@@ -128,7 +129,7 @@ public sealed class Draft
     {
         DraftAction.Submit => owner,
         DraftAction.Approve or DraftAction.Reject => reviewer && !owner,
-        DraftAction.Publish => reviewer,
+        DraftAction.Publish => reviewer && !owner,
         DraftAction.Edit => owner || reviewer,
         _ => false,
     };
@@ -140,7 +141,7 @@ public sealed class Draft
         DraftAction.Approve => status is DraftStatus.Submitted,
         DraftAction.Reject => status is DraftStatus.Submitted or DraftStatus.Approved,
         DraftAction.Publish => status is DraftStatus.Approved,
-        DraftAction.Edit => (owner && status is DraftStatus.Draft or DraftStatus.Rejected) || (reviewer && status is DraftStatus.Submitted),
+        DraftAction.Edit => (owner && status is DraftStatus.Draft or DraftStatus.Rejected) || (reviewer && !owner && status is DraftStatus.Submitted),
         _ => false,
     };
 
@@ -167,7 +168,7 @@ public sealed class Draft
     private static string PermissionMessage(DraftAction action, bool owner, bool reviewer) => action switch
     {
         DraftAction.Submit => "Only the draft's author can submit it for review.",
-        DraftAction.Approve or DraftAction.Reject when owner && reviewer => $"Nobody may {Verb(action)} their own draft; another editor must review it.",
+        DraftAction.Approve or DraftAction.Reject or DraftAction.Publish when owner && reviewer => $"Nobody may {Verb(action)} their own draft; another editor must review it.",
         DraftAction.Approve or DraftAction.Reject or DraftAction.Publish => $"Only an editor or an admin can {Verb(action)} a draft.",
         _ => "Only the draft's author or an editor can edit it.",
     };
@@ -175,7 +176,7 @@ public sealed class Draft
     private static string StateMessage(DraftAction action, DraftStatus status, bool owner, bool reviewer) => action switch
     {
         DraftAction.Edit when status is DraftStatus.Approved or DraftStatus.Published => $"A draft that is {status} can no longer be edited.",
-        DraftAction.Edit when owner && !reviewer => $"The draft is {status}: its author can edit it again once it is rejected.",
+        DraftAction.Edit when owner => $"The draft is {status}: its author can edit it again once it is rejected.",
         DraftAction.Edit => $"The draft is {status}: editors edit drafts that are Submitted.",
         _ => $"A draft that is {status} cannot be {Past(action)}.",
     };
@@ -201,9 +202,11 @@ public sealed class Draft
         Changed(DraftEventKind.Submitted, actor, now);
     }
 
-    public void Approve(DraftActor actor, DateTimeOffset now)
+    /// <param name="expectedRevision">The revision the editor read; approving stands for that text, so a newer one is a conflict.</param>
+    public void Approve(DraftActor actor, DateTimeOffset now, int? expectedRevision = null)
     {
         Require(DraftAction.Approve, actor);
+        RequireRevision(expectedRevision);
         Status = DraftStatus.Approved;
         ApprovedAt = now.ToUniversalTime();
         ApprovedBy = actor.UserId;
@@ -225,14 +228,22 @@ public sealed class Draft
     }
 
     /// <summary>Publishes at <paramref name="slug"/> (kept from an earlier publication if there was one).</summary>
-    public void Publish(DraftActor actor, string slug, DateTimeOffset now)
+    public void Publish(DraftActor actor, string slug, DateTimeOffset now, int? expectedRevision = null)
     {
         Require(DraftAction.Publish, actor);
+        RequireRevision(expectedRevision);
         if (string.IsNullOrWhiteSpace(slug)) throw new DraftInputException("slug", "A published draft needs a slug.");
         Status = DraftStatus.Published;
         Slug ??= slug;
         PublishedAt = now.ToUniversalTime();
         Changed(DraftEventKind.Published, actor, now, detail: "/a/" + Slug);
+    }
+
+    /// <summary>Throws <see cref="DraftRevisionConflictException"/> when the caller acted on another revision than the current one.</summary>
+    public void RequireRevision(int? expectedRevision)
+    {
+        if (expectedRevision is { } expected && expected != Revision)
+            throw new DraftRevisionConflictException(Revision, expected);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Writing.Importing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Hatch.Features.Library;
 
@@ -75,7 +76,7 @@ public sealed record AddResult(int Imported, int Duplicates, IReadOnlyList<Guid>
 }
 
 /// <summary>Adds highlights to a user's library, de-duplicated by content hash against what is already there.</summary>
-public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters importers, TimeProvider time)
+public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters importers, TimeProvider time, IOptions<HatchLimits> limits)
 {
     /// <summary>Reads an export file of any supported format. Throws <see cref="ImportException"/> when the file cannot be read at all.</summary>
     public async Task<ImportReport> ImportAsync(string userId, string content, string fileName, CancellationToken cancellationToken = default)
@@ -102,7 +103,17 @@ public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters impor
     /// <summary>Adds highlights; returns how many were new and how many the library (or the batch) already had.</summary>
     public async Task<AddResult> AddAsync(string userId, IReadOnlyList<Highlight> highlights, CancellationToken cancellationToken = default)
     {
-        var fresh = await db.AddNewHighlightsAsync(userId, highlights, time.GetUtcNow(), cancellationToken);
+        IReadOnlyList<StoredHighlight> fresh;
+        try
+        {
+            fresh = await db.AddNewHighlightsAsync(userId, highlights, time.GetUtcNow(), cancellationToken, limits.Value.MaxHighlightsPerUser);
+        }
+        catch (LibraryFullException full)
+        {
+            var message = limits.Value.LibraryFull(full.Stored, full.Adding);
+            throw new ImportException($"Nothing was imported: {message}. Delete highlights you no longer need, or ask the operator to raise the limit.",
+                [new ImportIssue("", null, null, message)]) { Limit = nameof(HatchLimits.MaxHighlightsPerUser) };
+        }
         return new AddResult(fresh.Count, highlights.Count - fresh.Count, fresh.Select(h => h.Id).ToArray());
     }
 }

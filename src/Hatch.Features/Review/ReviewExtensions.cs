@@ -10,7 +10,8 @@ public static class ReviewExtensions
     /// <summary>Editorial review: the workflow service, model revisions of a section, and the publish webhook.</summary>
     public static IHostApplicationBuilder AddHatchReview(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WebhookOptions>, WebhookOptions>();
         builder.Services.TryAddScoped<RequestQueue>();
         builder.Services.AddScoped<ReviewService>();
         builder.Services.TryAddSingleton<DraftRegrounding>();

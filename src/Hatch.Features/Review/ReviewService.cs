@@ -2,7 +2,9 @@ using Hangfire;
 using Hatch.Data;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Drafts;
+using Hatch.Domain.Requests;
 using Hatch.Features.Requests;
+using Hatch.Writing.Importing;
 using Hatch.Writing.Hatching;
 using Hatch.Writing.Rendering;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +13,7 @@ using Microsoft.Extensions.Options;
 
 namespace Hatch.Features.Review;
 
-public enum ReviewOutcomeKind { Ok, NotFound, Forbidden, IllegalState, Conflict, Invalid, NeedsModel }
+public enum ReviewOutcomeKind { Ok, NotFound, Forbidden, IllegalState, Conflict, Invalid, NeedsModel, Busy, Stale }
 
 /// <summary>Two versions of one draft: the caller's (not saved) and the one that is current.</summary>
 public sealed record EditConflict(int CurrentRevision, int ExpectedRevision, Article Current, Article? Yours);
@@ -44,6 +46,7 @@ public sealed partial class ReviewService(
     ISectionReviser reviser,
     IOptions<WebhookOptions> webhooks,
     DraftRegrounding regrounding,
+    IOptions<HatchLimits> limits,
     ILogger<ReviewService> logger)
 {
     private const int MaxSaveAttempts = 3;
@@ -71,21 +74,23 @@ public sealed partial class ReviewService(
     public Task<ReviewOutcome> SubmitAsync(Guid id, DraftActor actor, CancellationToken ct) =>
         MutateAsync(id, actor, draft => { draft.Submit(actor, time.GetUtcNow()); return Task.CompletedTask; }, ct);
 
-    public Task<ReviewOutcome> ApproveAsync(Guid id, DraftActor actor, CancellationToken ct) =>
-        MutateAsync(id, actor, draft => { draft.Approve(actor, time.GetUtcNow()); return Task.CompletedTask; }, ct);
+    /// <param name="expectedRevision">The revision the editor read (null: whatever is current, for clients that do not say).</param>
+    public async Task<ReviewOutcome> ApproveAsync(Guid id, DraftActor actor, int? expectedRevision, CancellationToken ct) =>
+        Stale(await MutateAsync(id, actor, draft => { draft.Approve(actor, time.GetUtcNow(), expectedRevision); return Task.CompletedTask; }, ct), "approve");
 
     public Task<ReviewOutcome> RejectAsync(Guid id, DraftActor actor, string? reason, CancellationToken ct) =>
         MutateAsync(id, actor, draft => { draft.Reject(actor, reason ?? "", time.GetUtcNow()); return Task.CompletedTask; }, ct);
 
-    public async Task<ReviewOutcome> PublishAsync(Guid id, DraftActor actor, CancellationToken ct)
+    public async Task<ReviewOutcome> PublishAsync(Guid id, DraftActor actor, int? expectedRevision, CancellationToken ct)
     {
-        var outcome = await MutateAsync(id, actor, async draft =>
+        var outcome = Stale(await MutateAsync(id, actor, async draft =>
         {
             // The domain checks first, so an illegal publish is a 409 and not a wasted slug look-up.
             draft.Require(DraftAction.Publish, actor);
+            draft.RequireRevision(expectedRevision);
             var slug = draft.Slug ?? await UniqueSlugAsync(draft.Title, ct);
-            draft.Publish(actor, slug, time.GetUtcNow());
-        }, ct);
+            draft.Publish(actor, slug, time.GetUtcNow(), expectedRevision);
+        }, ct), "publish");
         if (outcome.Succeeded && webhooks.Value.IsEnabled)
         {
             try
@@ -169,6 +174,12 @@ public sealed partial class ReviewService(
             if (sectionIndex < 0 || sectionIndex >= sections)
                 throw new DraftInputException("index", $"The draft has sections 0–{sections - 1}; there is no section {sectionIndex}.");
 
+            // Each request is a model call; a draft cannot queue more than a few at once.
+            var pending = await db.SectionRevisions.CountAsync(r => r.DraftId == id && r.Status != RequestStatus.Succeeded && r.Status != RequestStatus.Failed, ct);
+            if (pending >= limits.Value.MaxPendingRevisionsPerDraft)
+                return new ReviewOutcome(ReviewOutcomeKind.Busy, draft,
+                    $"{pending} revision(s) of this draft are still waiting or running, and a draft may have at most {limits.Value.MaxPendingRevisionsPerDraft} "
+                    + "(Hatch:Limits:MaxPendingRevisionsPerDraft). Wait for one to finish, then ask again.", draft.Status);
             var request = SectionRevisionRequest.Create(id, sectionIndex, instruction ?? "", actor.UserId, draft.Revision, time.GetUtcNow());
             db.SectionRevisions.Add(request);
             await db.SaveChangesAsync(ct);
@@ -218,6 +229,16 @@ public sealed partial class ReviewService(
             }
         }
     }
+
+    /// <summary>A revision conflict on approve or publish: nothing to merge, the editor has to read the current text.</summary>
+    private static ReviewOutcome Stale(ReviewOutcome outcome, string verb) =>
+        outcome is { Kind: ReviewOutcomeKind.Conflict, Conflict: { } c }
+            ? outcome with
+            {
+                Kind = ReviewOutcomeKind.Stale,
+                Message = $"The draft is at revision {c.CurrentRevision}, but you read revision {c.ExpectedRevision}. Nothing changed: read the current revision, then {verb} it.",
+            }
+            : outcome;
 
     private static ReviewOutcome? Map(Exception ex, Draft draft) => ex switch
     {

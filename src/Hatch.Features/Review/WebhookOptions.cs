@@ -5,7 +5,7 @@ namespace Hatch.Features.Review;
 /// HMAC-SHA256 under <see cref="Secret"/> in <c>X-Hatch-Signature: sha256=HEX</c>. Keep the secret out of files
 /// (environment variable Hatch__Webhooks__Secret or user-secrets).
 /// </summary>
-public sealed class WebhookOptions
+public sealed class WebhookOptions : Microsoft.Extensions.Options.IValidateOptions<WebhookOptions>
 {
     public const string SectionName = "Hatch:Webhooks";
 
@@ -29,6 +29,22 @@ public sealed class WebhookOptions
 
     /// <summary>One delivery attempt.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A half-configured webhook would silently send nothing; the app refuses to start and says which key is missing.</summary>
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        var failures = new List<string>();
+        var hasUrl = !string.IsNullOrWhiteSpace(options.PublishUrl);
+        if (hasUrl && !(Uri.TryCreate(options.PublishUrl, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+            failures.Add($"Hatch:Webhooks:PublishUrl '{options.PublishUrl}' is not an absolute http(s) address.");
+        if (hasUrl && string.IsNullOrEmpty(options.Secret))
+            failures.Add("Hatch:Webhooks:PublishUrl is set but Hatch:Webhooks:Secret is not: every delivery is signed, so nothing would be sent. Set the secret (environment variable Hatch__Webhooks__Secret or user-secrets), or remove the address.");
+        if (!hasUrl && !string.IsNullOrEmpty(options.Secret))
+            failures.Add("Hatch:Webhooks:Secret is set but Hatch:Webhooks:PublishUrl is not: set the address to send published drafts to, or remove the secret.");
+        if (options.Timeout <= TimeSpan.Zero)
+            failures.Add("Hatch:Webhooks:Timeout must be positive.");
+        return failures.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(failures);
+    }
 
     public bool IsEnabled => Uri.TryCreate(PublishUrl, UriKind.Absolute, out var uri)
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)

@@ -3,6 +3,8 @@ using Hatch.Domain.Connections;
 using Hatch.Features.Sync;
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using Hatch.Web.Infrastructure;
+
 namespace Hatch.Web.Api;
 
 /// <summary>What the API shows of a connection: never the token, only its last four characters.</summary>
@@ -26,13 +28,13 @@ public static class ConnectionsApi
             .WithTags("Connections")
             .RequireAuthorization()
             .AddEndpointFilter<CookieFormsNeedAntiforgery>();
-        group.MapPost("/", AddAsync).WithSummary(
+        group.MapPost("/", AddAsync).RequireRateLimiting(RateLimitPolicies.Import).WithSummary(
             "Connects Readwise ({service: readwise, token}) or Hypothesis ({service: hypothesis, token, username}); the token is checked with the service at once. " +
             "201 with the connection, 200 when it replaces the token of a connection the reader already has, 400 naming the field the service or the request refused.")
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/", ListAsync).WithSummary("The reader's connections: status (Syncing, Idle, NeedsToken, Failed), last sync, highlights imported, error.");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One connection.");
-        group.MapPost("/{id:guid}/sync", SyncAsync).WithSummary("Asks for a sync now (202); 409 while the connection waits for a new token.")
+        group.MapPost("/{id:guid}/sync", SyncAsync).RequireRateLimiting(RateLimitPolicies.Import).WithSummary("Asks for a sync now (202); 409 while the connection waits for a new token.")
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapDelete("/{id:guid}", RemoveAsync).WithSummary("Removes the connection and its token; the highlights it brought stay.");
         return app;

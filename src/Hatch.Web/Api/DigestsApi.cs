@@ -57,6 +57,9 @@ public static class DigestsApi
         }
         if (settings is null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["must be a JSON object with the digest settings"] });
+        // "style": null (or "language": null) asks for the default, as leaving the property out does.
+        var defaults = new DigestSettings();
+        settings = settings with { Style = settings.Style ?? defaults.Style, Language = settings.Language ?? defaults.Language };
 
         var (saved, errors) = await store.SaveAsync(user.UserId(), settings, ct);
         return saved is null ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(saved.Settings);

@@ -3,6 +3,7 @@ using Hatch.Data;
 using Hatch.Domain.Hatching;
 using Hatch.Domain.Requests;
 using Hatch.Features.Hatching;
+using Hatch.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -44,12 +45,12 @@ public static class HatchesApi
             .RequireAuthorization()
             .AddEndpointFilter<CookieFormsNeedAntiforgery>();
 
-        group.MapPost("/", SubmitAsync).WithSummary("Accepts a hatch request: 202 with its Location; the article is written in the background.")
+        group.MapPost("/", SubmitAsync).RequireRateLimiting(RateLimitPolicies.Hatch).WithSummary("Accepts a hatch request: 202 with its Location; the article is written in the background.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("/", ListAsync).WithSummary("The user's recent hatch requests.");
         group.MapGet("/{id:guid}", GetAsync).WithName("GetHatch").WithSummary("A request's status: Queued, Running (with its stage), Succeeded (with draftId) or Failed (with error).");
-        group.MapPost("/{id:guid}/retry", RetryAsync).WithSummary("Runs a failed request again; 409 unless it failed.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id:guid}/retry", RetryAsync).RequireRateLimiting(RateLimitPolicies.Hatch).WithSummary("Runs a failed request again; 409 unless it failed.")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

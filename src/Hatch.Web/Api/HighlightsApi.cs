@@ -3,6 +3,7 @@ using System.Text;
 using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Features.Library;
+using Hatch.Web.Infrastructure;
 using Hatch.Writing.Importing;
 using Hatch.Writing.Rendering;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -47,11 +48,12 @@ public static class HighlightsApi
             .RequireAuthorization()
             .AddEndpointFilter<CookieFormsNeedAntiforgery>();
 
-        group.MapGet("/", ListAsync).WithSummary("Lists highlights, with search, source/tag/date filters and paging.");
+        group.MapGet("/", ListAsync).RequireRateLimiting(RateLimitPolicies.SemanticSearch).WithSummary("Lists highlights, with search, source/tag/date filters and paging.");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One highlight.");
-        group.MapPost("/", AddAsync).WithSummary("Adds a JSON batch of highlights; duplicates (same text and source) are counted, not stored twice.")
+        group.MapPost("/", AddAsync).RequireRateLimiting(RateLimitPolicies.Import).WithSummary("Adds a JSON batch of highlights; duplicates (same text and source) are counted, not stored twice.")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/import", ImportAsync)
+            .RequireRateLimiting(RateLimitPolicies.Import)
             .DisableAntiforgery() // checked by CookieFormsNeedAntiforgery, so bearer clients can upload too
             .Accepts<IFormFile>("multipart/form-data")
             .WithSummary("Imports an export file (multipart field 'file') in any format Hatch reads.")
@@ -100,7 +102,7 @@ public static class HighlightsApi
             ? TypedResults.Ok(HighlightDto.From(h))
             : TypedResults.NotFound();
 
-    private static async Task<Results<Ok<ImportReport>, ValidationProblem>> AddAsync(
+    private static async Task<Results<Ok<ImportReport>, ValidationProblem, ProblemHttpResult>> AddAsync(
         IReadOnlyList<HighlightInput> batch, ClaimsPrincipal user, HighlightIntake intake, IOptions<HatchLimits> limits, CancellationToken ct)
     {
         var max = limits.Value;
@@ -141,14 +143,21 @@ public static class HighlightsApi
                 HighlightedAt = input.HighlightedAt,
             });
         }
-        return TypedResults.Ok(await intake.AddAsync(user.UserId(), accepted, rejected, "json", ct));
+        try
+        {
+            return TypedResults.Ok(await intake.AddAsync(user.UserId(), accepted, rejected, "json", ct));
+        }
+        catch (ImportException ex)
+        {
+            return Unreadable(ex);
+        }
     }
 
     private static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportAsync(
         HttpRequest request, ClaimsPrincipal user, HighlightIntake intake, IOptions<WebOptions> options, CancellationToken ct)
     {
         var max = options.Value.MaxUploadBytes;
-        if (request.ContentLength > max + 64 * 1024)
+        if (request.ContentLength > max + HatchWebExtensions.UploadOverheadBytes)
             return TooLarge(max);
         if (!request.HasFormContentType)
             return TypedResults.Problem(statusCode: 400, title: "Expected a file upload",

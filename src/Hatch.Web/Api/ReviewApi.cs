@@ -5,6 +5,7 @@ using Hatch.Domain.Articles;
 using Hatch.Domain.Drafts;
 using Hatch.Domain.Requests;
 using Hatch.Features.Review;
+using Hatch.Web.Infrastructure;
 using Hatch.Web.Review;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -17,6 +18,9 @@ public sealed record RejectInput(string? Reason);
 public sealed record DraftEditInput(int ExpectedRevision, Article? Article);
 
 public sealed record RestoreInput(int? ExpectedRevision = null);
+
+/// <summary>An approval or publication: the revision the editor read, so a text changed since is not approved unseen.</summary>
+public sealed record TransitionInput(int? ExpectedRevision = null);
 
 public sealed record CommentInput(string? Body, int? SectionIndex = null);
 
@@ -60,15 +64,15 @@ public static class ReviewApi
         drafts.MapPost("/submit", (Guid id, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
                 Transition(id, user, deps, (s, a) => s.SubmitAsync(id, a, ct), ct))
             .WithSummary("The author submits the draft for review (Draft or Rejected → Submitted).").Transition();
-        drafts.MapPost("/approve", (Guid id, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
-                Transition(id, user, deps, (s, a) => s.ApproveAsync(id, a, ct), ct))
-            .WithSummary("An editor other than the author approves it (Submitted → Approved).").Transition();
+        drafts.MapPost("/approve", (Guid id, TransitionInput? input, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
+                Transition(id, user, deps, (s, a) => s.ApproveAsync(id, a, input?.ExpectedRevision, ct), ct))
+            .WithSummary("An editor other than the author approves it (Submitted → Approved); with expectedRevision, 409 when the draft has changed since.").Transition();
         drafts.MapPost("/reject", (Guid id, RejectInput? input, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
                 Transition(id, user, deps, (s, a) => s.RejectAsync(id, a, input?.Reason, ct), ct))
             .WithSummary("An editor other than the author rejects it with a reason (Submitted or Approved → Rejected).").Transition();
-        drafts.MapPost("/publish", (Guid id, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
-                Transition(id, user, deps, (s, a) => s.PublishAsync(id, a, ct), ct))
-            .WithSummary("An editor publishes it at /a/{slug} (Approved → Published).").Transition();
+        drafts.MapPost("/publish", (Guid id, TransitionInput? input, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
+                Transition(id, user, deps, (s, a) => s.PublishAsync(id, a, input?.ExpectedRevision, ct), ct))
+            .WithSummary("An editor other than the author publishes it at /a/{slug} (Approved → Published); with expectedRevision, 409 when the draft has changed since.").Transition();
         drafts.MapPut("/", (Guid id, DraftEditInput input, ClaimsPrincipal user, [Microsoft.AspNetCore.Http.AsParameters] ReviewDeps deps, CancellationToken ct) =>
                 Transition(id, user, deps, (s, a) => s.EditAsync(id, a, input.Article, input.ExpectedRevision, ct), ct))
             .WithSummary("Saves an edited article as the next revision; 409 with both versions when expectedRevision is stale.").Transition();
@@ -86,6 +90,7 @@ public static class ReviewApi
             .Produces<AuditEntryDto[]>();
 
         drafts.MapPost("/sections/{index:int}/revise", ReviseAsync)
+            .RequireRateLimiting(RateLimitPolicies.Revise)
             .WithSummary("Asks the language model to revise one section as instructed: 202, the result becomes a new revision. 409 when no model is configured.")
             .Produces<ReviseAccepted>(StatusCodes.Status202Accepted).ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         drafts.MapGet("/revise/{requestId:guid}", ReviseStatusAsync).WithName("GetSectionRevision").WithSummary("A section revision request's status.")
@@ -134,6 +139,11 @@ public static class ReviewApi
             ReviewOutcomeKind.IllegalState => TypedResults.Problem(statusCode: 409, title: $"Not possible while the draft is {outcome.Current}",
                 detail: outcome.Message, extensions: extensions),
             ReviewOutcomeKind.NeedsModel => TypedResults.Problem(statusCode: 409, title: "Revising needs a language model",
+                detail: outcome.Message, extensions: extensions),
+            ReviewOutcomeKind.Stale when outcome.Conflict is { } stale => TypedResults.Problem(statusCode: 409,
+                title: "The draft changed since you read it", detail: outcome.Message,
+                extensions: new Dictionary<string, object?>(extensions) { ["currentRevision"] = stale.CurrentRevision, ["expectedRevision"] = stale.ExpectedRevision }),
+            ReviewOutcomeKind.Busy => TypedResults.Problem(statusCode: 409, title: "Too many revisions pending",
                 detail: outcome.Message, extensions: extensions),
             ReviewOutcomeKind.Conflict when outcome.Conflict is { } c => TypedResults.Problem(statusCode: 409,
                 title: "The draft changed since you started editing",

@@ -26,6 +26,19 @@ public sealed class HatchLimits
     [Range(1, 100_000)]
     public int MaxHatchSelection { get; set; } = 1_000;
 
+    /// <summary>Highlights one user's library may hold: imports, batches and page uploads that would pass it are refused whole.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxHighlightsPerUser { get; set; } = 100_000;
+
+    /// <summary>Section revisions by the model that may wait or run at once for one draft; each is a model call.</summary>
+    [Range(1, 100)]
+    public int MaxPendingRevisionsPerDraft { get; set; } = 3;
+
+    /// <summary>The message for an import that would take a library over <see cref="MaxHighlightsPerUser"/>.</summary>
+    public string LibraryFull(int stored, int adding) =>
+        $"the library holds {stored.ToString("N0", CultureInfo.InvariantCulture)} highlights and this would add {adding.ToString("N0", CultureInfo.InvariantCulture)} more; "
+        + $"a library holds at most {MaxHighlightsPerUser.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHighlightsPerUser)";
+
     /// <summary>The text and note lengths checked, named as an API caller sees the fields.</summary>
     public string? TooLong(Highlight highlight, out string field)
     {

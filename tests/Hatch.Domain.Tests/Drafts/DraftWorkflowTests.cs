@@ -56,9 +56,10 @@ public sealed class DraftWorkflowTests
             DraftAction.Submit => (owner, from is DraftStatus.Draft or DraftStatus.Rejected, DraftStatus.Submitted),
             DraftAction.Approve => (reviewer && !owner, from is DraftStatus.Submitted, DraftStatus.Approved),
             DraftAction.Reject => (reviewer && !owner, from is DraftStatus.Submitted or DraftStatus.Approved, DraftStatus.Rejected),
-            DraftAction.Publish => (reviewer, from is DraftStatus.Approved, DraftStatus.Published),
+            // Issue 18: an editor never publishes their own draft, nor edits it while another editor reviews it.
+            DraftAction.Publish => (reviewer && !owner, from is DraftStatus.Approved, DraftStatus.Published),
             _ => (owner || reviewer,
-                (owner && from is DraftStatus.Draft or DraftStatus.Rejected) || (reviewer && from is DraftStatus.Submitted),
+                (owner && from is DraftStatus.Draft or DraftStatus.Rejected) || (reviewer && !owner && from is DraftStatus.Submitted),
                 from == DraftStatus.Rejected ? DraftStatus.Draft : from),
         };
     }

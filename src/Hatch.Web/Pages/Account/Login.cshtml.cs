@@ -28,6 +28,7 @@ public sealed class LoginModel(SignInManager<HatchUser> signIn) : PageModel
 
     public void OnGet() { }
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.SignIn)]
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid) return Page();

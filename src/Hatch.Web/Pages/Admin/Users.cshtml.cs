@@ -52,6 +52,8 @@ public sealed class UsersModel(HatchDbContext db, UserManager<HatchUser> users) 
         var result = grant
             ? (await users.IsInRoleAsync(user, roleName) ? IdentityResult.Success : await users.AddToRoleAsync(user, roleName))
             : (await users.IsInRoleAsync(user, roleName) ? await users.RemoveFromRoleAsync(user, roleName) : IdentityResult.Success);
+        // A new security stamp makes every cookie and token issued with the old roles fail their next validation.
+        if (result.Succeeded) result = await users.UpdateSecurityStampAsync(user);
         if (result.Succeeded) Message = $"{user.Email} {(grant ? "now has" : "no longer has")} the {roleName} role.";
         else Error = string.Join(" ", result.Errors.Select(e => e.Description));
         return RedirectToPage(new { Q });

@@ -26,6 +26,7 @@ public sealed class IndexModel(ConnectionService connections) : UserPageModel
 
     public async Task OnGetAsync(CancellationToken ct) => Items = await connections.ListAsync(UserId, ct);
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Import)]
     public async Task<IActionResult> OnPostAddAsync(CancellationToken ct)
     {
         var result = await connections.AddAsync(UserId, Form.Service, Form.Token, Form.Username, ct);
@@ -47,6 +48,7 @@ public sealed class IndexModel(ConnectionService connections) : UserPageModel
         return Page();
     }
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Import)]
     public async Task<IActionResult> OnPostSyncAsync(Guid id, CancellationToken ct)
     {
         Message = await connections.RequestSyncAsync(UserId, id, ct) switch

@@ -99,18 +99,19 @@ public sealed partial class ViewModel(HatchDbContext db, ReviewService review, E
     public Task<IActionResult> OnPostSubmitAsync(Guid id, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.SubmitAsync(id, a, c), "Submitted for review.", ct);
 
-    public Task<IActionResult> OnPostApproveAsync(Guid id, CancellationToken ct) =>
-        ActAsync(id, (a, c) => review.ApproveAsync(id, a, c), "Approved.", ct);
+    public Task<IActionResult> OnPostApproveAsync(Guid id, int expectedRevision, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.ApproveAsync(id, a, expectedRevision, c), "Approved.", ct);
 
     public Task<IActionResult> OnPostRejectAsync(Guid id, string? reason, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.RejectAsync(id, a, reason, c), "Rejected; the author can edit and resubmit it.", ct);
 
-    public Task<IActionResult> OnPostPublishAsync(Guid id, CancellationToken ct) =>
-        ActAsync(id, (a, c) => review.PublishAsync(id, a, c), "Published.", ct);
+    public Task<IActionResult> OnPostPublishAsync(Guid id, int expectedRevision, CancellationToken ct) =>
+        ActAsync(id, (a, c) => review.PublishAsync(id, a, expectedRevision, c), "Published.", ct);
 
     public Task<IActionResult> OnPostCommentAsync(Guid id, string? body, int? sectionIndex, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.CommentAsync(id, a, body, sectionIndex, c), "Comment added.", ct);
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Revise)]
     public Task<IActionResult> OnPostReviseAsync(Guid id, int index, string? instruction, CancellationToken ct) =>
         ActAsync(id, (a, c) => review.RequestReviseAsync(id, a, index, instruction, c),
             $"Asked the model to revise section {index + 1}; the result will be a new revision.", ct);

@@ -25,6 +25,7 @@ public sealed class StatusModel(HatchDbContext db, HatchScheduler scheduler) : U
         return Page();
     }
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Hatch)]
     public async Task<IActionResult> OnPostRetryAsync(Guid id, CancellationToken ct) =>
         await scheduler.RetryAsync(UserId, id, ct) == RetryOutcome.NotFound ? NotFound() : RedirectToPage(new { id });
 

@@ -74,8 +74,10 @@ public sealed class IndexModel(
 
     public HighlightFilter Filter => new(Q, Source, Tag, From, To);
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.SemanticSearch)]
     public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Import)]
     public async Task<IActionResult> OnPostImportAsync(IFormFile? upload, CancellationToken ct)
     {
         if (upload is null || upload.Length == 0)
@@ -99,6 +101,7 @@ public sealed class IndexModel(
         return Page();
     }
 
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Hatch)]
     public async Task<IActionResult> OnPostHatchAsync(CancellationToken ct)
     {
         var selection = Hatch.Scope switch
@@ -128,6 +131,7 @@ public sealed class IndexModel(
     }
 
     /// <summary>One click on a suggested idea: exactly the theme's highlights, with the default settings.</summary>
+    [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Hatch)]
     public async Task<IActionResult> OnPostHatchThemeAsync([FromForm] List<Guid> themeIds, CancellationToken ct)
     {
         if (themeIds.Count == 0)
