@@ -1,6 +1,7 @@
 using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Embeddings;
+using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
@@ -20,6 +21,7 @@ public sealed partial class EmbeddingStore(
     IEmbeddingGenerator<string, Embedding<float>> generator,
     IOptions<EmbeddingOptions> options,
     IMemoryCache cache,
+    VectorIndexCache index,
     TimeProvider time,
     ILogger<EmbeddingStore> logger)
 {
@@ -29,6 +31,10 @@ public sealed partial class EmbeddingStore(
     public bool IsLexical => LexicalEmbeddingGenerator.IsLexical(generator);
 
     public IEmbeddingGenerator<string, Embedding<float>> Generator => generator;
+
+    /// <summary>The user's current-model vectors from this process's shared in-memory index, fresh as of this call.</summary>
+    public Task<VectorBlock> IndexAsync(string userId, CancellationToken cancellationToken = default) =>
+        index.GetAsync(db, userId, ModelId, cancellationToken);
 
     private IQueryable<StoredHighlight> Missing(string userId) =>
         db.HighlightsOf(userId).Where(h => !db.HighlightEmbeddings.Any(e => e.HighlightId == h.Id && e.ModelId == ModelId));
@@ -143,28 +149,50 @@ public sealed partial class EmbeddingStore(
     public async Task<IReadOnlyList<RelatedHighlight>?> RelatedAsync(string userId, Guid highlightId, int count = 5, CancellationToken cancellationToken = default)
     {
         if (!await db.HighlightsOf(userId).AnyAsync(h => h.Id == highlightId, cancellationToken)) return null;
-        var library = await LibraryAsync(userId, cancellationToken);
-        var self = library.FirstOrDefault(h => h.Id == highlightId);
-        if (self is null)
+        var block = await IndexAsync(userId, cancellationToken);
+        if (!block.TryGetRow(highlightId, out var self))
         {
             await EnsureAsync(userId, [highlightId], cancellationToken);
-            library = await LibraryAsync(userId, cancellationToken);
-            self = library.FirstOrDefault(h => h.Id == highlightId);
-            if (self is null) return [];
+            block = await IndexAsync(userId, cancellationToken);
+            if (!block.TryGetRow(highlightId, out self)) return [];
         }
-        return RelatedHighlights.For(self, library, count, IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore);
+        return await RelatedAsync(userId, block, block.VectorOf(self), [self], count, cancellationToken);
     }
 
     /// <summary>Beside each group (a draft section's highlights): related highlights of the same user's library.</summary>
     public async Task<IReadOnlyList<IReadOnlyList<RelatedHighlight>>> RelatedToGroupsAsync(
         string userId, IReadOnlyList<IReadOnlyList<Guid>> groups, int count = 3, CancellationToken cancellationToken = default)
     {
-        var library = await LibraryAsync(userId, cancellationToken);
-        var byId = library.ToDictionary(h => h.Id);
-        return groups
-            .Select(g => RelatedHighlights.ForGroup(
-                g.Where(byId.ContainsKey).Select(id => byId[id]).ToArray(), library, count, IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore))
-            .ToArray();
+        var block = await IndexAsync(userId, cancellationToken);
+        var result = new List<IReadOnlyList<RelatedHighlight>>(groups.Count);
+        foreach (var group in groups)
+        {
+            var rows = group.Select(id => block.TryGetRow(id, out var row) ? row : -1).Where(row => row >= 0).Distinct().ToArray();
+            if (rows.Length == 0) { result.Add([]); continue; }
+            var centre = VectorMath.Centroid(rows.Select(block.VectorOf).ToArray(), Enumerable.Range(0, rows.Length), block.Dimensions);
+            result.Add(await RelatedAsync(userId, block, centre, rows, count, cancellationToken));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Nearest to <paramref name="query"/> over the in-memory block, leaving out <paramref name="rows"/> (what the
+    /// query came from); only the few candidates' texts are read, for <see cref="RelatedHighlights.Pick"/>'s
+    /// same-passage rules.
+    /// </summary>
+    private async Task<IReadOnlyList<RelatedHighlight>> RelatedAsync(
+        string userId, VectorBlock block, float[] query, int[] rows, int count, CancellationToken cancellationToken)
+    {
+        var excluded = rows.ToHashSet();
+        var nearest = block.Nearest(query, RelatedHighlights.OverFetch(count, rows.Length),
+            IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore, row => !excluded.Contains(row));
+        var ids = rows.Concat(nearest.Select(n => n.Row)).Select(block.IdAt).ToArray();
+        var texts = await db.HighlightsOf(userId).AsNoTracking().Where(h => ids.Contains(h.Id))
+            .Select(h => new { h.Id, h.Text }).ToDictionaryAsync(h => h.Id, h => h.Text, cancellationToken);
+        var candidates = nearest.Where(n => texts.ContainsKey(block.IdAt(n.Row)))
+            .Select(n => (new EmbeddedHighlight(block.IdAt(n.Row), block.VectorOf(n.Row), texts[block.IdAt(n.Row)], ""), n.Score));
+        var excludeTexts = rows.Select(r => texts.GetValueOrDefault(block.IdAt(r))).OfType<string>().ToArray();
+        return RelatedHighlights.Pick(candidates, rows.Length, excludeTexts, count);
     }
 
     private static float[] ToVector(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
