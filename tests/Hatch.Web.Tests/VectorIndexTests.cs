@@ -1,7 +1,10 @@
 using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Embeddings;
+using Hatch.Domain.Hatching;
+using Hatch.Features.Hatching;
 using Hatch.Features.Library;
+using Hatch.Features.Requests;
 using Hatch.TestSupport;
 using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
@@ -94,6 +97,32 @@ public abstract class VectorIndexTests(HatchAppFactory factory)
         var expected = groups.Select(g => RelatedHighlights.ForGroup(library.Where(h => g.Contains(h.Id)).ToArray(), library, 3, 0.1f)).ToArray();
         Assert.Equal(expected.Length, beside.Count);
         for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], beside[i]);
+    }
+
+    [Fact]
+    public async Task AHatchOfAllMyHighlightsOrOfALargeSourceStartsFromItsMostCentralHighlights()
+    {
+        var (userId, rows) = await LibraryAsync(400, seed: 31);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<EmbeddingStore>();
+        var source = new HatchSource(scope.ServiceProvider.GetRequiredService<HatchDbContext>(), store,
+            Options.Create(new JobOptions { MaxHighlightsConsidered = 100 }));
+        var library = await store.LibraryAsync(userId);
+
+        IEnumerable<Guid> MostCentral(IReadOnlyList<EmbeddedHighlight> among)
+        {
+            var centre = VectorMath.Centroid(among.Select(h => h.Vector).ToArray(), Enumerable.Range(0, among.Count), among[0].Vector.Length);
+            return among.OrderByDescending(h => VectorMath.Cosine(centre, h.Vector)).Take(100).Select(h => h.Id);
+        }
+
+        var all = await source.LoadAsync(userId, HatchSelection.All, CancellationToken.None);
+        Assert.Equal(MostCentral(library).Order(), all.Select(h => h.Id).Order());
+
+        var bookIds = rows.Where(r => r.SourceTitle == "Book 2").Select(r => r.Id).ToHashSet();
+        Assert.True(bookIds.Count > 50);
+        var book = await source.LoadAsync(userId, new HatchSelection(Source: "Book 2"), CancellationToken.None);
+        var expected = bookIds.Count > 100 ? MostCentral(library.Where(h => bookIds.Contains(h.Id)).ToArray()) : bookIds;
+        Assert.Equal(expected.Order(), book.Select(h => h.Id).Order());
     }
 
     [Fact]

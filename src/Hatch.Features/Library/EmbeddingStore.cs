@@ -36,6 +36,28 @@ public sealed partial class EmbeddingStore(
     public Task<VectorBlock> IndexAsync(string userId, CancellationToken cancellationToken = default) =>
         index.GetAsync(db, userId, ModelId, cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> ids of the user's highlights (only those in <paramref name="among"/> when given)
+    /// nearest the centre of their vectors, most central first: the passages a large selection is most about.
+    /// Highlights without a vector yet are not ranked.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> MostCentralAsync(string userId, IReadOnlySet<Guid>? among, int limit, CancellationToken cancellationToken = default)
+    {
+        var block = await IndexAsync(userId, cancellationToken);
+        var centre = new float[block.Dimensions];
+        var members = 0;
+        for (var row = 0; row < block.Count; row++)
+        {
+            if (among is not null && !among.Contains(block.IdAt(row))) continue;
+            System.Numerics.Tensors.TensorPrimitives.Add(centre, block.Row(row), centre);
+            members++;
+        }
+        if (members == 0) return [];
+        VectorMath.Normalize(centre);
+        return block.Nearest(centre, limit, include: among is null ? null : row => among.Contains(block.IdAt(row)))
+            .Select(n => block.IdAt(n.Row)).ToArray();
+    }
+
     private IQueryable<StoredHighlight> Missing(string userId) =>
         db.HighlightsOf(userId).Where(h => !db.HighlightEmbeddings.Any(e => e.HighlightId == h.Id && e.ModelId == ModelId));
 
@@ -125,19 +147,34 @@ public sealed partial class EmbeddingStore(
         return result;
     }
 
+    /// <summary>Ideas are drawn from at most this many of the newest embedded highlights; clustering grows faster than linearly.</summary>
+    public const int ThemesMaxHighlights = 3000;
+
     /// <summary>Ideas waiting to hatch: 3–5 themes of the embedded library, each spanning at least two sources.</summary>
     /// <remarks>
-    /// Cached per user until the embedded library changes (another vector stored, a highlight deleted): the highlights
-    /// page shows the suggestions on every visit, and a 5,000-highlight library costs ~1 s to cluster.
+    /// Cached per user until the library changes (its <see cref="LibraryVersion"/>, one key read): the highlights page
+    /// shows the suggestions on every visit. A library larger than <see cref="ThemesMaxHighlights"/> is represented by
+    /// its newest embedded highlights (what the reader has on their mind), so a page never waits on clustering
+    /// 100,000 passages.
     /// </remarks>
     public async Task<IReadOnlyList<ThemeSuggestion>> ThemesAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var mine = db.HighlightsOf(userId).Join(db.HighlightEmbeddings.Where(e => e.ModelId == ModelId), h => h.Id, e => e.HighlightId, (h, e) => e);
-        var count = await mine.CountAsync(cancellationToken);
-        var latest = count == 0 ? 0 : (await mine.Select(e => e.CreatedAt).OrderByDescending(c => c).FirstAsync(cancellationToken)).UtcTicks;
-        var key = $"hatch:themes:{userId}:{ModelId}:{count}:{latest}";
+        var (version, _) = await db.LibraryVersionAsync(userId, cancellationToken);
+        var key = $"hatch:themes:{userId}:{ModelId}:{version}";
         if (cache.TryGetValue(key, out IReadOnlyList<ThemeSuggestion>? cached) && cached is not null) return cached;
-        var themes = SemanticThemes.Suggest(await LibraryAsync(userId, cancellationToken));
+        var block = await IndexAsync(userId, cancellationToken);
+        var newest = new List<EmbeddedHighlight>(Math.Min(block.Count, ThemesMaxHighlights));
+        if (block.Count > 0)
+        {
+            await foreach (var h in db.HighlightsOf(userId).AsNoTracking().OrderByDescending(h => h.ImportedAt).ThenBy(h => h.Id)
+                               .Select(h => new { h.Id, h.Text, h.SourceTitle }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                if (!block.TryGetRow(h.Id, out var row)) continue;
+                newest.Add(new EmbeddedHighlight(h.Id, block.VectorOf(row), h.Text, h.SourceTitle));
+                if (newest.Count == ThemesMaxHighlights || newest.Count == block.Count) break;
+            }
+        }
+        var themes = SemanticThemes.Suggest(newest);
         cache.Set(key, themes, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
         return themes;
     }
