@@ -90,11 +90,14 @@ public sealed partial class NearDuplicateChecker(
                 (bySignatureWord.TryGetValue(w, out var list) ? list : bySignatureWord[w] = []).Add(i);
 
         var best = new (Guid ExistingId, float Cosine, double Overlap)?[ready.Length];
-        void Consider(int i, Guid otherId, int otherRow, Func<HashSet<string>> otherWords)
+        void Consider(int i, Guid otherId, int otherRow, HashSet<string> otherWords)
         {
+            // Jaccard ≥ t needs t·|x| ≤ |y| ≤ |x|/t: a free test before the dot product.
+            var (mine, theirs) = (words[i].Count, otherWords.Count);
+            if (theirs < minOverlap * mine - 1e-9 || mine < minOverlap * theirs - 1e-9) return;
             var cosine = VectorMath.Cosine(block.Row(rows[i]), block.Row(otherRow));
             if (cosine < threshold || (best[i] is { } b && cosine <= b.Cosine)) return;
-            var overlap = NearDuplicates.Jaccard(words[i], otherWords());
+            var overlap = NearDuplicates.Jaccard(words[i], otherWords);
             if (overlap >= minOverlap) best[i] = (otherId, cosine, overlap);
         }
 
@@ -120,7 +123,7 @@ public sealed partial class NearDuplicateChecker(
                 foreach (var w in NearDuplicates.Signature(existingWords, order, minOverlap))
                     if (bySignatureWord.TryGetValue(w, out var list)) candidates.UnionWith(list);
                 foreach (var i in candidates.Order())
-                    if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow, () => existingWords);
+                    if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow, existingWords);
             }
         }
 
@@ -131,7 +134,7 @@ public sealed partial class NearDuplicateChecker(
             foreach (var w in NearDuplicates.Signature(words[i], order, minOverlap))
                 foreach (var j in bySignatureWord[w])
                     if (j < i && ready[j].ImportedAt == ready[i].ImportedAt) earlier.Add(j);
-            foreach (var j in earlier) Consider(i, ready[j].Id, rows[j], () => words[j]);
+            foreach (var j in earlier) Consider(i, ready[j].Id, rows[j], words[j]);
         }
 
         var winners = best.Select((b, i) => (b, i)).Where(x => x.b is not null).ToArray();
