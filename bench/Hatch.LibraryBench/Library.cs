@@ -142,12 +142,12 @@ internal static class Library
             await store.SaveAsync(chunk.Select(id => (id, vectors[hashes[id]])).ToArray());
         clock.Stop();
 
-        var old = await OldCheckAsync(sp, userId, added.AddedIds.Take(1000).ToHashSet());
+        var old = await OldCheckAsync(sp, userId, added.AddedIds.Take(200).ToHashSet());
 
         clock.Start();
         var checkClock = Stopwatch.StartNew();
         var result = await sp.GetRequiredService<NearDuplicateChecker>().CheckAsync(userId, added.AddedIds);
-        return (clock.Elapsed.TotalMilliseconds, checkClock.Elapsed.TotalMilliseconds, result.Found.Count, (1000, old));
+        return (clock.Elapsed.TotalMilliseconds, checkClock.Elapsed.TotalMilliseconds, result.Found.Count, (200, old));
     }
 
     /// <summary>The check as it was: every vector and text of the library read, then every new one against all of them.</summary>

@@ -101,11 +101,11 @@ public static class LibraryBench
 
         var table = new List<(string Name, Stats New, Stats? Old, double Target)>();
         table.Add(("semantic search", await Measure(30, i => InScope(sp => sp.GetRequiredService<HighlightSearch>().SearchAsync(userId, queries[i % queries.Length], SearchMode.Semantic, 50))),
-            await Measure(5, i => InScope(sp => OldPath.SemanticAsync(sp, userId, queries[i % queries.Length], SearchMode.Semantic))), 50));
+            await Measure(3, i => InScope(sp => OldPath.SemanticAsync(sp, userId, queries[i % queries.Length], SearchMode.Semantic))), 50));
         table.Add(("related highlights", await Measure(40, i => InScope(sp => sp.GetRequiredService<EmbeddingStore>().RelatedAsync(userId, ids[i % ids.Count], 5))),
-            await Measure(5, i => InScope(sp => OldPath.RelatedAsync(sp, userId, ids[i % ids.Count]))), 20));
+            await Measure(3, i => InScope(sp => OldPath.RelatedAsync(sp, userId, ids[i % ids.Count]))), 20));
         table.Add(("hybrid search", await Measure(30, i => InScope(sp => sp.GetRequiredService<HighlightSearch>().SearchAsync(userId, queries[i % queries.Length], SearchMode.Hybrid, 50))),
-            await Measure(5, i => InScope(sp => OldPath.SemanticAsync(sp, userId, queries[i % queries.Length], SearchMode.Hybrid))), 100));
+            await Measure(3, i => InScope(sp => OldPath.SemanticAsync(sp, userId, queries[i % queries.Length], SearchMode.Hybrid))), 100));
 
         // The highlights API in reading order, 100 a page: the first page, and the 200th by its cursor (keyset)
         // against ?page=200 (offset, as before).
