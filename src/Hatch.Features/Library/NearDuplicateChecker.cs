@@ -84,9 +84,11 @@ public sealed partial class NearDuplicateChecker(
             var byFrequency = frequency.GetValueOrDefault(a).CompareTo(frequency.GetValueOrDefault(b));
             return byFrequency != 0 ? byFrequency : string.CompareOrdinal(a, b);
         });
+        // Each list holds the new highlights in ascending order, which the comparison within an import relies on.
+        var signatures = words.Select(w => NearDuplicates.Signature(w, order, minOverlap).ToArray()).ToArray();
         var bySignatureWord = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < ready.Length; i++)
-            foreach (var w in NearDuplicates.Signature(words[i], order, minOverlap))
+            foreach (var w in signatures[i])
                 (bySignatureWord.TryGetValue(w, out var list) ? list : bySignatureWord[w] = []).Add(i);
 
         var best = new (Guid ExistingId, float Cosine, double Overlap)?[ready.Length];
@@ -130,11 +132,14 @@ public sealed partial class NearDuplicateChecker(
         // The new highlights of one import against those before them in it.
         for (var i = 0; i < ready.Length; i++)
         {
-            var earlier = new SortedSet<int>();
-            foreach (var w in NearDuplicates.Signature(words[i], order, minOverlap))
+            candidates.Clear();
+            foreach (var w in signatures[i])
                 foreach (var j in bySignatureWord[w])
-                    if (j < i && ready[j].ImportedAt == ready[i].ImportedAt) earlier.Add(j);
-            foreach (var j in earlier) Consider(i, ready[j].Id, rows[j], words[j]);
+                {
+                    if (j >= i) break;
+                    if (ready[j].ImportedAt == ready[i].ImportedAt) candidates.Add(j);
+                }
+            foreach (var j in candidates.Order()) Consider(i, ready[j].Id, rows[j], words[j]);
         }
 
         var winners = best.Select((b, i) => (b, i)).Where(x => x.b is not null).ToArray();
