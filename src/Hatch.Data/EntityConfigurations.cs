@@ -258,6 +258,17 @@ internal sealed class HighlightEmbeddingConfiguration : IEntityTypeConfiguration
     }
 }
 
+internal sealed class LibraryVersionConfiguration : IEntityTypeConfiguration<LibraryVersion>
+{
+    public void Configure(EntityTypeBuilder<LibraryVersion> e)
+    {
+        // Written only by the triggers of the LibraryVersions migration; no foreign key, so a trigger firing while a
+        // user is being deleted never fails on the row it upserts.
+        e.ToTable("library_versions");
+        e.HasKey(v => v.UserId);
+    }
+}
+
 internal sealed class ConnectionConfiguration : IEntityTypeConfiguration<Connection>
 {
     public void Configure(EntityTypeBuilder<Connection> e)

@@ -33,6 +33,7 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<SyncedHighlight> SyncedHighlights => Set<SyncedHighlight>();
     public DbSet<SyncedNote> SyncedNotes => Set<SyncedNote>();
     public DbSet<DataProtectionKeyRow> DataProtectionKeys => Set<DataProtectionKeyRow>();
+    public DbSet<LibraryVersion> LibraryVersions => Set<LibraryVersion>();
 
     public IQueryable<StoredHighlight> HighlightsOf(string userId) => Highlights.Where(h => h.UserId == userId);
     public IQueryable<StoredSourceNote> SourceNotesOf(string userId) => SourceNotes.Where(n => n.UserId == userId);

@@ -1,4 +1,7 @@
+using System.Buffers.Text;
+using System.Text.Json;
 using Hatch.Domain.Highlights;
+using Microsoft.EntityFrameworkCore;
 
 namespace Hatch.Data;
 
@@ -40,7 +43,70 @@ public static class HighlightQueries
         return highlights;
     }
 
-    /// <summary>Reading order: by source, then position in it.</summary>
+    /// <summary>
+    /// Reading order: by source, then position in it, highlights without a position or date after those with one
+    /// on every provider (PostgreSQL and SQLite sort nulls at opposite ends, which a keyset cursor cannot follow).
+    /// </summary>
     public static IOrderedQueryable<StoredHighlight> InReadingOrder(this IQueryable<StoredHighlight> highlights) =>
-        highlights.OrderBy(h => h.SourceTitle).ThenBy(h => h.Offset).ThenBy(h => h.HighlightedAt).ThenBy(h => h.Id);
+        highlights.OrderBy(h => h.SourceTitle)
+            .ThenBy(h => h.Offset ?? ReadingCursor.NoOffset)
+            .ThenBy(h => h.HighlightedAt ?? ReadingCursor.NoDate)
+            .ThenBy(h => h.Id);
+
+    /// <summary>The highlights after <paramref name="cursor"/> in <see cref="InReadingOrder"/>.</summary>
+    public static IQueryable<StoredHighlight> After(this IQueryable<StoredHighlight> highlights, ReadingCursor cursor)
+    {
+        var (source, offset, at, id) = (cursor.Source, cursor.Offset, cursor.At, cursor.Id);
+        return highlights.Where(h =>
+            string.Compare(h.SourceTitle, source) > 0
+            || (h.SourceTitle == source && ((h.Offset ?? ReadingCursor.NoOffset) > offset
+                || ((h.Offset ?? ReadingCursor.NoOffset) == offset && ((h.HighlightedAt ?? ReadingCursor.NoDate) > at
+                    || ((h.HighlightedAt ?? ReadingCursor.NoDate) == at && h.Id.CompareTo(id) > 0))))));
+    }
+
+    /// <summary>
+    /// One page in reading order after <paramref name="after"/> (from the start when null), and the cursor of the
+    /// next page (null on the last). Keyset paging: a page far into a large library costs what the first costs, and
+    /// highlights imported meanwhile never shift a page nor show one twice.
+    /// </summary>
+    public static async Task<(IReadOnlyList<StoredHighlight> Items, ReadingCursor? Next)> PageInReadingOrderAsync(
+        this IQueryable<StoredHighlight> highlights, ReadingCursor? after, int size, CancellationToken cancellationToken)
+    {
+        var rows = await (after is null ? highlights : highlights.After(after)).InReadingOrder().Take(size + 1).ToListAsync(cancellationToken);
+        if (rows.Count <= size) return (rows, null);
+        rows.RemoveAt(size);
+        return (rows, ReadingCursor.Of(rows[^1]));
+    }
+}
+
+/// <summary>A position in <see cref="HighlightQueries.InReadingOrder"/>: the sort key of the last highlight shown.</summary>
+public sealed record ReadingCursor(string Source, int Offset, DateTimeOffset At, Guid Id)
+{
+    /// <summary>Stands for "no position": sorts after every real one.</summary>
+    public const int NoOffset = int.MaxValue;
+
+    /// <summary>Stands for "no date": sorts after every real one, and fits both providers' date types.</summary>
+    public static readonly DateTimeOffset NoDate = new(9999, 12, 31, 0, 0, 0, TimeSpan.Zero);
+
+    public static ReadingCursor Of(StoredHighlight h) => new(h.SourceTitle, h.Offset ?? NoOffset, h.HighlightedAt ?? NoDate, h.Id);
+
+    /// <summary>An opaque token for a URL (base64url of the key).</summary>
+    public string Encode() =>
+        Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new Key(Source, Offset, At.UtcTicks, Id)));
+
+    /// <summary>The cursor in <paramref name="token"/>, or null when it is not one this service wrote.</summary>
+    public static ReadingCursor? Decode(string token)
+    {
+        try
+        {
+            var key = JsonSerializer.Deserialize<Key>(Base64Url.DecodeFromChars(token));
+            return key?.S is null ? null : new ReadingCursor(key.S, key.O, new DateTimeOffset(key.T, TimeSpan.Zero), key.I);
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record Key(string S, int O, long T, Guid I);
 }

@@ -39,6 +39,12 @@ public sealed class EmbeddingOptions
     /// <summary>Cosine at or above which a new highlight that also shares most of its wording is a probable duplicate.</summary>
     public double NearDuplicateThreshold { get; set; } = 0.95;
 
+    /// <summary>
+    /// Memory the in-process vector index may hold across all users (100,000 highlights of 384 dimensions take about
+    /// 160 MB); the least recently used users are dropped first. 0 keeps nothing (every request reads the vectors).
+    /// </summary>
+    public int IndexMemoryBudgetMB { get; set; } = 512;
+
     public string? Endpoint { get; set; }
     public string? ApiKey { get; set; }
     public string? Deployment { get; set; }
@@ -62,6 +68,8 @@ internal sealed class EmbeddingOptionsValidator : IValidateOptions<EmbeddingOpti
             errors.Add($"{S}:BatchSize must be between 1 and 2048 (got {o.BatchSize}).");
         if (o.NearDuplicateThreshold is <= 0 or > 1 || double.IsNaN(o.NearDuplicateThreshold))
             errors.Add($"{S}:NearDuplicateThreshold must be greater than 0 and at most 1 (got {o.NearDuplicateThreshold}).");
+        if (o.IndexMemoryBudgetMB < 0)
+            errors.Add($"{S}:IndexMemoryBudgetMB must be 0 or more (got {o.IndexMemoryBudgetMB}).");
         if (o.Dimensions is < 1)
             errors.Add($"{S}:Dimensions must be positive when set (got {o.Dimensions}).");
 

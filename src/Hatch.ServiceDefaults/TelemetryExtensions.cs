@@ -6,6 +6,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Npgsql;
 
 namespace Hatch.ServiceDefaults;
 
@@ -39,8 +40,8 @@ public static class TelemetryExtensions
 
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName ?? builder.Environment.ApplicationName))
-            .WithTracing(t => t.AddSource(HatchTelemetry.Name).AddSource(SemanticKernelSources).AddOtlpExporter(Exporter))
-            .WithMetrics(m => m.AddMeter(HatchTelemetry.Name).AddMeter(SemanticKernelSources).AddOtlpExporter(Exporter));
+            .WithTracing(t => AddHatchInstrumentation(t).AddOtlpExporter(Exporter))
+            .WithMetrics(m => AddHatchInstrumentation(m).AddOtlpExporter(Exporter));
         builder.Logging.AddOpenTelemetry(o =>
         {
             o.IncludeScopes = true;
@@ -48,4 +49,16 @@ public static class TelemetryExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// Hatch's and Semantic Kernel's sources, outgoing HTTP (model, embedding and sync calls; the W3C traceparent goes
+    /// with them) and Npgsql's commands. The web host adds ASP.NET Core's; Hangfire jobs continue the trace of the
+    /// request that enqueued them (<c>JobTracing</c> in Hatch.Features).
+    /// </summary>
+    public static TracerProviderBuilder AddHatchInstrumentation(TracerProviderBuilder tracing) =>
+        tracing.AddSource(HatchTelemetry.Name).AddSource(SemanticKernelSources).AddHttpClientInstrumentation().AddNpgsql();
+
+    /// <summary>Hatch's and Semantic Kernel's meters, outgoing HTTP, Npgsql and the .NET runtime (GC, heap, thread pool).</summary>
+    public static MeterProviderBuilder AddHatchInstrumentation(MeterProviderBuilder metrics) =>
+        metrics.AddMeter(HatchTelemetry.Name).AddMeter(SemanticKernelSources).AddHttpClientInstrumentation().AddRuntimeInstrumentation().AddNpgsqlInstrumentation();
 }

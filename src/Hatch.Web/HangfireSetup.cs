@@ -38,7 +38,8 @@ public static class HangfireSetup
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseTypeResolver(JobTypeNames.Resolve)
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseJobTracing());
 
         var runWorker = forceWorker || builder.Configuration.GetValue($"{JobOptions.SectionName}:{nameof(JobOptions.RunWorker)}", true);
         if (runWorker)
@@ -52,6 +53,7 @@ public static class HangfireSetup
             });
         }
         services.AddHostedService<JobsStartup>();
+        services.AddHostedService<QueueDepthMetric>();
         return builder;
     }
 
@@ -119,6 +121,18 @@ internal sealed partial class JobsStartup(
 
     [LoggerMessage(LogLevel.Error, "The start-up sweep for lost hatch requests failed; the minutely sweep will try again")]
     private partial void LogSweepFailed(Exception ex);
+}
+
+/// <summary>Reports this host's Hangfire queue depth as <c>hatch.jobs.enqueued</c> whenever metrics are collected.</summary>
+internal sealed class QueueDepthMetric(JobStorage storage) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Hatch.Writing.Telemetry.HatchTelemetry.ObserveQueueDepth(() => storage.GetMonitoringApi().GetStatistics().Enqueued);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>`--role worker`: a process that runs jobs against the shared database and serves nothing.</summary>

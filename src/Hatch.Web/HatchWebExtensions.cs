@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.Identity;
 
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Hatch.Web;
 
@@ -44,6 +46,18 @@ public static class HatchWebExtensions
     /// ASP.NET Core Identity: a cookie for the pages, bearer tokens for the API (Identity's own endpoints under /api/auth),
     /// and the roles Editor and Admin.
     /// </summary>
+    /// <summary>
+    /// ASP.NET Core's request spans and metrics beside the ones <see cref="TelemetryExtensions.AddHatchTelemetry"/>
+    /// exports; these only configure a tracer or meter provider if one exists, so telemetry stays off unless an OTLP
+    /// endpoint is set (or a test registers its own exporter).
+    /// </summary>
+    public static IHostApplicationBuilder AddHatchWebTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddAspNetCoreInstrumentation());
+        builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddAspNetCoreInstrumentation());
+        return builder;
+    }
+
     public static IHostApplicationBuilder AddHatchAccounts(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;

@@ -20,7 +20,7 @@ if (WorkerRole.IsRequested(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddHatchConfiguration(args);
-builder.AddHatchTelemetry("hatch-web");
+builder.AddHatchTelemetry("hatch-web").AddHatchWebTelemetry();
 builder.AddHatchEmbeddings();
 builder.AddHatchLlm();
 builder.AddHatchWriting();

@@ -122,7 +122,8 @@ public sealed class RemoteEmbeddingTests(RemoteEmbeddingAppFactory factory) : IC
         var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
         // The store as a process configured with this provider builds it (the generator is the registration's own factory).
         var store = new EmbeddingStore(db, EmbeddingServiceExtensions.CreateGenerator(options.Value), options,
-            scope.ServiceProvider.GetRequiredService<IMemoryCache>(), TimeProvider.System, NullLogger<EmbeddingStore>.Instance);
+            scope.ServiceProvider.GetRequiredService<IMemoryCache>(), scope.ServiceProvider.GetRequiredService<VectorIndexCache>(),
+            TimeProvider.System, NullLogger<EmbeddingStore>.Instance);
 
         var stored = await store.EnsureAsync(userId);
 

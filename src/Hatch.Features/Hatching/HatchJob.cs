@@ -23,7 +23,7 @@ namespace Hatch.Features.Hatching;
 /// the unique index on drafts.RequestId settles two runs that race.
 /// </summary>
 public sealed partial class HatchJob(
-    HatchDbContext db, ArticlePipeline pipeline, EmbeddingStore embeddings, IServiceScopeFactory scopes, TimeProvider time,
+    HatchDbContext db, ArticlePipeline pipeline, EmbeddingStore embeddings, HatchSource source, IServiceScopeFactory scopes, TimeProvider time,
     IOptions<JobOptions> options, ILogger<HatchJob> logger) : TrackedRequestJob<HatchRequest>(db, time, logger)
 {
     protected override IQueryable<HatchRequest> Requests => Db.HatchRequests;
@@ -90,21 +90,8 @@ public sealed partial class HatchJob(
     protected override string? KnownFailure(Exception ex) =>
         ex is NoHighlightsException or NothingToHatchException or ArticleValidationException ? ex.Message : null;
 
-    private async Task<List<StoredHighlight>> SelectAsync(HatchRequest request, CancellationToken cancellationToken)
-    {
-        var query = Db.HighlightsOf(request.UserId).AsNoTracking();
-        var selection = request.Selection;
-        if (selection.HighlightIds is { Count: > 0 } ids)
-            query = query.Where(h => ids.Contains(h.Id));
-        else if (selection.Source is { } source)
-            query = query.Where(h => h.SourceTitle == source);
-        else if (selection.Tag is { } tag)
-        {
-            var key = StoredHighlight.TagKey(tag);
-            query = query.Where(h => h.Tags.Contains(key));
-        }
-        return await query.OrderBy(h => h.SourceTitle).ThenBy(h => h.Offset).ThenBy(h => h.Id).ToListAsync(cancellationToken);
-    }
+    private Task<List<StoredHighlight>> SelectAsync(HatchRequest request, CancellationToken cancellationToken) =>
+        source.LoadAsync(request.UserId, request.Selection, cancellationToken);
 
     /// <summary>
     /// Stored vectors of the hatch's highlights by content hash, computing first the ones the background job has not

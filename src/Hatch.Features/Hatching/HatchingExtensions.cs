@@ -13,6 +13,7 @@ public static class HatchingExtensions
         builder.Services.AddOptions<JobOptions>().BindConfiguration(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddScoped<RequestQueue>();
         builder.Services.AddScoped<HatchScheduler>();
+        builder.Services.AddScoped<HatchSource>();
         builder.Services.AddScoped<HatchJob>();
         builder.Services.AddScoped<HatchRequestSweeper>();
         return builder;

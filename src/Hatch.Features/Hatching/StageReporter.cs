@@ -22,12 +22,15 @@ internal sealed partial class StageReporter(
     IServiceScopeFactory scopes, Guid requestId, HatchStage shown, TimeSpan delay, TimeProvider time, ILogger logger)
 {
     private HatchStage _current = shown;
+    private long _since = System.Diagnostics.Stopwatch.GetTimestamp();
     private CancellationTokenSource? _waiting;
     private Task _pending = Task.CompletedTask;
 
     public async Task ReportAsync(HatchStage stage)
     {
         if (stage == _current) return;
+        Hatch.Writing.Telemetry.HatchTelemetry.RecordStage(_current.ToString(), System.Diagnostics.Stopwatch.GetElapsedTime(_since));
+        _since = System.Diagnostics.Stopwatch.GetTimestamp();
         _current = stage;
         await StopAsync();
         if (delay <= TimeSpan.Zero)

@@ -1,6 +1,7 @@
 using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Embeddings;
+using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
@@ -20,6 +21,7 @@ public sealed partial class EmbeddingStore(
     IEmbeddingGenerator<string, Embedding<float>> generator,
     IOptions<EmbeddingOptions> options,
     IMemoryCache cache,
+    VectorIndexCache index,
     TimeProvider time,
     ILogger<EmbeddingStore> logger)
 {
@@ -29,6 +31,32 @@ public sealed partial class EmbeddingStore(
     public bool IsLexical => LexicalEmbeddingGenerator.IsLexical(generator);
 
     public IEmbeddingGenerator<string, Embedding<float>> Generator => generator;
+
+    /// <summary>The user's current-model vectors from this process's shared in-memory index, fresh as of this call.</summary>
+    public Task<VectorBlock> IndexAsync(string userId, CancellationToken cancellationToken = default) =>
+        index.GetAsync(db, userId, ModelId, cancellationToken);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> ids of the user's highlights (only those in <paramref name="among"/> when given)
+    /// nearest the centre of their vectors, most central first: the passages a large selection is most about.
+    /// Highlights without a vector yet are not ranked.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> MostCentralAsync(string userId, IReadOnlySet<Guid>? among, int limit, CancellationToken cancellationToken = default)
+    {
+        var block = await IndexAsync(userId, cancellationToken);
+        var centre = new float[block.Dimensions];
+        var members = 0;
+        for (var row = 0; row < block.Count; row++)
+        {
+            if (among is not null && !among.Contains(block.IdAt(row))) continue;
+            System.Numerics.Tensors.TensorPrimitives.Add(centre, block.Row(row), centre);
+            members++;
+        }
+        if (members == 0) return [];
+        VectorMath.Normalize(centre);
+        return block.Nearest(centre, limit, include: among is null ? null : row => among.Contains(block.IdAt(row)))
+            .Select(n => block.IdAt(n.Row)).ToArray();
+    }
 
     private IQueryable<StoredHighlight> Missing(string userId) =>
         db.HighlightsOf(userId).Where(h => !db.HighlightEmbeddings.Any(e => e.HighlightId == h.Id && e.ModelId == ModelId));
@@ -119,19 +147,34 @@ public sealed partial class EmbeddingStore(
         return result;
     }
 
+    /// <summary>Ideas are drawn from at most this many of the newest embedded highlights; clustering grows faster than linearly.</summary>
+    public const int ThemesMaxHighlights = 3000;
+
     /// <summary>Ideas waiting to hatch: 3–5 themes of the embedded library, each spanning at least two sources.</summary>
     /// <remarks>
-    /// Cached per user until the embedded library changes (another vector stored, a highlight deleted): the highlights
-    /// page shows the suggestions on every visit, and a 5,000-highlight library costs ~1 s to cluster.
+    /// Cached per user until the library changes (its <see cref="LibraryVersion"/>, one key read): the highlights page
+    /// shows the suggestions on every visit. A library larger than <see cref="ThemesMaxHighlights"/> is represented by
+    /// its newest embedded highlights (what the reader has on their mind), so a page never waits on clustering
+    /// 100,000 passages.
     /// </remarks>
     public async Task<IReadOnlyList<ThemeSuggestion>> ThemesAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var mine = db.HighlightsOf(userId).Join(db.HighlightEmbeddings.Where(e => e.ModelId == ModelId), h => h.Id, e => e.HighlightId, (h, e) => e);
-        var count = await mine.CountAsync(cancellationToken);
-        var latest = count == 0 ? 0 : (await mine.Select(e => e.CreatedAt).OrderByDescending(c => c).FirstAsync(cancellationToken)).UtcTicks;
-        var key = $"hatch:themes:{userId}:{ModelId}:{count}:{latest}";
+        var (version, _) = await db.LibraryVersionAsync(userId, cancellationToken);
+        var key = $"hatch:themes:{userId}:{ModelId}:{version}";
         if (cache.TryGetValue(key, out IReadOnlyList<ThemeSuggestion>? cached) && cached is not null) return cached;
-        var themes = SemanticThemes.Suggest(await LibraryAsync(userId, cancellationToken));
+        var block = await IndexAsync(userId, cancellationToken);
+        var newest = new List<EmbeddedHighlight>(Math.Min(block.Count, ThemesMaxHighlights));
+        if (block.Count > 0)
+        {
+            await foreach (var h in db.HighlightsOf(userId).AsNoTracking().OrderByDescending(h => h.ImportedAt).ThenBy(h => h.Id)
+                               .Select(h => new { h.Id, h.Text, h.SourceTitle }).AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                if (!block.TryGetRow(h.Id, out var row)) continue;
+                newest.Add(new EmbeddedHighlight(h.Id, block.VectorOf(row), h.Text, h.SourceTitle));
+                if (newest.Count == ThemesMaxHighlights || newest.Count == block.Count) break;
+            }
+        }
+        var themes = SemanticThemes.Suggest(newest);
         cache.Set(key, themes, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
         return themes;
     }
@@ -143,28 +186,50 @@ public sealed partial class EmbeddingStore(
     public async Task<IReadOnlyList<RelatedHighlight>?> RelatedAsync(string userId, Guid highlightId, int count = 5, CancellationToken cancellationToken = default)
     {
         if (!await db.HighlightsOf(userId).AnyAsync(h => h.Id == highlightId, cancellationToken)) return null;
-        var library = await LibraryAsync(userId, cancellationToken);
-        var self = library.FirstOrDefault(h => h.Id == highlightId);
-        if (self is null)
+        var block = await IndexAsync(userId, cancellationToken);
+        if (!block.TryGetRow(highlightId, out var self))
         {
             await EnsureAsync(userId, [highlightId], cancellationToken);
-            library = await LibraryAsync(userId, cancellationToken);
-            self = library.FirstOrDefault(h => h.Id == highlightId);
-            if (self is null) return [];
+            block = await IndexAsync(userId, cancellationToken);
+            if (!block.TryGetRow(highlightId, out self)) return [];
         }
-        return RelatedHighlights.For(self, library, count, IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore);
+        return await RelatedAsync(userId, block, block.VectorOf(self), [self], count, cancellationToken);
     }
 
     /// <summary>Beside each group (a draft section's highlights): related highlights of the same user's library.</summary>
     public async Task<IReadOnlyList<IReadOnlyList<RelatedHighlight>>> RelatedToGroupsAsync(
         string userId, IReadOnlyList<IReadOnlyList<Guid>> groups, int count = 3, CancellationToken cancellationToken = default)
     {
-        var library = await LibraryAsync(userId, cancellationToken);
-        var byId = library.ToDictionary(h => h.Id);
-        return groups
-            .Select(g => RelatedHighlights.ForGroup(
-                g.Where(byId.ContainsKey).Select(id => byId[id]).ToArray(), library, count, IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore))
-            .ToArray();
+        var block = await IndexAsync(userId, cancellationToken);
+        var result = new List<IReadOnlyList<RelatedHighlight>>(groups.Count);
+        foreach (var group in groups)
+        {
+            var rows = group.Select(id => block.TryGetRow(id, out var row) ? row : -1).Where(row => row >= 0).Distinct().ToArray();
+            if (rows.Length == 0) { result.Add([]); continue; }
+            var centre = VectorMath.Centroid(rows.Select(block.VectorOf).ToArray(), Enumerable.Range(0, rows.Length), block.Dimensions);
+            result.Add(await RelatedAsync(userId, block, centre, rows, count, cancellationToken));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Nearest to <paramref name="query"/> over the in-memory block, leaving out <paramref name="rows"/> (what the
+    /// query came from); only the few candidates' texts are read, for <see cref="RelatedHighlights.Pick"/>'s
+    /// same-passage rules.
+    /// </summary>
+    private async Task<IReadOnlyList<RelatedHighlight>> RelatedAsync(
+        string userId, VectorBlock block, float[] query, int[] rows, int count, CancellationToken cancellationToken)
+    {
+        var excluded = rows.ToHashSet();
+        var nearest = block.Nearest(query, RelatedHighlights.OverFetch(count, rows.Length),
+            IsLexical ? 0.1f : RelatedHighlights.DefaultMinScore, row => !excluded.Contains(row));
+        var ids = rows.Concat(nearest.Select(n => n.Row)).Select(block.IdAt).ToArray();
+        var texts = await db.HighlightsOf(userId).AsNoTracking().Where(h => ids.Contains(h.Id))
+            .Select(h => new { h.Id, h.Text }).ToDictionaryAsync(h => h.Id, h => h.Text, cancellationToken);
+        var candidates = nearest.Where(n => texts.ContainsKey(block.IdAt(n.Row)))
+            .Select(n => (new EmbeddedHighlight(block.IdAt(n.Row), block.VectorOf(n.Row), texts[block.IdAt(n.Row)], ""), n.Score));
+        var excludeTexts = rows.Select(r => texts.GetValueOrDefault(block.IdAt(r))).OfType<string>().ToArray();
+        return RelatedHighlights.Pick(candidates, rows.Length, excludeTexts, count);
     }
 
     private static float[] ToVector(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();

@@ -40,6 +40,7 @@ public sealed partial class HighlightIntake(
 
     private async Task<ImportReport> FollowUpAsync(string userId, ImportReport report, CancellationToken cancellationToken)
     {
+        Hatch.Writing.Telemetry.HatchTelemetry.RecordImport(report.Format, report.Imported);
         if (report.AddedIds.Count == 0) return report;
         report = report with { NearDuplicateCheck = NearDuplicateCheck.Background };
         if (ModelReady && report.AddedIds.Count <= MaxNewForDuplicateCheck)

@@ -1,4 +1,5 @@
 using Hatch.Data;
+using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
 
 namespace Hatch.Features.Library;
@@ -22,7 +23,10 @@ public sealed class HighlightSearch(HatchDbContext db, EmbeddingStore store)
             return keyword.Select((id, i) => new SearchHit(id, 1.0 / (SemanticSearch.RrfK + i + 1), null, i + 1, 0f)).ToArray();
 
         var vector = (await store.Generator.EmbedAsync([query.Trim()], cancellationToken))[0];
-        var library = await store.LibraryAsync(userId, cancellationToken);
-        return SemanticSearch.Rank(vector, library, keyword, limit, semanticCandidates: limit);
+        var block = await store.IndexAsync(userId, cancellationToken);
+        var semantic = block.Nearest(vector, limit, SemanticSearch.DefaultMinCosine)
+            .Select(n => (block.IdAt(n.Row), n.Score)).ToArray();
+        return SemanticSearch.Fuse(semantic, keyword,
+            id => block.TryGetRow(id, out var row) ? VectorMath.Cosine(vector, block.Row(row)) : 0f, limit);
     }
 }

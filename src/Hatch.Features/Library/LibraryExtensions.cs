@@ -10,6 +10,7 @@ public static class LibraryExtensions
     {
         var services = builder.Services;
         services.AddMemoryCache();
+        services.AddSingleton<VectorIndexCache>();
         services.AddScoped<HighlightLibrary>();
         services.AddScoped<EmbeddingStore>();
         services.AddScoped<NearDuplicateChecker>();

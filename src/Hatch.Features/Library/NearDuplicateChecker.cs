@@ -1,6 +1,7 @@
 using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Embeddings;
+using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -25,36 +26,28 @@ public sealed record NearDuplicateResult(IReadOnlyList<ProbableDuplicate> Found,
 public sealed partial class NearDuplicateChecker(
     HatchDbContext db, EmbeddingStore store, IOptions<EmbeddingOptions> options, TimeProvider time, ILogger<NearDuplicateChecker> logger)
 {
+    /// <summary>Library rows read per query while the check streams through the library.</summary>
+    internal const int LibraryChunk = 5000;
+
     public async Task<NearDuplicateResult> CheckAsync(string userId, IReadOnlyCollection<Guid>? only = null, CancellationToken cancellationToken = default)
     {
-        var pending = await db.HighlightsOf(userId).AsNoTracking()
-            .Where(h => h.DuplicateCheckedAt == null)
-            .Select(h => new { h.Id, h.ImportedAt })
-            .ToListAsync(cancellationToken);
+        var pendingQuery = db.HighlightsOf(userId).AsNoTracking().Where(h => h.DuplicateCheckedAt == null);
+        var pending = new List<Pending>();
         if (only is not null)
         {
-            var wanted = only.ToHashSet();
-            pending.RemoveAll(p => !wanted.Contains(p.Id));
+            foreach (var chunk in only.Distinct().Chunk(500))
+                pending.AddRange(await pendingQuery.Where(h => chunk.Contains(h.Id))
+                    .Select(h => new Pending(h.Id, h.ImportedAt, h.Text)).ToListAsync(cancellationToken));
+        }
+        else
+        {
+            pending = await pendingQuery.Select(h => new Pending(h.Id, h.ImportedAt, h.Text)).ToListAsync(cancellationToken);
         }
         if (pending.Count == 0) return new([], 0, 0);
 
-        var library = await store.LibraryAsync(userId, cancellationToken);
-        var byId = library.ToDictionary(h => h.Id);
-        var importedAt = (await db.HighlightsOf(userId).AsNoTracking().Select(h => new { h.Id, h.ImportedAt }).ToListAsync(cancellationToken))
-            .ToDictionary(h => h.Id, h => h.ImportedAt);
-        var ready = pending.Where(p => byId.ContainsKey(p.Id)).ToArray();
-
-        var found = new List<ProbableDuplicate>();
-        // One import at a time, against everything imported before it: two imports checked in one run (or in either
-        // order) give the same answer as two runs would, and the new highlights of one import are compared with
-        // each other too (an export can repeat itself).
-        foreach (var import in ready.GroupBy(p => p.ImportedAt).OrderBy(g => g.Key))
-        {
-            var incoming = import.OrderBy(p => p.Id).Select(p => byId[p.Id]).ToArray();
-            var existing = library.Where(h => importedAt.TryGetValue(h.Id, out var at) && at < import.Key).ToArray();
-            found.AddRange(NearDuplicates.Find(incoming, existing, options.Value.NearDuplicateThreshold)
-                .Select(d => new ProbableDuplicate(d.NewId, byId[d.NewId].Text, d.ExistingId, byId[d.ExistingId].Text, byId[d.ExistingId].Source, Math.Round(d.Cosine, 4))));
-        }
+        var block = await store.IndexAsync(userId, cancellationToken);
+        var ready = pending.Where(p => block.Contains(p.Id)).OrderBy(p => p.ImportedAt).ThenBy(p => p.Id).ToArray();
+        var found = ready.Length == 0 ? [] : await FindAsync(userId, block, ready, cancellationToken);
 
         // The findings first, the checked mark last: a run that stops in between is simply repeated.
         foreach (var d in found)
@@ -66,6 +59,105 @@ public sealed partial class NearDuplicateChecker(
                 .ExecuteUpdateAsync(s => s.SetProperty(h => h.DuplicateCheckedAt, now), cancellationToken);
         if (ready.Length > 0) LogChecked(ready.Length, found.Count, userId);
         return new(found, ready.Length, pending.Count - ready.Length);
+    }
+
+    private sealed record Pending(Guid Id, DateTimeOffset ImportedAt, string Text);
+
+    /// <summary>
+    /// Each new highlight against every highlight imported before its import and the new ones before it in the same
+    /// import (an export can repeat itself): the closest with a cosine at or above the threshold and most words
+    /// shared (<see cref="NearDuplicates"/>'s rule). The library is streamed in chunks of texts, never held whole; its
+    /// vectors come from the in-memory block; only pairs sharing a signature word (prefix filtering) are compared.
+    /// </summary>
+    private async Task<List<ProbableDuplicate>> FindAsync(string userId, VectorBlock block, Pending[] ready, CancellationToken cancellationToken)
+    {
+        var threshold = options.Value.NearDuplicateThreshold;
+        var minOverlap = NearDuplicates.DefaultMinWordOverlap;
+        var words = ready.Select(p => NearDuplicates.Words(p.Text)).ToArray();
+        var rows = ready.Select(p => block.TryGetRow(p.Id, out var row) ? row : -1).ToArray();
+
+        // Words rare among the new highlights first: a library passage's signature then rarely meets theirs by chance.
+        var frequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var set in words) foreach (var w in set) frequency[w] = frequency.GetValueOrDefault(w) + 1;
+        var order = Comparer<string>.Create((a, b) =>
+        {
+            var byFrequency = frequency.GetValueOrDefault(a).CompareTo(frequency.GetValueOrDefault(b));
+            return byFrequency != 0 ? byFrequency : string.CompareOrdinal(a, b);
+        });
+        // Each list holds the new highlights in ascending order, which the comparison within an import relies on.
+        var signatures = words.Select(w => NearDuplicates.Signature(w, order, minOverlap).ToArray()).ToArray();
+        var bySignatureWord = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < ready.Length; i++)
+            foreach (var w in signatures[i])
+                (bySignatureWord.TryGetValue(w, out var list) ? list : bySignatureWord[w] = []).Add(i);
+
+        var best = new (Guid ExistingId, float Cosine, double Overlap)?[ready.Length];
+        void Consider(int i, Guid otherId, int otherRow, HashSet<string> otherWords)
+        {
+            // Jaccard ≥ t needs t·|x| ≤ |y| ≤ |x|/t: a free test before the dot product.
+            var (mine, theirs) = (words[i].Count, otherWords.Count);
+            if (theirs < minOverlap * mine - 1e-9 || mine < minOverlap * theirs - 1e-9) return;
+            var cosine = VectorMath.Cosine(block.Row(rows[i]), block.Row(otherRow));
+            if (cosine < threshold || (best[i] is { } b && cosine <= b.Cosine)) return;
+            var overlap = NearDuplicates.Jaccard(words[i], otherWords);
+            if (overlap >= minOverlap) best[i] = (otherId, cosine, overlap);
+        }
+
+        // The library, oldest import to newest among those before the last new import, by keyset pages.
+        var latest = ready[^1].ImportedAt;
+        var after = Guid.Empty;
+        var candidates = new HashSet<int>();
+        while (true)
+        {
+            var lastId = after;
+            var chunk = await db.HighlightsOf(userId).AsNoTracking()
+                .Where(h => h.ImportedAt < latest && h.Id.CompareTo(lastId) > 0)
+                .OrderBy(h => h.Id).Take(LibraryChunk)
+                .Select(h => new { h.Id, h.Text, h.ImportedAt })
+                .ToListAsync(cancellationToken);
+            if (chunk.Count == 0) break;
+            after = chunk[^1].Id;
+            foreach (var existing in chunk)
+            {
+                if (!block.TryGetRow(existing.Id, out var existingRow)) continue;
+                var existingWords = NearDuplicates.Words(existing.Text);
+                candidates.Clear();
+                foreach (var w in NearDuplicates.Signature(existingWords, order, minOverlap))
+                    if (bySignatureWord.TryGetValue(w, out var list)) candidates.UnionWith(list);
+                foreach (var i in candidates.Order())
+                    if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow, existingWords);
+            }
+        }
+
+        // The new highlights of one import against those before them in it.
+        for (var i = 0; i < ready.Length; i++)
+        {
+            candidates.Clear();
+            foreach (var w in signatures[i])
+                foreach (var j in bySignatureWord[w])
+                {
+                    if (j >= i) break;
+                    if (ready[j].ImportedAt == ready[i].ImportedAt) candidates.Add(j);
+                }
+            foreach (var j in candidates.Order()) Consider(i, ready[j].Id, rows[j], words[j]);
+        }
+
+        var winners = best.Select((b, i) => (b, i)).Where(x => x.b is not null).ToArray();
+        if (winners.Length == 0) return [];
+        var existingIds = winners.Select(x => x.b!.Value.ExistingId).Distinct().ToArray();
+        var described = new Dictionary<Guid, (string Text, string Source)>();
+        foreach (var ids in existingIds.Chunk(500))
+            foreach (var h in await db.HighlightsOf(userId).AsNoTracking().Where(h => ids.Contains(h.Id))
+                         .Select(h => new { h.Id, h.Text, h.SourceTitle }).ToListAsync(cancellationToken))
+                described[h.Id] = (h.Text, h.SourceTitle);
+        return winners
+            .Where(x => described.ContainsKey(x.b!.Value.ExistingId))
+            .Select(x =>
+            {
+                var (existingId, cosine, _) = x.b!.Value;
+                return new ProbableDuplicate(ready[x.i].Id, ready[x.i].Text, existingId, described[existingId].Text, described[existingId].Source, Math.Round(cosine, 4));
+            })
+            .ToList();
     }
 
     /// <summary>The user's highlights reported as probable duplicates whose earlier twin still exists, newest first.</summary>

@@ -41,6 +41,13 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A hatch of more highlights than this (all of a large library, a huge tag) starts from this many of its most
+    /// central ones; the selector and the writer's token budget then choose among them.
+    /// </summary>
+    [Range(100, 100_000)]
+    public int MaxHighlightsConsidered { get; set; } = 2000;
+
     /// <summary>How many orphans one sweep re-enqueues at most.</summary>
     [Range(1, 10_000)]
     public int SweepBatch { get; set; } = 200;

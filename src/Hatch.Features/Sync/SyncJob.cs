@@ -63,6 +63,7 @@ public sealed partial class SyncJob(
             else await SyncHypothesisAsync(connection, token, run, cancellationToken);
             await FinishAsync(connection, ConnectionStatus.Idle, null, finished: true, cancellationToken);
             LogSynced(connectionId, connection.Service, run.Pages, run.Imported, run.Updated, run.Removed, run.Skipped);
+            Hatch.Writing.Telemetry.HatchTelemetry.RecordSync(connection.Service, "succeeded", run.Imported + run.Updated);
             return run.Outcome(ConnectionStatus.Idle, null);
         }
         catch (SyncHttpException ex) when (ex.TokenRejected)

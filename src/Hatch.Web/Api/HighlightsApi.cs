@@ -28,10 +28,15 @@ public sealed record HighlightInput(
     string? Text, string? Note = null, string? Source = null, string? Author = null, string? Url = null,
     string? Page = null, string? Location = null, IReadOnlyList<string>? Tags = null, string? Color = null, DateTimeOffset? HighlightedAt = null);
 
-public sealed record HighlightPage(IReadOnlyList<HighlightDto> Items, int Total, int Page, int PageSize);
+/// <param name="Next">
+/// The <c>after</c> value that fetches the next page in reading order (keyset paging: stable while highlights are
+/// imported); null on the last page and for ranked search results, which page by number.
+/// </param>
+public sealed record HighlightPage(IReadOnlyList<HighlightDto> Items, int Total, int Page, int PageSize, string? Next = null);
 
 /// <param name="Mode">keyword, semantic or hybrid: ranked search for <paramref name="Q"/>; absent, Q matches words anywhere (text, note, source).</param>
-public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize, string? Mode = null)
+/// <param name="After">The <c>next</c> of the previous page: the page after it in reading order (instead of <paramref name="Page"/>).</param>
+public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize, string? Mode = null, string? After = null)
 {
     public HighlightFilter Filter => new(Q, Source, Tag, From, To);
 }
@@ -48,7 +53,7 @@ public static class HighlightsApi
             .RequireAuthorization()
             .AddEndpointFilter<CookieFormsNeedAntiforgery>();
 
-        group.MapGet("/", ListAsync).RequireRateLimiting(RateLimitPolicies.SemanticSearch).WithSummary("Lists highlights, with search, source/tag/date filters and paging.");
+        group.MapGet("/", ListAsync).RequireRateLimiting(RateLimitPolicies.SemanticSearch).WithSummary("Lists highlights, with search, source/tag/date filters and paging (follow 'next' with ?after=).");
         group.MapGet("/{id:guid}", GetAsync).WithSummary("One highlight.");
         group.MapPost("/", AddAsync).RequireRateLimiting(RateLimitPolicies.Import).WithSummary("Adds a JSON batch of highlights; duplicates (same text and source) are counted, not stored twice.")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -83,6 +88,14 @@ public static class HighlightsApi
         }
         var matching = db.HighlightsOf(user.UserId()).AsNoTracking().Matching(query.Filter);
         var total = await matching.CountAsync(ct);
+        if (!string.IsNullOrEmpty(query.After) || query.Page is null)
+        {
+            ReadingCursor? after = null;
+            if (!string.IsNullOrEmpty(query.After) && (after = ReadingCursor.Decode(query.After)) is null)
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["after"] = ["after must be the 'next' value of a previous page."] });
+            var (rows, next) = await matching.PageInReadingOrderAsync(after, size, ct);
+            return TypedResults.Ok(new HighlightPage(rows.Select(HighlightDto.From).ToArray(), total, page, size, next?.Encode()));
+        }
         var items = await matching.InReadingOrder().Skip((page - 1) * size).Take(size).ToListAsync(ct);
         return TypedResults.Ok(new HighlightPage(items.Select(HighlightDto.From).ToArray(), total, page, size));
     }

@@ -35,21 +35,33 @@ public static class RelatedHighlights
         int count = 5, float minScore = DefaultMinScore)
     {
         if (count <= 0 || library.Count == 0) return [];
-        var seenTexts = excludeTexts.Select(NearDuplicates.Canonical).ToHashSet(StringComparer.Ordinal);
         var scores = new float[library.Count];
         for (var i = 0; i < library.Count; i++) scores[i] = VectorMath.Cosine(query, library[i].Vector);
 
+        var best = VectorMath.TopK(scores, OverFetch(count, excludeIds.Count), i => !excludeIds.Contains(library[i].Id) && scores[i] >= minScore);
+        return Pick(best.Select(i => (library[i], scores[i])), excludeIds.Count, excludeTexts, count);
+    }
+
+    /// <summary>How many nearest candidates to rank: some of the best are copies of the query or of each other and will be skipped.</summary>
+    public static int OverFetch(int count, int excluded) => count * 4 + excluded;
+
+    /// <summary>
+    /// From candidates best first (already without the excluded ids and below-threshold scores), the first
+    /// <paramref name="count"/> that are not the same passage as an excluded one or as one already chosen.
+    /// </summary>
+    public static IReadOnlyList<RelatedHighlight> Pick(
+        IEnumerable<(EmbeddedHighlight Candidate, float Score)> bestFirst, int excludedCount, IReadOnlyList<string> excludeTexts, int count)
+    {
+        var seenTexts = excludeTexts.Select(NearDuplicates.Canonical).ToHashSet(StringComparer.Ordinal);
         var result = new List<RelatedHighlight>(count);
         var chosenVectors = new List<float[]>(count);
-        // Over-fetch: some of the best are copies of the query or of each other and will be skipped.
-        foreach (var i in VectorMath.TopK(scores, count * 4 + excludeIds.Count, i => !excludeIds.Contains(library[i].Id) && scores[i] >= minScore))
+        foreach (var (candidate, score) in bestFirst)
         {
             if (result.Count == count) break;
-            var candidate = library[i];
-            if (scores[i] >= SameTextScore && excludeIds.Count == 1) continue;
+            if (score >= SameTextScore && excludedCount == 1) continue;
             if (!seenTexts.Add(NearDuplicates.Canonical(candidate.Text))) continue;
             if (chosenVectors.Any(v => VectorMath.Cosine(v, candidate.Vector) >= SameTextScore)) continue;
-            result.Add(new RelatedHighlight(candidate.Id, scores[i]));
+            result.Add(new RelatedHighlight(candidate.Id, score));
             chosenVectors.Add(candidate.Vector);
         }
         return result;

@@ -35,11 +35,23 @@ public static class SemanticSearch
             indexOf.TryAdd(library[i].Id, i);
         }
 
+        var semantic = VectorMath.TopK(cosines, semanticCandidates, i => cosines[i] >= minCosine)
+            .Select(i => (library[i].Id, cosines[i])).ToArray();
+        return Fuse(semantic, keywordRanking, id => indexOf.TryGetValue(id, out var i) ? cosines[i] : 0f, limit);
+    }
+
+    /// <summary>
+    /// Reciprocal rank fusion of a semantic ranking (best first, already cut at the candidates and the minimum
+    /// cosine) with the keyword ranking; <paramref name="cosineOf"/> gives a keyword-only hit its cosine for display.
+    /// </summary>
+    public static IReadOnlyList<SearchHit> Fuse(
+        IReadOnlyList<(Guid Id, float Cosine)> semanticRanking, IReadOnlyList<Guid> keywordRanking, Func<Guid, float> cosineOf, int limit)
+    {
+        if (limit <= 0) return [];
         var fused = new Dictionary<Guid, (double Score, int? Semantic, int? Keyword)>();
-        var semantic = VectorMath.TopK(cosines, semanticCandidates, i => cosines[i] >= minCosine);
-        for (var r = 0; r < semantic.Length; r++)
+        for (var r = 0; r < semanticRanking.Count; r++)
         {
-            var id = library[semantic[r]].Id;
+            var id = semanticRanking[r].Id;
             if (fused.ContainsKey(id)) continue;
             fused[id] = (1.0 / (RrfK + r + 1), r + 1, null);
         }
@@ -52,8 +64,7 @@ public static class SemanticSearch
         }
 
         return fused
-            .Select(kv => new SearchHit(kv.Key, kv.Value.Score, kv.Value.Semantic, kv.Value.Keyword,
-                indexOf.TryGetValue(kv.Key, out var i) ? cosines[i] : 0f))
+            .Select(kv => new SearchHit(kv.Key, kv.Value.Score, kv.Value.Semantic, kv.Value.Keyword, cosineOf(kv.Key)))
             .OrderByDescending(h => h.Score)
             .ThenBy(h => h.SemanticRank ?? int.MaxValue)
             .ThenBy(h => h.KeywordRank ?? int.MaxValue)

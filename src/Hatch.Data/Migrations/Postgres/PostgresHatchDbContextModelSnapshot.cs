@@ -136,6 +136,22 @@ namespace Hatch.Data.Migrations.Postgres
                     b.ToTable("highlight_embeddings", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Data.LibraryVersion", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text");
+
+                    b.Property<long>("Removals")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("library_versions", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Data.SyncedHighlight", b =>
                 {
                     b.Property<Guid>("ConnectionId")

@@ -129,6 +129,22 @@ namespace Hatch.Data.Migrations.Sqlite
                     b.ToTable("highlight_embeddings", (string)null);
                 });
 
+            modelBuilder.Entity("Hatch.Data.LibraryVersion", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Removals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("library_versions", (string)null);
+                });
+
             modelBuilder.Entity("Hatch.Data.SyncedHighlight", b =>
                 {
                     b.Property<Guid>("ConnectionId")

@@ -37,6 +37,12 @@ public sealed class IndexModel(
     [BindProperty(SupportsGet = true)] public DateOnly? To { get; set; }
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 
+    /// <summary>Keyset paging of the library in reading order: the cursor of the page before (see <see cref="ReadingCursor"/>).</summary>
+    [BindProperty(SupportsGet = true)] public string? After { get; set; }
+
+    /// <summary>The cursor of the next page in reading order; null on the last page and for ranked search results.</summary>
+    public string? NextCursor { get; private set; }
+
     /// <summary>words (anywhere, as before), keyword (full-text), semantic (by meaning) or hybrid (both, fused).</summary>
     [BindProperty(SupportsGet = true)] public string? Mode { get; set; }
 
@@ -163,7 +169,12 @@ public sealed class IndexModel(
             var matching = mine.Matching(Filter);
             Total = await matching.CountAsync(ct);
             PageNumber = Math.Clamp(PageNumber, 1, PageCount);
-            Items = await matching.InReadingOrder().Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+            // An unreadable cursor (an edited link) starts from the first page rather than failing the page.
+            var after = string.IsNullOrEmpty(After) ? null : ReadingCursor.Decode(After);
+            if (after is null) After = null;
+            var (items, next) = await matching.PageInReadingOrderAsync(after, PageSize, ct);
+            Items = items;
+            NextCursor = next?.Encode();
         }
         if (LibrarySize > 0)
         {
@@ -185,6 +196,13 @@ public sealed class IndexModel(
 
     public string PageLink(int page) =>
         Url.Page("/Highlights/Index", new { Q, Source, Tag, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), Mode, p = page })!;
+
+    /// <summary>The library page after this one in reading order (or the first page, with a null cursor).</summary>
+    public string CursorLink(string? after) =>
+        Url.Page("/Highlights/Index", new { Q, Source, Tag, From = From?.ToString("yyyy-MM-dd"), To = To?.ToString("yyyy-MM-dd"), after })!;
+
+    /// <summary>Ranked search results page by number; the library pages by cursor.</summary>
+    public bool IsRanked => SearchModeOf(Mode) is not null && !string.IsNullOrWhiteSpace(Q);
 
     private static SearchMode? SearchModeOf(string? mode) => mode?.ToLowerInvariant() switch
     {
