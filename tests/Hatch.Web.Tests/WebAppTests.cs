@@ -445,7 +445,10 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
     [Fact]
     public async Task TheJobsDashboardIsForAdministratorsOnly()
     {
-        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync("/hangfire")).StatusCode);
+        // A signed-out browser is sent to sign in; a signed-in non-admin is refused.
+        var anonymous = await factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.StartsWith("/Account/Login", anonymous.Headers.Location!.PathAndQuery);
         var (user, _) = await factory.NewUserAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await user.GetAsync("/hangfire")).StatusCode);
 

@@ -20,27 +20,27 @@ public sealed class RateLimitOptions
     public const string SectionName = "Hatch:RateLimits";
 
     /// <summary>Hatch requests (and retries) a user may submit per minute (API and pages together).</summary>
-    [Range(1, 100_000)]
+    [Range(1, 1_000_000)]
     public int HatchesPerMinute { get; set; } = 30;
 
     /// <summary>Imports (file uploads, JSON batches, connection adds and syncs) a user may submit per minute.</summary>
-    [Range(1, 100_000)]
+    [Range(1, 1_000_000)]
     public int ImportsPerMinute { get; set; } = 20;
 
     /// <summary>Section revisions by the model (one model call each) a user may ask for per minute.</summary>
-    [Range(1, 100_000)]
+    [Range(1, 1_000_000)]
     public int RevisionsPerMinute { get; set; } = 10;
 
     /// <summary>Searches by meaning (semantic or hybrid: one embedding of the query each) a user may run per minute.</summary>
-    [Range(1, 100_000)]
+    [Range(1, 1_000_000)]
     public int SemanticSearchesPerMinute { get; set; } = 60;
 
     /// <summary>Sign-in attempts (and token refreshes) per client address per minute, on top of Identity's lockout per account.</summary>
-    [Range(1, 100_000)]
+    [Range(1, 1_000_000)]
     public int SignInsPerMinute { get; set; } = 10;
 
     /// <summary>Registrations (and password-reset or confirmation mails asked for) per client address per hour.</summary>
-    [Range(1, 100_000)]
+    [Range(1, 1_000_000)]
     public int RegistrationsPerHour { get; set; } = 20;
 }
 

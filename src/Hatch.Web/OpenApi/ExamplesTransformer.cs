@@ -60,7 +60,7 @@ internal sealed class ExamplesTransformer : IOpenApiOperationTransformer
 
     private const string DigestSettings = """
         {"enabled":true,"cadence":"weekly","cron":null,"localTime":"08:30","dayOfWeek":"Monday","timeZone":"Europe/Berlin",
-         "minNewHighlights":5,"maxHighlights":40,"style":"briefing","language":"en","submitForReview":false}
+         "minNewHighlights":5,"maxHighlights":40,"style":"briefing","language":"en","submitForReview":false,"delivery":"both"}
         """;
 
     public static readonly IReadOnlyDictionary<string, Example> Examples = new Dictionary<string, Example>(StringComparer.Ordinal)
@@ -86,14 +86,15 @@ internal sealed class ExamplesTransformer : IOpenApiOperationTransformer
         ["POST /api/hatches/{id}/retry"] = new(Response: """{"id":"8a2b4c6d-1e3f-4a5b-8c7d-9e0f1a2b3c4d","status":"Queued"}"""),
         ["PUT /api/drafts/{id}"] = new("""{"expectedRevision":2,"article":""" + Article + "}", Draft),
         ["POST /api/drafts/{id}/submit"] = new(Response: Draft),
-        ["POST /api/drafts/{id}/approve"] = new(Response: Draft.Replace("\"Submitted\"", "\"Approved\"")),
+        ["POST /api/drafts/{id}/approve"] = new("""{"expectedRevision":2}""", Draft.Replace("\"Submitted\"", "\"Approved\"")),
         ["POST /api/drafts/{id}/reject"] = new("""{"reason":"The second section cites nothing; add a source or cut it."}""", Draft.Replace("\"Submitted\"", "\"Rejected\"")),
-        ["POST /api/drafts/{id}/publish"] = new(Response: Draft.Replace("\"Submitted\"", "\"Published\"")),
+        ["POST /api/drafts/{id}/publish"] = new("""{"expectedRevision":2}""", Draft.Replace("\"Submitted\"", "\"Published\"")),
         ["POST /api/drafts/{id}/revisions/{number}/restore"] = new("""{"expectedRevision":3}""", Draft),
         ["POST /api/drafts/{id}/comments"] = new("""{"body":"The second section needs a source.","sectionIndex":1}""", Comment),
         ["POST /api/drafts/{id}/sections/{index}/revise"] = new("""{"instruction":"Make it concrete: one example from the highlights."}""",
             """{"id":"2b3c4d5e-6f70-4812-93a4-b5c6d7e8f901","status":"Queued","sectionIndex":1}"""),
         ["PUT /api/digest-settings"] = new(DigestSettings, DigestSettings),
+        ["POST /api/digest-settings/feed-token"] = new(Response: """{"url":"http://localhost:5080/digests/3q2-7w_Xk9LmN0pQrStUvWxYz1A2B3C4D5E6F7G8H9I/feed.atom"}"""),
         ["POST /api/connections"] = new("""{"service":"readwise","token":"YOUR-READWISE-ACCESS-TOKEN","username":null}""", Connection),
     };
 

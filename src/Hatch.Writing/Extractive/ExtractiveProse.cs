@@ -100,7 +100,7 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
             // counts the themes rather than naming them, and the headings name them.
             text.Append(thread is not null
                 ? $"What you kept from {names} keeps coming back to {thread}. "
-                : $"What you kept from {names} falls into {(sections.Count == 1 ? "one theme" : Count(sections.Count) + " themes")}. ");
+                : $"What you kept from {names} comes in {(sections.Count == 1 ? "one theme" : Count(sections.Count) + " themes")}. ");
             text.Append(sections.Count switch
             {
                 0 => $"The article gathers it and ends with {AdviceShort(advice)}.",
@@ -312,7 +312,9 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
                     .Select(x => $"{ShortName(sourceName(x.q.Highlight))} and {ShortName(sourceName(x.next!.Highlight))}")
                     .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
                 if (disputes.Length > 0)
-                    text.Append($"Not all of them agree, and your notes say where: {KeyPhrases.JoinList(disputes)} pull in different directions, and the passages above leave that open. ");
+                    // Only words about the reading and the sources' names: the grounding check holds every other word
+                    // of an uncited sentence to the passages. Nor does it say the question is open: the note may settle it.
+                    text.Append($"Not all of them agree, and your notes point out where: {KeyPhrases.JoinList(disputes)}. ");
                 break;
         }
         var titles = advice.Select(a => $"{Lower(a.Title)} [{a.Number}]").ToArray();
@@ -329,8 +331,8 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
         // The reader's own plans, quoted with the advice, are the strongest sign the article is theirs: said, not repeated.
         if (options.Style is not "briefing" and not "newsletter" && advice.Any(a => a.HasPlan))
             text.Append(advice.Count(a => a.HasPlan) == 1
-                ? " Your own note on one of them already says how you mean to start."
-                : " Your own notes on them already say how you mean to start.");
+                ? " Your own note on one of them comes with it, in your words."
+                : " Your own notes on them come with them, in your words.");
         if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
         return text.ToString();
     }

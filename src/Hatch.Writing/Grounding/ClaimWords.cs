@@ -35,6 +35,8 @@ public static partial class ClaimWords
         "reach", "reaches", "open", "opens", "separate", "follow", "follows", "closely", "move", "moves", "hold", "holds",
         "come", "comes", "thing", "things", "plainly", "words", "goes", "continue", "continues", "plain", "ask", "asks",
         "ends", "keep", "keeps", "way", "run", "runs", "along", "line", "lines",
+        // How it speaks of the reader's own notes ("What you kept from …", "You noted: …", "Your margin note: …").
+        "kept", "noted", "margin",
     };
 
     private static readonly Dictionary<string, int> NumberWords = new(StringComparer.Ordinal)

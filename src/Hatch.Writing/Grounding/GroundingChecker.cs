@@ -178,12 +178,18 @@ public sealed class GroundingChecker(IEmbeddingGenerator<string, Embedding<float
         var newNumbers = ClaimWords.Numbers(text).Where(n => !stated.Contains(n)).Distinct().ToArray();
         // Turning a passage around only means something when the sentence is about what that passage says.
         // A sentence that cites nothing only joins what is cited elsewhere, and one that quotes the passage repeats it.
+        // Quoting any of its evidence is repeating it too: the reader's note that doubts a passage ("doubt this"),
+        // quoted as theirs, says the opposite of the passage and is still exactly what the reader wrote.
+        var quotesItsEvidence = evidence.SelectMany(e => e.Units).Any(unit => Quotes(text, unit));
         var reversed = sentence.CitesItself && meaning >= ReversalNeedsMeaning
-            && !Quotes(text, closest) && ClaimWords.Reverses(text, closest);
+            && !quotesItsEvidence && ClaimWords.Reverses(text, closest);
 
         var score = MeaningWeight * meaning + (1 - MeaningWeight) * overlap;
         // A connective sentence (no citation of its own) that says nothing its paragraph's highlights do not.
         if (!sentence.CitesItself && found == words.Count) score = Math.Max(score, RestatementScore);
+        // A quotation of what it cites, framed only by words the evidence holds ("Your margin note: “doubt this” [11]"):
+        // a short quote in a frame is far from it by meaning, but it is the cited material itself.
+        if (sentence.CitesItself && quotesItsEvidence && found == words.Count) score = Math.Max(score, RestatementScore);
         if (newNumbers.Length > 0) score *= NewNumberFactor;
         if (reversed) score *= ReversalFactor;
         return new ScoredSentence(sentence, Math.Round(score, 4), Math.Round(meaning, 4), Math.Round(overlap, 4), newNumbers, reversed);

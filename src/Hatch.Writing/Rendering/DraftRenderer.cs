@@ -93,7 +93,7 @@ public static partial class DraftRenderer
                 var line = SourceLine(source with { Highlight = source.Highlight with { Source = source.Highlight.Source with { Url = null } } });
                 md.Append("- [").Append(source.Number).Append("] ").Append(EscapeMarkdownLine(line[($"[{source.Number}] ").Length..]));
                 if (url is not null) md.Append(" — <").Append(url).Append('>');
-                if (NoteShown(source.Highlight) is { } note) md.Append(" — your note: \"").Append(EscapeMarkdownLine(note)).Append('"');
+                if (NoteShown(source.Highlight, article) is { } note) md.Append(" — your note: \"").Append(EscapeMarkdownLine(note)).Append('"');
                 md.AppendLine();
             }
             md.AppendLine();
@@ -107,8 +107,16 @@ public static partial class DraftRenderer
     /// The reader's note on a cited highlight, as the Sources list shows it: an article may quote the note under the
     /// highlight's number, so the list shows where those words come from. Markup is taken out, and it is cut like a quote.
     /// </summary>
-    private static string? NoteShown(Highlight highlight) =>
-        string.IsNullOrWhiteSpace(highlight.Note) || Markup.Clean(highlight.Note) is not { Length: > 0 } clean ? null : Quote(clean);
+    /// A note the article does not quote stays out: a note is private to its reader, and an editor or a public page
+    /// must not see one the article never used.
+    private static string? NoteShown(Highlight highlight, Article article) =>
+        string.IsNullOrWhiteSpace(highlight.Note) || Markup.Clean(highlight.Note) is not { Length: > 0 } clean
+        || !Quoted(article, clean.Trim()) ? null : Quote(clean);
+
+    private static bool Quoted(Article article, string note) =>
+        article.Overview.Contains(note, StringComparison.Ordinal) || article.Conclusion.Contains(note, StringComparison.Ordinal)
+        || article.Sections.Any(x => x.Body.Contains(note, StringComparison.Ordinal))
+        || article.Advice.Any(a => a.Title.Contains(note, StringComparison.Ordinal) || a.Detail.Contains(note, StringComparison.Ordinal));
 
     // ---------- plain text ----------
 
@@ -159,7 +167,7 @@ public static partial class DraftRenderer
             foreach (var source in cited)
             {
                 text.Append(SourceLine(source));
-                if (NoteShown(source.Highlight) is { } note) text.Append(" — your note: \"").Append(note).Append('"');
+                if (NoteShown(source.Highlight, article) is { } note) text.Append(" — your note: \"").Append(note).Append('"');
                 text.AppendLine();
             }
             text.AppendLine();
@@ -374,7 +382,7 @@ public static partial class DraftRenderer
                     html.Append(Encode(h.Source.Title));
                 if (!string.IsNullOrWhiteSpace(h.Source.Author)) html.Append(", ").Append(Encode(h.Source.Author));
                 if (h.Location is { IsEmpty: false } location) html.Append(" (").Append(Encode(location.ToString())).Append(')');
-                if (NoteShown(h) is { } note) html.Append(" — your note: &ldquo;").Append(Encode(note)).Append("&rdquo;");
+                if (NoteShown(h, draft.Article) is { } note) html.Append(" — your note: &ldquo;").Append(Encode(note)).Append("&rdquo;");
                 html.AppendLine("</li>");
             }
             html.AppendLine("</ol>");

@@ -13,7 +13,7 @@ public sealed class DigestSettingsJsonTests
         var json = JsonSerializer.Serialize(new DigestSettings(), Web);
 
         Assert.Equal(
-            """{"enabled":false,"cadence":"weekly","cron":null,"localTime":"09:00","dayOfWeek":"Monday","timeZone":"UTC","minNewHighlights":5,"maxHighlights":40,"style":"essay","language":"en","submitForReview":false}""",
+            """{"enabled":false,"cadence":"weekly","cron":null,"localTime":"09:00","dayOfWeek":"Monday","timeZone":"UTC","minNewHighlights":5,"maxHighlights":40,"style":"essay","language":"en","submitForReview":false,"delivery":"both"}""",
             json);
     }
 

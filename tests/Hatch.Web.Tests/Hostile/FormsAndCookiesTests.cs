@@ -64,7 +64,9 @@ public sealed partial class FormsAndCookiesTests(PostgresAppFactory factory) : I
         Assert.True(targets.Count >= 15, $"only {targets.Count} forms found: {string.Join(", ", targets)}");
 
         var accepted = new List<string>();
-        foreach (var target in targets)
+        // The one-click unsubscribe (RFC 8058) is posted by a mail client with no session and no form token: its signed
+        // token is its only credential, so without a valid one it answers 404 (DigestEmailTests checks it does).
+        foreach (var target in targets.Where(t => !t.StartsWith("/Digests/Unsubscribe", StringComparison.Ordinal)))
         {
             using var form = new MultipartFormDataContent { { new StringContent("x"), "field" }, { new StringContent("# B\n\n- a passage\n"), "file", "x.md" } };
             var response = await client.PostAsync(target, form);

@@ -291,7 +291,7 @@ public sealed partial class ExtractiveCorpusTests
         Assert.Matches(@"“Most recreational runners do the opposite[^”]*” \[(\d+)\] (Your note beside it|You noted|Your margin note): “This is me\. Every run at 5:10\.” \[\1\]", body);
         // A plan in a note on an advice item is quoted with the item, and the conclusion says the reader has one.
         Assert.Contains(draft.Article.Advice, a => a.Detail.EndsWith("Your note: “Start a log in the notebook, three lines a day.”", StringComparison.Ordinal));
-        Assert.Contains("already says how you mean to start", draft.Article.Conclusion);
+        Assert.Contains("Your own note on one of them comes with it, in your words.", draft.Article.Conclusion);
         // The Sources list shows the note, so the words quoted under [n] can be found there.
         Assert.Contains("your note: \"This is me. Every run at 5:10.\"", DraftRenderer.Markdown(draft));
     }
