@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hatch.Domain.Connections;
 using Hatch.Domain.Digests;
 using Hatch.Domain.Drafts;
+using Hatch.Domain.Email;
 using Hatch.Domain.Hatching;
 using Hatch.Domain.Highlights;
 using Microsoft.EntityFrameworkCore;
@@ -206,6 +207,35 @@ internal sealed class StoredDigestSettingsConfiguration : IEntityTypeConfigurati
     }
 }
 
+internal sealed class StoredReviewEmailConfiguration : IEntityTypeConfiguration<StoredReviewEmail>
+{
+    public void Configure(EntityTypeBuilder<StoredReviewEmail> e)
+    {
+        e.ToTable("review_emails");
+        e.HasKey(m => m.Id);
+        // One notice per submission and editor, whatever runs twice: the database keeps it.
+        e.HasIndex(m => new { m.DraftId, m.SubmittedAt, m.UserId }).IsUnique();
+        e.HasOne<Draft>().WithMany().HasForeignKey(m => m.DraftId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<HatchUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(m => new { m.Status, m.UpdatedAt });
+        OutgoingEmailColumns.Configure(e);
+    }
+}
+
+/// <summary>The columns every <see cref="OutgoingEmail"/> table shares.</summary>
+internal static class OutgoingEmailColumns
+{
+    public static void Configure<T>(EntityTypeBuilder<T> e) where T : OutgoingEmail
+    {
+        e.Property(m => m.ToAddress).HasMaxLength(320).IsRequired();
+        e.Property(m => m.MessageId).HasMaxLength(250);
+        e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(m => m.Error).HasMaxLength(2000);
+        e.Property(m => m.JobId).HasMaxLength(100);
+        e.Ignore(m => m.IsSettled);
+    }
+}
+
 internal sealed class StoredDigestEmailConfiguration : IEntityTypeConfiguration<StoredDigestEmail>
 {
     public void Configure(EntityTypeBuilder<StoredDigestEmail> e)
@@ -216,12 +246,7 @@ internal sealed class StoredDigestEmailConfiguration : IEntityTypeConfiguration<
         e.HasIndex(m => m.DigestId).IsUnique();
         e.HasOne<StoredDigest>().WithOne().HasForeignKey<StoredDigestEmail>(m => m.DigestId).OnDelete(DeleteBehavior.Cascade);
         e.HasOne<HatchUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
-        e.Property(m => m.ToAddress).HasMaxLength(320).IsRequired();
-        e.Property(m => m.MessageId).HasMaxLength(250);
-        e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
-        e.Property(m => m.Error).HasMaxLength(2000);
-        e.Property(m => m.JobId).HasMaxLength(100);
-        e.Ignore(m => m.IsSettled);
+        OutgoingEmailColumns.Configure(e);
     }
 }
 

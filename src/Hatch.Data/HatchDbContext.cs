@@ -24,6 +24,7 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<StoredDigestSettings> DigestSettings => Set<StoredDigestSettings>();
     public DbSet<StoredDigest> Digests => Set<StoredDigest>();
     public DbSet<StoredDigestEmail> DigestEmails => Set<StoredDigestEmail>();
+    public DbSet<StoredReviewEmail> ReviewEmails => Set<StoredReviewEmail>();
     public DbSet<HighlightEmbedding> HighlightEmbeddings => Set<HighlightEmbedding>();
     public DbSet<DraftRevision> DraftRevisions => Set<DraftRevision>();
     public DbSet<DraftEvent> DraftEvents => Set<DraftEvent>();

@@ -10,6 +10,9 @@ public sealed class HatchUser : IdentityUser
     [System.ComponentModel.DataAnnotations.MaxLength(DisplayNameMaxLength)]
     public string? DisplayName { get; set; }
 
+    /// <summary>An editor's choice to be emailed when a draft is submitted for review (sent only while they review and email is on).</summary>
+    public bool EmailOnSubmission { get; set; }
+
     /// <summary>What a public page may call this person: their display name, else a neutral label.</summary>
     public static string PublicName(string? displayName, string? authorName) =>
         !string.IsNullOrWhiteSpace(authorName) ? authorName.Trim()

@@ -1,4 +1,5 @@
 using Hatch.Features.Digests;
+using Hatch.Features.Email;
 using Hatch.Features.Hatching;
 using Hatch.Features.Library;
 using Hatch.Features.Review;
@@ -14,6 +15,7 @@ public static class FeatureExtensions
     /// worker; Hatch.Data, the writers and the embeddings are registered by the host too.
     /// </summary>
     public static IHostApplicationBuilder AddHatchFeatures(this IHostApplicationBuilder builder) => builder
+        .AddHatchEmail()
         .AddHatchLibrary()
         .AddHatching()
         .AddHatchReview()

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Hatch.Features.Email;
 using Hatch.Data;
 using Hatch.Domain.Digests;
+using Hatch.Domain.Email;
 using Hatch.Domain.Highlights;
 using Hatch.Features.Digests;
 using Hatch.TestSupport;
@@ -126,7 +128,7 @@ public sealed class DigestEmailTests(DigestEmailAppFactory factory) : IClassFixt
         Assert.DoesNotContain("\\<", message.TextBody); // plain text, not escaped Markdown
 
         var stored = await EmailOfAsync(digestId);
-        Assert.Equal(DigestEmailStatus.Sent, stored!.Status);
+        Assert.Equal(EmailStatus.Sent, stored!.Status);
         Assert.Equal(stored.MessageId, message.MessageId);
 
         // The links: the draft and the settings open for the signed-in reader; unsubscribe is RFC 8058 one-click.
@@ -193,12 +195,12 @@ public sealed class DigestEmailTests(DigestEmailAppFactory factory) : IClassFixt
         {
             await SendAsync(digestId);
             var waiting = await EmailOfAsync(digestId);
-            Assert.Equal(DigestEmailStatus.Retrying, waiting!.Status);
+            Assert.Equal(EmailStatus.Retrying, waiting!.Status);
             Assert.Contains("cannot reach the mail server", waiting.Error);
             Assert.NotNull(waiting.JobId); // the next attempt is scheduled with back-off
 
             await SendAsync(digestId); // the scheduled retry, still down
-            Assert.Equal((DigestEmailStatus.Retrying, 2), ((await EmailOfAsync(digestId))!.Status, (await EmailOfAsync(digestId))!.Attempts));
+            Assert.Equal((EmailStatus.Retrying, 2), ((await EmailOfAsync(digestId))!.Status, (await EmailOfAsync(digestId))!.Attempts));
             var client = await factory.LoginAsync(email);
             Assert.Contains("retrying: cannot reach the mail server", await client.GetStringAsync("/Digests"));
         }
@@ -211,7 +213,7 @@ public sealed class DigestEmailTests(DigestEmailAppFactory factory) : IClassFixt
         await SendAsync(digestId);
         var message = Assert.Single(ReceivedBy(email));
         var sent = await EmailOfAsync(digestId);
-        Assert.Equal((DigestEmailStatus.Sent, 3), (sent!.Status, sent.Attempts));
+        Assert.Equal((EmailStatus.Sent, 3), (sent!.Status, sent.Attempts));
         Assert.Equal(sent.MessageId, message.MessageId); // every attempt carried the same Message-Id
     }
 
@@ -231,7 +233,7 @@ public sealed class DigestEmailTests(DigestEmailAppFactory factory) : IClassFixt
         await SendAsync(digestId); // a failed email is final: not sent again
 
         var failed = await EmailOfAsync(digestId);
-        Assert.Equal((DigestEmailStatus.Failed, 1), (failed!.Status, failed.Attempts));
+        Assert.Equal((EmailStatus.Failed, 1), (failed!.Status, failed.Attempts));
         Assert.Empty(ReceivedBy(email));
         var client = await factory.LoginAsync(email);
         Assert.Contains("failed: mailbox unavailable", await client.GetStringAsync("/Digests"));

@@ -55,7 +55,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
             var sp = scope.ServiceProvider;
             var db = sp.GetRequiredService<HatchDbContext>();
             var scheduler = new HatchScheduler(db, new RequestQueue(db, jobs, TimeProvider.System, NullLogger<RequestQueue>.Instance), TimeProvider.System);
-            var sweeper = new HatchRequestSweeper(db, scheduler, sp.GetRequiredService<ReviewService>(), sp.GetRequiredService<JobStorage>(), TimeProvider.System,
+            var sweeper = new HatchRequestSweeper(db, scheduler, sp.GetRequiredService<ReviewService>(), sp.GetRequiredService<ReviewEmailJob>(), sp.GetRequiredService<JobStorage>(), TimeProvider.System,
                 sp.GetRequiredService<IOptions<JobOptions>>(), NullLogger<HatchRequestSweeper>.Instance);
             return await sweeper.SweepAsync(CancellationToken.None);
         }

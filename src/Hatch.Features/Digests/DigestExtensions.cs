@@ -5,15 +5,13 @@ namespace Hatch.Features.Digests;
 
 public static class DigestExtensions
 {
-    /// <summary>Scheduled digests: the settings store, the one recurring dispatcher, the digest job and the digest email (<c>Hatch:Email</c>).</summary>
+    /// <summary>Scheduled digests: the settings store, the one recurring dispatcher, the digest job and the digest email.</summary>
     public static IHostApplicationBuilder AddHatchDigests(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<DigestDispatcher>();
         builder.Services.AddScoped<DigestJob>();
         builder.Services.AddScoped<DigestSettingsStore>();
-        builder.Services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddScoped<DigestMailSender>();
         builder.Services.AddScoped<DigestEmailComposer>();
         builder.Services.AddScoped<DigestEmailJob>();
         return builder;

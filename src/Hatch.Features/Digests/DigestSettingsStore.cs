@@ -1,5 +1,6 @@
 using Hatch.Data;
 using Hatch.Domain.Digests;
+using Hatch.Domain.Email;
 using Hatch.Domain.Requests;
 using Microsoft.EntityFrameworkCore;
 
@@ -103,4 +104,4 @@ public sealed record DigestRow(
     DigestEmailView? Email = null);
 
 /// <summary>Where a digest's email stands: status, the reason it failed or waits, when it was sent.</summary>
-public sealed record DigestEmailView(DigestEmailStatus Status, string? Error, DateTimeOffset? SentAt, int Attempts, bool MaybeDuplicated);
+public sealed record DigestEmailView(EmailStatus Status, string? Error, DateTimeOffset? SentAt, int Attempts, bool MaybeDuplicated);

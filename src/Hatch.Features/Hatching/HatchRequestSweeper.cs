@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
 using Hatch.Data;
+using Hatch.Domain.Email;
 using Hatch.Domain.Requests;
 using Hatch.Features.Requests;
 using Hatch.Features.Review;
@@ -18,7 +19,7 @@ namespace Hatch.Features.Hatching;
 /// so one that is being enqueued right now is left alone; a live job (enqueued, scheduled for retry, processing) is never doubled.
 /// </summary>
 public sealed partial class HatchRequestSweeper(
-    HatchDbContext db, HatchScheduler scheduler, ReviewService review, JobStorage storage, TimeProvider time, IOptions<JobOptions> options, ILogger<HatchRequestSweeper> logger)
+    HatchDbContext db, HatchScheduler scheduler, ReviewService review, ReviewEmailJob reviewEmails, JobStorage storage, TimeProvider time, IOptions<JobOptions> options, ILogger<HatchRequestSweeper> logger)
 {
     public const string RecurringJobId = "hatch-request-sweeper";
 
@@ -43,10 +44,24 @@ public sealed partial class HatchRequestSweeper(
             .OrderBy(r => r.UpdatedAt)
             .Take(options.Value.SweepBatch)
             .ToListAsync(cancellationToken);
-        if (candidates.Count == 0 && revisions.Count == 0) return 0;
+        // So are editors' review notices (written with the submission, enqueued after its commit).
+        var notices = await db.ReviewEmails
+            .Where(e => (e.Status == EmailStatus.Pending || e.Status == EmailStatus.Sending) && e.UpdatedAt < cutoff)
+            .OrderBy(e => e.UpdatedAt)
+            .Take(options.Value.SweepBatch)
+            .Select(e => new { e.Id, e.JobId })
+            .ToListAsync(cancellationToken);
+        if (candidates.Count == 0 && revisions.Count == 0 && notices.Count == 0) return 0;
 
         var requeued = 0;
         using var connection = storage.GetConnection();
+        var orphanNotices = notices.Where(n => n.JobId is not { } jobId || !IsLive(connection, jobId)).Select(n => n.Id).ToList();
+        if (orphanNotices.Count > 0)
+        {
+            LogOrphanNotices(orphanNotices.Count);
+            await reviewEmails.EnqueueAsync(orphanNotices, cancellationToken);
+            requeued += orphanNotices.Count;
+        }
         foreach (var revision in revisions)
         {
             if (revision.JobId is { } jobId && connection.GetJobData(jobId) is { State: { } state } && LiveStates.Contains(state))
@@ -98,6 +113,9 @@ public sealed partial class HatchRequestSweeper(
 
     [LoggerMessage(LogLevel.Warning, "Hatch request {RequestId} is {Status} but its job {JobId} is gone; enqueued again")]
     private partial void LogOrphan(Guid requestId, RequestStatus status, string? jobId);
+
+    [LoggerMessage(LogLevel.Warning, "{Count} review notice(s) are unsent and their jobs are gone; enqueued again")]
+    private partial void LogOrphanNotices(int count);
 
     [LoggerMessage(LogLevel.Warning, "Section revision {RequestId} is unfinished but its job {JobId} is gone; enqueued again")]
     private partial void LogOrphanRevision(Guid requestId, string? jobId);

@@ -7,7 +7,7 @@ namespace Hatch.Features.Review;
 
 public static class ReviewExtensions
 {
-    /// <summary>Editorial review: the workflow service, model revisions of a section, and the publish webhook.</summary>
+    /// <summary>Editorial review: the workflow service, model revisions of a section, the publish webhook and editors' submission emails.</summary>
     public static IHostApplicationBuilder AddHatchReview(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName).ValidateOnStart();
@@ -17,6 +17,7 @@ public static class ReviewExtensions
         builder.Services.TryAddSingleton<DraftRegrounding>();
         builder.Services.AddScoped<ReviseSectionJob>();
         builder.Services.AddScoped<PublishWebhookJob>();
+        builder.Services.AddScoped<ReviewEmailJob>();
         builder.Services.AddHttpClient(PublishWebhookJob.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         return builder;
     }

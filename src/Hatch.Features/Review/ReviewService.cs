@@ -47,6 +47,7 @@ public sealed partial class ReviewService(
     IOptions<WebhookOptions> webhooks,
     DraftRegrounding regrounding,
     IOptions<HatchLimits> limits,
+    ReviewEmailJob reviewEmails,
     ILogger<ReviewService> logger)
 {
     private const int MaxSaveAttempts = 3;
@@ -71,8 +72,29 @@ public sealed partial class ReviewService(
         return draft is not null && draft.IsVisibleTo(actor) ? draft : null;
     }
 
-    public Task<ReviewOutcome> SubmitAsync(Guid id, DraftActor actor, CancellationToken ct) =>
-        MutateAsync(id, actor, draft => { draft.Submit(actor, time.GetUtcNow()); return Task.CompletedTask; }, ct);
+    /// <summary>Submits the draft; the notices to editors who asked for one are stored with it and sent after the commit.</summary>
+    public async Task<ReviewOutcome> SubmitAsync(Guid id, DraftActor actor, CancellationToken ct)
+    {
+        IReadOnlyList<StoredReviewEmail> notices = [];
+        var outcome = await MutateAsync(id, actor, async draft =>
+        {
+            draft.Submit(actor, time.GetUtcNow());
+            notices = await reviewEmails.RecordAsync(draft, ct);
+        }, ct);
+        if (outcome.Succeeded && notices.Count > 0)
+        {
+            try
+            {
+                await reviewEmails.EnqueueAsync(notices.Select(n => n.Id), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The notices are stored: the request sweeper enqueues them once they are old enough.
+                LogNoticeEnqueueFailed(ex, id);
+            }
+        }
+        return outcome;
+    }
 
     /// <param name="expectedRevision">The revision the editor read (null: whatever is current, for clients that do not say).</param>
     public async Task<ReviewOutcome> ApproveAsync(Guid id, DraftActor actor, int? expectedRevision, CancellationToken ct) =>
@@ -271,6 +293,9 @@ public sealed partial class ReviewService(
     [LoggerMessage(LogLevel.Information, "Draft {DraftId}: a concurrent change won the save (attempt {Attempt}, {Error}); deciding again")]
     private partial void LogLostRace(Guid draftId, int attempt, string error);
 
+
+    [LoggerMessage(LogLevel.Warning, "Draft {DraftId} was submitted but its review notices could not be enqueued yet; the sweeper will")]
+    private partial void LogNoticeEnqueueFailed(Exception ex, Guid draftId);
 
     [LoggerMessage(LogLevel.Error, "Draft {DraftId} was published but its webhook could not be enqueued")]
     private partial void LogWebhookEnqueueFailed(Exception ex, Guid draftId);

@@ -101,6 +101,16 @@ public static class ReviewApi
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("The review queue for editors: submitted drafts, oldest first, filtered by author (id or email), submission date and style.");
+
+        var notifications = app.MapGroup("/api/review/notifications")
+            .WithTags("Review")
+            .RequireAuthorization()
+            .AddEndpointFilter<CookieFormsNeedAntiforgery>()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        notifications.MapGet("/", GetNotificationsAsync)
+            .WithSummary("Whether the editor is emailed when a draft is submitted for review, and whether this Hatch sends email at all.");
+        notifications.MapPut("/", PutNotificationsAsync)
+            .WithSummary("Turns the editor's submission email on or off (editors and admins only).");
         return app;
     }
 
@@ -234,6 +244,23 @@ public static class ReviewApi
             : TypedResults.Ok(new ReviseStatusDto(r.Id, r.Status, r.SectionIndex, r.Instruction, r.ResultRevision, r.Error, r.CreatedAt));
     }
 
+    private static async Task<Results<Ok<ReviewNotificationsDto>, ProblemHttpResult>> GetNotificationsAsync(
+        ClaimsPrincipal user, HatchDbContext db, Microsoft.Extensions.Options.IOptions<Hatch.Features.Email.EmailOptions> email, CancellationToken ct)
+    {
+        if (!(await ActorAsync(user, db, ct)).IsReviewer)
+            return TypedResults.Problem(statusCode: 403, title: "Not allowed", detail: "Submission emails are for editors and admins.");
+        return TypedResults.Ok(new ReviewNotificationsDto(await ReviewNotifications.GetAsync(db, user.UserId(), ct), email.Value.IsConfigured));
+    }
+
+    private static async Task<Results<Ok<ReviewNotificationsDto>, ProblemHttpResult>> PutNotificationsAsync(
+        ReviewNotificationsInput input, ClaimsPrincipal user, HatchDbContext db, Microsoft.Extensions.Options.IOptions<Hatch.Features.Email.EmailOptions> email, CancellationToken ct)
+    {
+        if (!(await ActorAsync(user, db, ct)).IsReviewer)
+            return TypedResults.Problem(statusCode: 403, title: "Not allowed", detail: "Submission emails are for editors and admins.");
+        await ReviewNotifications.SetAsync(db, user.UserId(), input.EmailOnSubmission, ct);
+        return TypedResults.Ok(new ReviewNotificationsDto(input.EmailOnSubmission, email.Value.IsConfigured));
+    }
+
     /// <summary>Roles are read from the database on every request, so a role granted or revoked counts at once, whatever the token says.</summary>
     private static async Task<Results<Ok<ReviewQueueItem[]>, ProblemHttpResult>> QueueAsync(
         [AsParameters] ReviewQueueQuery query, ClaimsPrincipal user, HatchDbContext db, CancellationToken ct)
@@ -242,6 +269,22 @@ public static class ReviewApi
             return TypedResults.Problem(statusCode: 403, title: "Not allowed", detail: "The review queue is for editors and admins.");
         return TypedResults.Ok(await ReviewQueue.LoadAsync(db, query, ct));
     }
+}
+
+/// <param name="EmailOnSubmission">Email me when a draft is submitted for review.</param>
+public sealed record ReviewNotificationsInput(bool EmailOnSubmission);
+
+/// <param name="EmailConfigured">False when this Hatch has no Hatch:Email settings: nothing is sent whatever the choice.</param>
+public sealed record ReviewNotificationsDto(bool EmailOnSubmission, bool EmailConfigured);
+
+/// <summary>An editor's choice of submission emails, shared by the API and the review page.</summary>
+public static class ReviewNotifications
+{
+    public static async Task<bool> GetAsync(HatchDbContext db, string userId, CancellationToken ct) =>
+        await db.Users.Where(u => u.Id == userId).Select(u => u.EmailOnSubmission).FirstOrDefaultAsync(ct);
+
+    public static Task SetAsync(HatchDbContext db, string userId, bool on, CancellationToken ct) =>
+        db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailOnSubmission, on), ct);
 }
 
 /// <summary>The review queue, shared by the API and the page.</summary>

@@ -95,6 +95,7 @@ internal sealed class ExamplesTransformer : IOpenApiOperationTransformer
             """{"id":"2b3c4d5e-6f70-4812-93a4-b5c6d7e8f901","status":"Queued","sectionIndex":1}"""),
         ["PUT /api/digest-settings"] = new(DigestSettings, DigestSettings),
         ["POST /api/digest-settings/feed-token"] = new(Response: """{"url":"http://localhost:5080/digests/3q2-7w_Xk9LmN0pQrStUvWxYz1A2B3C4D5E6F7G8H9I/feed.atom"}"""),
+        ["PUT /api/review/notifications"] = new("""{"emailOnSubmission":true}""", """{"emailOnSubmission":true,"emailConfigured":true}"""),
         ["POST /api/connections"] = new("""{"service":"readwise","token":"YOUR-READWISE-ACCESS-TOKEN","username":null}""", Connection),
     };
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Hatch.Features.Email;
 using Hatch.Domain.Drafts;
 using Hatch.Writing.Rendering;
 using Microsoft.Extensions.Options;
@@ -46,13 +47,6 @@ public sealed class DigestEmailComposer(IOptions<EmailOptions> options, IDigestL
         };
         message.Body = body.ToMessageBody();
         return message;
-    }
-
-    /// <summary>A Message-Id in the sender's domain (chosen once per email and kept for its retries).</summary>
-    public string NewMessageId()
-    {
-        var from = MailboxAddress.Parse(options.Value.From!);
-        return MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain is { Length: > 0 } domain ? domain : "hatch.local");
     }
 
     public DigestLinks LinksFor(Guid draftId, string userId)

@@ -1,24 +1,21 @@
-using System.Net.Sockets;
 using Hangfire;
+using Hatch.Features.Email;
 using Hatch.Data;
 using Hatch.Domain.Digests;
-using MailKit;
-using MailKit.Net.Smtp;
+using Hatch.Domain.Email;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Hatch.Features.Digests;
 
 /// <summary>
 /// Queues and sends the one email of a digest whose draft is stored. The email is a row of its own (unique per
-/// digest); each attempt is recorded with its Message-Id before the message leaves, then marked Sent, Retrying (a
-/// transient failure: no connection, a 4xx reply; another attempt is scheduled with back-off) or Failed (a 5xx reply,
-/// or every attempt used). docs/digests.md says what a crash between these steps can cause.
+/// digest); <see cref="EmailDelivery"/> makes and records each attempt, and a transient failure schedules the next
+/// one with back-off. docs/digests.md says what a crash between these steps can cause.
 /// </summary>
-public sealed partial class DigestEmailJob(
-    HatchDbContext db, DigestMailSender sender, DigestEmailComposer composer, IBackgroundJobClient jobs,
-    IOptions<EmailOptions> options, TimeProvider time, ILogger<DigestEmailJob> logger)
+public sealed class DigestEmailJob(
+    HatchDbContext db, EmailDelivery delivery, DigestEmailComposer composer, IBackgroundJobClient jobs,
+    IOptions<EmailOptions> options, TimeProvider time)
 {
     /// <summary>
     /// Called by <see cref="DigestJob"/> once the digest succeeded (and again by a rerun of it): records the email if
@@ -75,67 +72,10 @@ public sealed partial class DigestEmailJob(
             return;
         }
 
-        if (email.Status == DigestEmailStatus.Sending) LogInterrupted(digestId, email.MessageId);
-        email.BeginAttempt(composer.NewMessageId(), now);
-        // Committed before the message leaves: a crash from here on is visible as Sending with this Message-Id.
-        await db.SaveChangesAsync(cancellationToken);
-
-        var message = composer.Compose(draft, email.ToAddress, email.MessageId!);
-        try
+        if (await delivery.AttemptAsync(email, options.Value.NewMessageId(), messageId => composer.Compose(draft, email.ToAddress, messageId), cancellationToken) is { } delay)
         {
-            await sender.SendAsync(message, cancellationToken);
-            email.Succeeded(time.GetUtcNow());
-            await db.SaveChangesAsync(CancellationToken.None);
-            LogSent(digestId, email.MessageId!, email.Attempts);
-        }
-        catch (Exception ex) when (Classify(ex) is { } failure)
-        {
-            var after = time.GetUtcNow();
-            if (failure.Permanent || email.Attempts >= options.Value.MaxAttempts)
-            {
-                var reason = failure.Permanent ? failure.Reason : $"gave up after {email.Attempts} attempts: {failure.Reason}";
-                email.Failed(reason, after);
-                await db.SaveChangesAsync(CancellationToken.None);
-                LogFailed(ex, digestId, reason);
-                return;
-            }
-            var delay = options.Value.DelayAfter(email.Attempts);
-            email.WillRetry(failure.Reason, after);
             email.JobId = jobs.Schedule<DigestEmailJob>(job => job.SendAsync(digestId, CancellationToken.None), delay);
             await db.SaveChangesAsync(CancellationToken.None);
-            LogRetrying(digestId, failure.Reason, email.Attempts, delay.TotalSeconds);
         }
     }
-
-    /// <summary>
-    /// Which failures are worth another attempt. A 4xx reply, a refused or dropped connection and a timeout mean
-    /// the message was not accepted and may be later; a 5xx reply is the server's final word. Anything else (a bug,
-    /// a bad setting) is not ours to classify and fails the job for Hangfire's dashboard.
-    /// </summary>
-    internal static SendFailure? Classify(Exception ex) => ex switch
-    {
-        SmtpCommandException { StatusCode: var code } smtp when (int)code >= 500 => new SendFailure(true, ReasonOf(smtp)),
-        SmtpCommandException smtp => new SendFailure(false, ReasonOf(smtp)),
-        SocketException socket => new SendFailure(false, $"cannot reach the mail server ({socket.SocketErrorCode})"),
-        SmtpProtocolException or ServiceNotConnectedException or IOException or TimeoutException => new SendFailure(false, ex.Message),
-        OperationCanceledException => null,
-        _ => null,
-    };
-
-    private static string ReasonOf(SmtpCommandException smtp) =>
-        string.IsNullOrWhiteSpace(smtp.Message) ? $"the mail server answered {(int)smtp.StatusCode}" : smtp.Message.Trim();
-
-    internal sealed record SendFailure(bool Permanent, string Reason);
-
-    [LoggerMessage(LogLevel.Information, "Digest {DigestId} emailed as {MessageId} (attempt {Attempts})")]
-    private partial void LogSent(Guid digestId, string messageId, int attempts);
-
-    [LoggerMessage(LogLevel.Warning, "Digest {DigestId} email not sent, retrying: {Reason} (attempt {Attempts}; next in {DelaySeconds} s)")]
-    private partial void LogRetrying(Guid digestId, string reason, int attempts, double delaySeconds);
-
-    [LoggerMessage(LogLevel.Warning, "Digest {DigestId} email failed: {Reason}")]
-    private partial void LogFailed(Exception ex, Guid digestId, string reason);
-
-    [LoggerMessage(LogLevel.Warning, "Digest {DigestId}: an earlier attempt to send {MessageId} was interrupted; it may have been delivered, so this copy carries the same Message-Id")]
-    private partial void LogInterrupted(Guid digestId, string? messageId);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Hatch.Features.Email;
 using Hatch.Domain.Articles;
 using Hatch.Domain.Digests;
+using Hatch.Domain.Email;
 using Hatch.Features.Digests;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -66,10 +68,10 @@ public sealed class IndexModel(DigestSettingsStore store, DigestDispatcher dispa
     public string? EmailStatus(DigestRow row) => row.Email switch
     {
         null => null,
-        { Status: DigestEmailStatus.Sent, SentAt: var at } => $"sent {LocalTime(at ?? row.CreatedAt)}"
+        { Status: Hatch.Domain.Email.EmailStatus.Sent, SentAt: var at } => $"sent {LocalTime(at ?? row.CreatedAt)}"
             + (row.Email.MaybeDuplicated ? " (an interrupted attempt may have delivered a second copy)" : ""),
-        { Status: DigestEmailStatus.Failed, Error: var error } => $"failed: {error}",
-        { Status: DigestEmailStatus.Retrying, Error: var error } => $"retrying: {error}",
+        { Status: Hatch.Domain.Email.EmailStatus.Failed, Error: var error } => $"failed: {error}",
+        { Status: Hatch.Domain.Email.EmailStatus.Retrying, Error: var error } => $"retrying: {error}",
         _ => "sending",
     };
 

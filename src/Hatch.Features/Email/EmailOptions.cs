@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using MimeKit;
 
-namespace Hatch.Features.Digests;
+namespace Hatch.Features.Email;
 
 /// <summary>
 /// <c>Hatch:Email</c>: how digest emails leave Hatch. Off unless <see cref="Host"/> (SMTP through MailKit) or
@@ -43,6 +43,13 @@ public sealed class EmailOptions : IValidatableObject
     /// <summary>For one SMTP conversation's network operations.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A Message-Id in the sender's domain (chosen once per email and kept for its retries).</summary>
+    public string NewMessageId()
+    {
+        var from = MimeKit.MailboxAddress.Parse(From!);
+        return MimeKit.Utils.MimeUtils.GenerateMessageId(from.Domain is { Length: > 0 } domain ? domain : "hatch.local");
+    }
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host) || !string.IsNullOrWhiteSpace(PickupDirectory);
 

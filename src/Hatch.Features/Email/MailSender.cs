@@ -3,10 +3,10 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace Hatch.Features.Digests;
+namespace Hatch.Features.Email;
 
 /// <summary>Hands a message to the configured SMTP server (MailKit), or writes it to the pickup directory.</summary>
-public sealed class DigestMailSender(IOptions<EmailOptions> options)
+public sealed class MailSender(IOptions<EmailOptions> options)
 {
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
