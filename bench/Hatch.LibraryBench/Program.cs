@@ -117,9 +117,18 @@ public static class LibraryBench
         table.Add(("highlights page 200", await Measure(30, _ => client.GetStringAsync($"/api/highlights?pageSize=100&after={Uri.EscapeDataString(cursor!)}")),
             await Measure(10, _ => client.GetStringAsync("/api/highlights?pageSize=100&page=200")), 100));
 
-        // Once, uncached (the cache holds ideas until the library changes, so a second call would time the cache).
-        var themesMs = await Time(() => InScope(sp => sp.GetRequiredService<EmbeddingStore>().ThemesAsync(userId)));
-        table.Add(("ideas waiting to hatch (newest 3,000, uncached)", new Stats(themesMs, themesMs), null, 2000));
+        // Once, uncached (the cache holds ideas until the library changes, so a second call would time the cache):
+        // the request that starts the background run, then the run until its themes are stored.
+        var ideas = app.Services.GetRequiredService<IdeasInBackground>();
+        var ideasClock = Stopwatch.StartNew();
+        var first = await InScope(sp => sp.GetRequiredService<EmbeddingStore>().IdeasAsync(userId));
+        var requestMs = ideasClock.Elapsed.TotalMilliseconds;
+        var modelId = await InScope(sp => Task.FromResult(sp.GetRequiredService<EmbeddingStore>().ModelId));
+        if (ideas.Running(userId, modelId) is { } run) await run;
+        var themesMs = ideasClock.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"ideas: the page's request answered in {requestMs:0} ms (computing: {first.Computing}); themes ready after {themesMs:0} ms");
+        table.Add(("ideas waiting to hatch (background, newest 3,000)", new Stats(themesMs, themesMs), null, 2000));
+        table.Add(("… the page's request meanwhile", new Stats(requestMs, requestMs), null, 100));
         var hatch = await Measure(3, _ => InScope(sp => HatchAllAsync(sp, userId)));
         table.Add(("hatch of all my highlights (no model)", hatch, null, 2000));
 
@@ -256,6 +265,8 @@ internal sealed class BenchFactory(string connectionString) : WebApplicationFact
         builder.UseSetting("Hatch:Jobs:RunWorker", "false");
         builder.UseSetting("Hatch:Embeddings:Provider", "None");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The import step takes the reader past the default quota of 100,000 highlights on purpose.
+        builder.UseSetting("Hatch:Limits:MaxHighlightsPerUser", "1000000");
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Hatch:Embeddings:IndexMemoryBudgetMB"] = "512" }));
         builder.ConfigureTestServices(services =>
         {

@@ -9,7 +9,8 @@ namespace Hatch.Data;
 /// Keyword search in the database's own full-text engine: PostgreSQL's tsvector (an expression GIN index over the
 /// highlight's text and note) and SQLite's FTS5 (a side table kept in step by triggers). EF Core models neither, so
 /// the schema is raw SQL here, applied by the <c>Embeddings</c> migrations through <see cref="ApplyPostgres"/> and
-/// <see cref="ApplySqlite"/>: whoever regenerates the migrations calls these two again.
+/// <see cref="ApplySqlite"/>, and on PostgreSQL moved to a stored column by the <c>ReadingOrderIndex</c> migration
+/// (<see cref="ApplyPostgresStoredVector"/>): whoever regenerates the migrations calls these again.
 /// </summary>
 public static class FullTextSearch
 {
@@ -20,6 +21,28 @@ public static class FullTextSearch
         $"""CREATE INDEX "IX_highlights_fts" ON highlights USING GIN ({PgDocument});""");
 
     public static void RevertPostgres(MigrationBuilder migration) => migration.Sql("""DROP INDEX IF EXISTS "IX_highlights_fts";""");
+
+    /// <summary>
+    /// Keeps each highlight's tsvector in a stored generated column and indexes that instead of the expression:
+    /// ranking then reads the stored vector rather than parsing and stemming the text of every match again (a
+    /// common word in a large library matches thousands of passages, and <c>ts_rank</c> needs each one's vector).
+    /// </summary>
+    public static void ApplyPostgresStoredVector(MigrationBuilder migration)
+    {
+        migration.Sql($"""ALTER TABLE highlights ADD COLUMN "{PgVectorColumn}" tsvector GENERATED ALWAYS AS ({PgDocument}) STORED;""");
+        migration.Sql("""DROP INDEX IF EXISTS "IX_highlights_fts";""");
+        migration.Sql($"""CREATE INDEX "IX_highlights_fts" ON highlights USING GIN ("{PgVectorColumn}");""");
+    }
+
+    public static void RevertPostgresStoredVector(MigrationBuilder migration)
+    {
+        migration.Sql("""DROP INDEX IF EXISTS "IX_highlights_fts";""");
+        migration.Sql($"""ALTER TABLE highlights DROP COLUMN IF EXISTS "{PgVectorColumn}";""");
+        ApplyPostgres(migration);
+    }
+
+    /// <summary>The stored tsvector (PostgreSQL only; EF Core does not map it, the database fills it).</summary>
+    private const string PgVectorColumn = "SearchVector";
 
     public static void ApplySqlite(MigrationBuilder migration)
     {
@@ -67,8 +90,8 @@ public static class FullTextSearch
             return await db.Database.SqlQuery<Guid>($"""
                 SELECT "Id" AS "Value" FROM highlights
                 WHERE "UserId" = {userId}
-                  AND to_tsvector('english'::regconfig, "Text" || ' ' || coalesce("Note", '')) @@ plainto_tsquery('english'::regconfig, {text})
-                ORDER BY ts_rank(to_tsvector('english'::regconfig, "Text" || ' ' || coalesce("Note", '')), plainto_tsquery('english'::regconfig, {text})) DESC, "Id"
+                  AND "SearchVector" @@ plainto_tsquery('english'::regconfig, {text})
+                ORDER BY ts_rank("SearchVector", plainto_tsquery('english'::regconfig, {text})) DESC, "Id"
                 LIMIT {limit}
                 """).ToListAsync(cancellationToken);
         }

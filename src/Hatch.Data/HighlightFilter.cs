@@ -47,21 +47,27 @@ public static class HighlightQueries
     /// Reading order: by source, then position in it, highlights without a position or date after those with one
     /// on every provider (PostgreSQL and SQLite sort nulls at opposite ends, which a keyset cursor cannot follow).
     /// </summary>
+    /// <remarks>
+    /// The stand-ins are SQL literals (<see cref="EF.Constant{T}"/>), never parameters, so the expressions match
+    /// those of <see cref="ReadingOrderIndex"/> and a page is read from the index instead of sorting the library.
+    /// </remarks>
     public static IOrderedQueryable<StoredHighlight> InReadingOrder(this IQueryable<StoredHighlight> highlights) =>
         highlights.OrderBy(h => h.SourceTitle)
-            .ThenBy(h => h.Offset ?? ReadingCursor.NoOffset)
-            .ThenBy(h => h.HighlightedAt ?? ReadingCursor.NoDate)
+            .ThenBy(h => h.Offset ?? EF.Constant(ReadingCursor.NoOffset))
+            .ThenBy(h => h.HighlightedAt ?? EF.Constant(ReadingCursor.NoDate))
             .ThenBy(h => h.Id);
 
     /// <summary>The highlights after <paramref name="cursor"/> in <see cref="InReadingOrder"/>.</summary>
     public static IQueryable<StoredHighlight> After(this IQueryable<StoredHighlight> highlights, ReadingCursor cursor)
     {
         var (source, offset, at, id) = (cursor.Source, cursor.Offset, cursor.At, cursor.Id);
-        return highlights.Where(h =>
+        // The first condition is implied by the rest; it is there to give the index a start (this source) rather
+        // than scanning every earlier source's highlights and filtering them out.
+        return highlights.Where(h => string.Compare(h.SourceTitle, source) >= 0 && (
             string.Compare(h.SourceTitle, source) > 0
-            || (h.SourceTitle == source && ((h.Offset ?? ReadingCursor.NoOffset) > offset
-                || ((h.Offset ?? ReadingCursor.NoOffset) == offset && ((h.HighlightedAt ?? ReadingCursor.NoDate) > at
-                    || ((h.HighlightedAt ?? ReadingCursor.NoDate) == at && h.Id.CompareTo(id) > 0))))));
+            || (h.SourceTitle == source && ((h.Offset ?? EF.Constant(ReadingCursor.NoOffset)) > offset
+                || ((h.Offset ?? EF.Constant(ReadingCursor.NoOffset)) == offset && ((h.HighlightedAt ?? EF.Constant(ReadingCursor.NoDate)) > at
+                    || ((h.HighlightedAt ?? EF.Constant(ReadingCursor.NoDate)) == at && h.Id.CompareTo(id) > 0)))))));
     }
 
     /// <summary>

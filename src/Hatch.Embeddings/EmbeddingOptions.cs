@@ -45,6 +45,12 @@ public sealed class EmbeddingOptions
     /// </summary>
     public int IndexMemoryBudgetMB { get; set; } = 512;
 
+    /// <summary>
+    /// Libraries of at least this many highlights get their ideas waiting to hatch worked out in the background (the
+    /// page says so meanwhile) rather than in the request: clustering thousands of passages takes seconds.
+    /// </summary>
+    public int IdeasInBackgroundFrom { get; set; } = 2000;
+
     public string? Endpoint { get; set; }
     public string? ApiKey { get; set; }
     public string? Deployment { get; set; }
@@ -70,6 +76,8 @@ internal sealed class EmbeddingOptionsValidator : IValidateOptions<EmbeddingOpti
             errors.Add($"{S}:NearDuplicateThreshold must be greater than 0 and at most 1 (got {o.NearDuplicateThreshold}).");
         if (o.IndexMemoryBudgetMB < 0)
             errors.Add($"{S}:IndexMemoryBudgetMB must be 0 or more (got {o.IndexMemoryBudgetMB}).");
+        if (o.IdeasInBackgroundFrom < 0)
+            errors.Add($"{S}:IdeasInBackgroundFrom must be 0 or more (got {o.IdeasInBackgroundFrom}).");
         if (o.Dimensions is < 1)
             errors.Add($"{S}:Dimensions must be positive when set (got {o.Dimensions}).");
 

@@ -186,7 +186,7 @@ public abstract partial class EmbeddingJobTests(HatchAppFactory factory)
         EmbeddingJob JobIn(IServiceProvider scoped)
         {
             var store = new EmbeddingStore(scoped.GetRequiredService<HatchDbContext>(), counting, scoped.GetRequiredService<IOptions<EmbeddingOptions>>(),
-                scoped.GetRequiredService<Microsoft.Extensions.Caching.Memory.IMemoryCache>(), scoped.GetRequiredService<VectorIndexCache>(),
+                scoped.GetRequiredService<IdeasInBackground>(), scoped.GetRequiredService<VectorIndexCache>(),
                 TimeProvider.System, NullLogger<EmbeddingStore>.Instance);
             return new EmbeddingJob(store,
                 new NearDuplicateChecker(scoped.GetRequiredService<HatchDbContext>(), store, scoped.GetRequiredService<IOptions<EmbeddingOptions>>(), TimeProvider.System, NullLogger<NearDuplicateChecker>.Instance),

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Features.Library;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hatch.Web.Tests;
@@ -69,5 +71,46 @@ public abstract class HighlightPagingTests(HatchAppFactory factory)
         var response = await client.GetAsync("/api/highlights?after=not-a-cursor");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("after must be the 'next' value of a previous page", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// The first page and one far in are read in index order, so a page of a 100,000-highlight library costs what a
+    /// page of a small one costs. PostgreSQL is told sorting and sequential scans are off: it still sorts (at a huge
+    /// cost) when no index gives the order, so a plan without a Sort proves the index serves it.
+    /// </summary>
+    [Fact]
+    public async Task EveryPageIsReadFromTheReadingOrderIndexWithoutSortingTheLibrary()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+        var mine = db.HighlightsOf("someone").AsNoTracking();
+        var cursor = new ReadingCursor("Book B", 12, new DateTimeOffset(2024, 1, 2, 0, 0, 0, TimeSpan.Zero), Guid.NewGuid());
+        foreach (var page in new[] { mine.InReadingOrder().Take(101), mine.After(cursor).InReadingOrder().Take(101) })
+        {
+            var plan = await PlanAsync(db, page);
+            Assert.Contains(ReadingOrderIndex.Name, plan);
+            Assert.DoesNotContain(db.Database.IsNpgsql() ? "Sort" : "TEMP B-TREE", plan);
+        }
+    }
+
+    private static async Task<string> PlanAsync(HatchDbContext db, IQueryable<StoredHighlight> query)
+    {
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            var npgsql = db.Database.IsNpgsql();
+            if (npgsql) await db.Database.ExecuteSqlRawAsync("SET enable_sort = off; SET enable_seqscan = off;");
+            await using var command = query.CreateDbCommand();
+            command.CommandText = (npgsql ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + command.CommandText;
+            var lines = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync())
+                while (await reader.ReadAsync()) lines.Add(reader.GetString(npgsql ? 0 : 3));
+            if (npgsql) await db.Database.ExecuteSqlRawAsync("RESET enable_sort; RESET enable_seqscan;");
+            return string.Join('\n', lines);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }

@@ -6,7 +6,6 @@ using Hatch.Features.Library;
 using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -122,7 +121,7 @@ public sealed class RemoteEmbeddingTests(RemoteEmbeddingAppFactory factory) : IC
         var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
         // The store as a process configured with this provider builds it (the generator is the registration's own factory).
         var store = new EmbeddingStore(db, EmbeddingServiceExtensions.CreateGenerator(options.Value), options,
-            scope.ServiceProvider.GetRequiredService<IMemoryCache>(), scope.ServiceProvider.GetRequiredService<VectorIndexCache>(),
+            scope.ServiceProvider.GetRequiredService<IdeasInBackground>(), scope.ServiceProvider.GetRequiredService<VectorIndexCache>(),
             TimeProvider.System, NullLogger<EmbeddingStore>.Instance);
 
         var stored = await store.EnsureAsync(userId);

@@ -48,7 +48,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
     public sealed record Dup(Guid Id, string Text, Guid ExistingId, string ExistingText, string ExistingSource, double Cosine);
     public sealed record Theme(string Label, List<string> KeyPhrases, List<string> Sources, int Size, List<Guid> HighlightIds);
     public sealed record Themes(List<Theme> Items, int Embedded, int Pending, string Model);
-    public sealed record ThemesBody(List<Theme> Themes, int Embedded, int Pending, string Model);
+    public sealed record ThemesBody(List<Theme> Themes, int Embedded, int Pending, string Model, bool Computing);
     public sealed record Related(Guid Id, string Text, string Source, double Score);
     public sealed record Row(Guid Id, string Text, string Source);
     public sealed record Page(List<Row> Items, int Total);
@@ -175,6 +175,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         Assert.NotEmpty(body.Themes);
         Assert.InRange(body.Themes.Count, 1, 5);
         Assert.Equal((Library.Length, 0), (body.Embedded, body.Pending));
+        Assert.False(body.Computing, "a small library's ideas are worked out in the request");
         var mine = (await AllAsync(client)).Select(r => r.Id).ToHashSet();
         Assert.All(body.Themes, t =>
         {
@@ -184,10 +185,10 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         });
     }
 
-    [Fact]
-    public async Task HatchingASuggestedIdeaFromThePageSelectsExactlyItsHighlights()
+    /// <summary>A reader signed up through the pages (a cookie session) who imported <see cref="Library"/> there, every highlight embedded.</summary>
+    private static async Task<(HttpClient Client, string UserId)> ReaderOnThePagesAsync(WebApplicationFactory<Program> host)
     {
-        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var email = $"p{Guid.NewGuid():N}@example.com";
         var register = await client.PostAsync("/Account/Register", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -201,8 +202,56 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
             { new StringContent(AntiforgeryField().Match(await client.GetStringAsync("/Highlights")).Groups[1].Value), "__RequestVerificationToken" },
         };
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/Highlights?handler=Import", upload)).StatusCode);
-        var userId = await factory.UserIdAsync(email);
-        await WaitForEmbeddingsAsync(factory, userId);
+        string userId;
+        await using (var scope = host.Services.CreateAsyncScope())
+            userId = (await scope.ServiceProvider.GetRequiredService<HatchDbContext>().Users.AsNoTracking().SingleAsync(u => u.Email == email)).Id;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<EmbeddingStore>().CountMissingAsync(userId) == 0) break;
+            Assert.True(DateTime.UtcNow < deadline, "embeddings were not computed in time");
+            await Task.Delay(100);
+        }
+        return (client, userId);
+    }
+
+    [Fact]
+    public async Task IdeasOfALargeLibraryAreWorkedOutInTheBackgroundAndAppearOnThePageOnceReady()
+    {
+        // Every library counts as large here, so the first visit never waits for the clustering.
+        using var host = factory.WithWebHostBuilder(b => b.UseSetting("Hatch:Embeddings:IdeasInBackgroundFrom", "1"));
+        var (client, userId) = await ReaderOnThePagesAsync(host);
+        // The import's own page may already have started (and finished) a run; a change to the library makes the
+        // next visit find no ideas for the library as it now is.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+            var unrelated = Library[^1].Text;
+            await db.HighlightsOf(userId).Where(h => h.Text == unrelated).ExecuteDeleteAsync();
+        }
+
+        var first = await client.GetStringAsync("/Highlights");
+        Assert.Contains("Ideas waiting to hatch", first);
+        Assert.Contains("being worked out in the background", first);
+
+        // The run ends on its own; the page then lists the ideas with their Hatch buttons and stops saying it is busy.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string html;
+        while (true)
+        {
+            html = await client.GetStringAsync("/Highlights");
+            if (ThemeForm().IsMatch(html) && !html.Contains("being worked out in the background")) break;
+            Assert.True(DateTime.UtcNow < deadline, "the ideas worked out in the background never appeared on the page");
+            await Task.Delay(100);
+        }
+        Assert.NotEmpty(HiddenId().Matches(ThemeForm().Match(html).Value));
+    }
+
+    [Fact]
+    public async Task HatchingASuggestedIdeaFromThePageSelectsExactlyItsHighlights()
+    {
+        var (client, userId) = await ReaderOnThePagesAsync(factory);
 
         var html = await client.GetStringAsync("/Highlights");
         Assert.Contains("Ideas waiting to hatch", html);

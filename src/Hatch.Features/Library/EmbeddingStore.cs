@@ -5,7 +5,6 @@ using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +19,7 @@ public sealed partial class EmbeddingStore(
     HatchDbContext db,
     IEmbeddingGenerator<string, Embedding<float>> generator,
     IOptions<EmbeddingOptions> options,
-    IMemoryCache cache,
+    IdeasInBackground ideas,
     VectorIndexCache index,
     TimeProvider time,
     ILogger<EmbeddingStore> logger)
@@ -147,21 +146,41 @@ public sealed partial class EmbeddingStore(
         return result;
     }
 
+    /// <summary>Ideas waiting to hatch: 3–5 themes of the embedded library, each spanning at least two sources.</summary>
+    /// <remarks>
+    /// Kept per user until the library changes (its <see cref="LibraryVersion"/>, one key read): the highlights page
+    /// shows the suggestions on every visit. A library of <see cref="EmbeddingOptions.IdeasInBackgroundFrom"/>
+    /// highlights or more is clustered in the background (<see cref="IdeasInBackground"/>): the answer is then the
+    /// previous themes, if any, with <see cref="Ideas.Computing"/> set, and the page asks again later.
+    /// </remarks>
+    /// <param name="librarySize">How many highlights the user has, when the caller has counted them already.</param>
+    public async Task<Ideas> IdeasAsync(string userId, int? librarySize = null, CancellationToken cancellationToken = default)
+    {
+        var (version, _) = await db.LibraryVersionAsync(userId, cancellationToken);
+        if (ideas.TryGet(userId, ModelId, version, out var known)) return new Ideas(known, Computing: false);
+        var size = librarySize ?? await LibraryCountAsync(userId, cancellationToken);
+        if (size >= options.Value.IdeasInBackgroundFrom)
+        {
+            ideas.Start(userId, ModelId, version);
+            return new Ideas(ideas.Latest(userId, ModelId), Computing: true);
+        }
+        var (computedAt, themes) = await ComputeThemesAsync(userId, cancellationToken);
+        ideas.Store(userId, ModelId, computedAt, themes);
+        return new Ideas(themes, Computing: false);
+    }
+
     /// <summary>Ideas are drawn from at most this many of the newest embedded highlights; clustering grows faster than linearly.</summary>
     public const int ThemesMaxHighlights = 3000;
 
-    /// <summary>Ideas waiting to hatch: 3–5 themes of the embedded library, each spanning at least two sources.</summary>
-    /// <remarks>
-    /// Cached per user until the library changes (its <see cref="LibraryVersion"/>, one key read): the highlights page
-    /// shows the suggestions on every visit. A library larger than <see cref="ThemesMaxHighlights"/> is represented by
-    /// its newest embedded highlights (what the reader has on their mind), so a page never waits on clustering
-    /// 100,000 passages.
-    /// </remarks>
-    public async Task<IReadOnlyList<ThemeSuggestion>> ThemesAsync(string userId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Clusters the library as it is now, with the version it was read at. A library larger than
+    /// <see cref="ThemesMaxHighlights"/> is represented by its newest embedded highlights (what the reader has on
+    /// their mind), so a run never clusters 100,000 passages.
+    /// </summary>
+    public async Task<(long Version, IReadOnlyList<ThemeSuggestion> Themes)> ComputeThemesAsync(string userId, CancellationToken cancellationToken = default)
     {
+        // Read before the vectors: the themes then describe at least this version.
         var (version, _) = await db.LibraryVersionAsync(userId, cancellationToken);
-        var key = $"hatch:themes:{userId}:{ModelId}:{version}";
-        if (cache.TryGetValue(key, out IReadOnlyList<ThemeSuggestion>? cached) && cached is not null) return cached;
         var block = await IndexAsync(userId, cancellationToken);
         var newest = new List<EmbeddedHighlight>(Math.Min(block.Count, ThemesMaxHighlights));
         if (block.Count > 0)
@@ -174,9 +193,7 @@ public sealed partial class EmbeddingStore(
                 if (newest.Count == ThemesMaxHighlights || newest.Count == block.Count) break;
             }
         }
-        var themes = SemanticThemes.Suggest(newest);
-        cache.Set(key, themes, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
-        return themes;
+        return (version, SemanticThemes.Suggest(newest));
     }
 
     /// <summary>

@@ -26,9 +26,6 @@ public sealed record NearDuplicateResult(IReadOnlyList<ProbableDuplicate> Found,
 public sealed partial class NearDuplicateChecker(
     HatchDbContext db, EmbeddingStore store, IOptions<EmbeddingOptions> options, TimeProvider time, ILogger<NearDuplicateChecker> logger)
 {
-    /// <summary>Library rows read per query while the check streams through the library.</summary>
-    internal const int LibraryChunk = 5000;
-
     public async Task<NearDuplicateResult> CheckAsync(string userId, IReadOnlyCollection<Guid>? only = null, CancellationToken cancellationToken = default)
     {
         var pendingQuery = db.HighlightsOf(userId).AsNoTracking().Where(h => h.DuplicateCheckedAt == null);
@@ -49,10 +46,22 @@ public sealed partial class NearDuplicateChecker(
         var ready = pending.Where(p => block.Contains(p.Id)).OrderBy(p => p.ImportedAt).ThenBy(p => p.Id).ToArray();
         var found = ready.Length == 0 ? [] : await FindAsync(userId, block, ready, cancellationToken);
 
-        // The findings first, the checked mark last: a run that stops in between is simply repeated.
-        foreach (var d in found)
-            await db.HighlightsOf(userId).Where(h => h.Id == d.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(h => h.ProbableDuplicateOfId, d.ExistingId).SetProperty(h => h.ProbableDuplicateCosine, d.Cosine), cancellationToken);
+        // The findings first, the checked mark last: a run that stops in between is simply repeated. Tracked rows
+        // saved together rather than an UPDATE per finding: a large import finds hundreds, each a round trip.
+        foreach (var chunk in found.Chunk(500))
+        {
+            var findings = chunk.ToDictionary(d => d.Id);
+            var ids = findings.Keys.ToArray();
+            var rows = await db.HighlightsOf(userId).Where(h => ids.Contains(h.Id)).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+                (row.ProbableDuplicateOfId, row.ProbableDuplicateCosine) = (findings[row.Id].ExistingId, findings[row.Id].Cosine);
+            try { await db.SaveChangesAsync(cancellationToken); }
+            finally
+            {
+                // Only our rows: the context may be shared with a caller tracking its own entities.
+                foreach (var row in rows) db.Entry(row).State = EntityState.Detached;
+            }
+        }
         var now = time.GetUtcNow();
         foreach (var chunk in ready.Select(p => p.Id).Chunk(500))
             await db.HighlightsOf(userId).Where(h => chunk.Contains(h.Id) && h.DuplicateCheckedAt == null)
@@ -103,30 +112,24 @@ public sealed partial class NearDuplicateChecker(
             if (overlap >= minOverlap) best[i] = (otherId, cosine, overlap);
         }
 
-        // The library, oldest import to newest among those before the last new import, by keyset pages.
+        // The library imported before the last new import, in id order, streamed by one query: row by row, never
+        // held whole. (Keyset pages of it cost a scan and sort of the reader's whole library each: twenty of them
+        // at 100,000 highlights.)
         var latest = ready[^1].ImportedAt;
-        var after = Guid.Empty;
         var candidates = new HashSet<int>();
-        while (true)
+        await foreach (var existing in db.HighlightsOf(userId).AsNoTracking()
+                           .Where(h => h.ImportedAt < latest)
+                           .OrderBy(h => h.Id)
+                           .Select(h => new { h.Id, h.Text, h.ImportedAt })
+                           .AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            var lastId = after;
-            var chunk = await db.HighlightsOf(userId).AsNoTracking()
-                .Where(h => h.ImportedAt < latest && h.Id.CompareTo(lastId) > 0)
-                .OrderBy(h => h.Id).Take(LibraryChunk)
-                .Select(h => new { h.Id, h.Text, h.ImportedAt })
-                .ToListAsync(cancellationToken);
-            if (chunk.Count == 0) break;
-            after = chunk[^1].Id;
-            foreach (var existing in chunk)
-            {
-                if (!block.TryGetRow(existing.Id, out var existingRow)) continue;
-                var existingWords = NearDuplicates.Words(existing.Text);
-                candidates.Clear();
-                foreach (var w in NearDuplicates.Signature(existingWords, order, minOverlap))
-                    if (bySignatureWord.TryGetValue(w, out var list)) candidates.UnionWith(list);
-                foreach (var i in candidates.Order())
-                    if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow, existingWords);
-            }
+            if (!block.TryGetRow(existing.Id, out var existingRow)) continue;
+            var existingWords = NearDuplicates.Words(existing.Text);
+            candidates.Clear();
+            foreach (var w in NearDuplicates.Signature(existingWords, order, minOverlap))
+                if (bySignatureWord.TryGetValue(w, out var list)) candidates.UnionWith(list);
+            foreach (var i in candidates.Order())
+                if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow, existingWords);
         }
 
         // The new highlights of one import against those before them in it.

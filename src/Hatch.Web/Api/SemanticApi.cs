@@ -10,7 +10,8 @@ namespace Hatch.Web.Api;
 public sealed record ThemeDto(string Label, IReadOnlyList<string> KeyPhrases, IReadOnlyList<string> Sources, int Size, IReadOnlyList<Guid> HighlightIds);
 
 /// <param name="Embedded">Highlights with a vector from <paramref name="Model"/>; the rest are still being embedded and not in any theme yet.</param>
-public sealed record ThemesResponse(IReadOnlyList<ThemeDto> Themes, int Embedded, int Pending, string Model);
+/// <param name="Computing">True while a large library's themes are being worked out in the background: <paramref name="Themes"/> are then the previous ones (or none); ask again shortly.</param>
+public sealed record ThemesResponse(IReadOnlyList<ThemeDto> Themes, int Embedded, int Pending, string Model, bool Computing);
 
 public sealed record RelatedDto(Guid Id, string Text, string Source, double Score);
 
@@ -24,7 +25,8 @@ public static class SemanticApi
             .RequireAuthorization()
             .AddEndpointFilter<CookieFormsNeedAntiforgery>();
         group.MapGet("/themes", ThemesAsync)
-            .WithSummary("3–5 themes from the library, each spanning at least two sources; POST a theme's highlightIds to /api/hatches to hatch it.");
+            .WithSummary("3–5 themes from the library, each spanning at least two sources; POST a theme's highlightIds to /api/hatches to hatch it. "
+                + "For a large library they are worked out in the background: 'computing' is true until they are ready.");
         group.MapGet("/highlights/{id:guid}/related", RelatedAsync)
             .WithSummary("Highlights of the same library nearest in meaning to this one.");
         group.MapGet("/highlights/probable-duplicates", ProbableDuplicatesAsync)
@@ -35,12 +37,12 @@ public static class SemanticApi
     private static async Task<Ok<ThemesResponse>> ThemesAsync(ClaimsPrincipal user, EmbeddingStore store, CancellationToken ct)
     {
         var userId = user.UserId();
-        var themes = await store.ThemesAsync(userId, ct);
-        var pending = await store.CountMissingAsync(userId, ct);
         var total = await store.LibraryCountAsync(userId, ct);
+        var ideas = await store.IdeasAsync(userId, total, ct);
+        var pending = await store.CountMissingAsync(userId, ct);
         return TypedResults.Ok(new ThemesResponse(
-            themes.Select(t => new ThemeDto(t.Label, t.KeyPhrases, t.Sources, t.Size, t.HighlightIds)).ToArray(),
-            total - pending, pending, store.ModelId));
+            ideas.Themes.Select(t => new ThemeDto(t.Label, t.KeyPhrases, t.Sources, t.Size, t.HighlightIds)).ToArray(),
+            total - pending, pending, store.ModelId, ideas.Computing));
     }
 
     private static async Task<Ok<IReadOnlyList<ProbableDuplicate>>> ProbableDuplicatesAsync(ClaimsPrincipal user, NearDuplicateChecker duplicates, CancellationToken ct) =>

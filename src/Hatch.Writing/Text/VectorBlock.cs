@@ -120,22 +120,25 @@ public sealed class VectorBlock
     public IReadOnlyList<ScoredRow> Nearest(ReadOnlySpan<float> query, int k, float minScore = float.MinValue, Func<int, bool>? include = null)
     {
         if (k <= 0 || Count == 0 || query.Length != Dimensions) return [];
-        var scores = Scores(query);
+        // Scored and kept in one pass, with no array of every score: at 100,000 rows that array is a large-object
+        // allocation per search, and those are what set off full garbage collections under load.
+        var data = _storage.Data;
         var heap = new PriorityQueue<int, (float Score, int NegRow)>(Math.Min(k, Count) + 1);
-        for (var i = 0; i < scores.Length; i++)
+        for (var i = 0; i < Count; i++)
         {
-            if (scores[i] < minScore) continue;
+            var score = TensorPrimitives.Dot(query, data.AsSpan(i * Dimensions, Dimensions));
+            if (score < minScore) continue;
             // Cheap rejection before the include callback once the heap is full.
-            if (heap.Count == k && heap.TryPeek(out _, out var worst) && (scores[i], -i).CompareTo(worst) <= 0) continue;
+            if (heap.Count == k && heap.TryPeek(out _, out var worst) && (score, -i).CompareTo(worst) <= 0) continue;
             if (include is not null && !include(i)) continue;
-            heap.Enqueue(i, (scores[i], -i));
+            heap.Enqueue(i, (score, -i));
             if (heap.Count > k) heap.Dequeue();
         }
         var result = new ScoredRow[heap.Count];
         for (var r = result.Length - 1; r >= 0; r--)
         {
-            var row = heap.Dequeue();
-            result[r] = new ScoredRow(row, scores[row]);
+            heap.TryDequeue(out var row, out var priority);
+            result[r] = new ScoredRow(row, priority.Score);
         }
         return result;
     }

@@ -51,6 +51,9 @@ public sealed class IndexModel(
 
     /// <summary>Ideas waiting to hatch: themes of the library spanning two or more sources.</summary>
     public IReadOnlyList<ThemeSuggestion> Themes { get; private set; } = [];
+
+    /// <summary>True while a large library's ideas are worked out in the background; <see cref="Themes"/> are then the previous ones.</summary>
+    public bool IdeasComputing { get; private set; }
     public int PendingEmbeddings { get; private set; }
 
     /// <summary>Highlights reported as probable duplicates (at import or by the embedding job afterwards), newest first.</summary>
@@ -178,7 +181,9 @@ public sealed class IndexModel(
         }
         if (LibrarySize > 0)
         {
-            Themes = await embeddings.ThemesAsync(UserId, ct);
+            var ideas = await embeddings.IdeasAsync(UserId, LibrarySize, ct);
+            Themes = ideas.Themes;
+            IdeasComputing = ideas.Computing;
             PendingEmbeddings = await embeddings.CountMissingAsync(UserId, ct);
             ProbableDuplicates = await duplicates.ReportedAsync(UserId, 50, ct);
         }
