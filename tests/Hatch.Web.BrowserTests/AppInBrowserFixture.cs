@@ -66,6 +66,7 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
         var chromium = Environment.GetEnvironmentVariable("HATCH_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
         if (!File.Exists(chromium))
             throw new InvalidOperationException($"Chromium is not at {chromium}: `apt-get install -y chromium` (scripts/test.sh does it) or set HATCH_CHROMIUM.");
+        Assertions.SetDefaultExpectTimeout(BrowserTimeouts.Expect);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -73,6 +74,17 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+    }
+
+    /// <summary>A fresh browser context on the app (its own cookies) with the browser tests' timeouts.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL ??= BaseUrl;
+        var context = await Browser.NewContextAsync(options);
+        context.SetDefaultTimeout(BrowserTimeouts.Action);
+        context.SetDefaultNavigationTimeout(BrowserTimeouts.Navigation);
+        return context;
     }
 
     public async Task DisposeAsync()
@@ -101,4 +113,16 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
         Assert.True((await users.CreateAsync(editor, Password)).Succeeded);
         Assert.True((await users.AddToRoleAsync(editor, HatchUser.Roles.Editor)).Succeeded);
     }
+}
+
+/// <summary>
+/// The browser tests' timeouts, in one place. Their fixtures run beside each other and the rest of the suite on 2 cores,
+/// where Playwright's defaults (5 s for an Expect assertion, 30 s for an action or a navigation) fail pages that are
+/// only slow: a first render that loads the embedding model, a hatch waiting for a busy worker.
+/// </summary>
+public static class BrowserTimeouts
+{
+    public const float Expect = 15_000;
+    public const float Action = 90_000;
+    public const float Navigation = 90_000;
 }

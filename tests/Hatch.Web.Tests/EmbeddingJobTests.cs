@@ -156,6 +156,10 @@ public abstract partial class EmbeddingJobTests(HatchAppFactory factory)
     {
         var (_, done) = await SemanticWebTests.UserWithLibraryAsync(factory);
         var (_, stale) = await SemanticWebTests.UserWithLibraryAsync(factory);
+        // The app's own refresh (every quarter hour, and once at start) could recompute the stale vectors before the
+        // sweep below looks at them; holding the user's embedding lock makes any such run wait until the test is done.
+        using var connection = factory.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+        using var embeddingLock = connection.AcquireDistributedLock(EmbeddingJob.LockName(stale), TimeSpan.FromSeconds(30));
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
         var ids = await db.HighlightsOf(stale).OrderBy(h => h.Id).Select(h => h.Id).Take(3).ToListAsync();
@@ -213,6 +217,8 @@ public abstract partial class EmbeddingJobTests(HatchAppFactory factory)
                 await using var scope = services.CreateAsyncScope();
                 await JobIn(scope.ServiceProvider).RunAsync(userId, CancellationToken.None);
             })));
+            // "Nothing embedded while the lock is held" is a quiet period: a short wait can only let a broken lock go
+            // unnoticed on a slow machine, never fail a working one.
             await Task.Delay(300);
             Assert.Equal(0, counter.Texts); // all three wait for the lock
         }

@@ -11,6 +11,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hatch.Web.Tests;
 
@@ -89,15 +90,17 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
             await db.SaveChangesAsync();
         }
         var jobs = new CountingJobClient();
+        // The sweep's clock stands a second after the rows were made, however long a loaded machine took to store them.
+        var time = new FakeTimeProvider(now + TimeSpan.FromSeconds(1));
 
         await using (var scope = web.Services.CreateAsyncScope())
         {
             var sp = scope.ServiceProvider;
             var db = sp.GetRequiredService<HatchDbContext>();
-            var queue = new RequestQueue(db, jobs, TimeProvider.System, NullLogger<RequestQueue>.Instance);
+            var queue = new RequestQueue(db, jobs, time, NullLogger<RequestQueue>.Instance);
             var review = ActivatorUtilities.CreateInstance<ReviewService>(sp, queue);
-            var sweeper = new HatchRequestSweeper(db, new HatchScheduler(db, queue, TimeProvider.System), review, sp.GetRequiredService<JobStorage>(),
-                TimeProvider.System, sp.GetRequiredService<IOptions<JobOptions>>(), NullLogger<HatchRequestSweeper>.Instance);
+            var sweeper = new HatchRequestSweeper(db, new HatchScheduler(db, queue, time), review, sp.GetRequiredService<JobStorage>(),
+                time, sp.GetRequiredService<IOptions<JobOptions>>(), NullLogger<HatchRequestSweeper>.Instance);
             await sweeper.SweepAsync(CancellationToken.None);
         }
 
