@@ -1,4 +1,5 @@
 using Hatch.Data;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -98,12 +99,7 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
     }
 
     /// <summary>A file of the repository's samples/ folder, which the tests import as a user would.</summary>
-    public static string Sample(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return Path.Combine(dir.FullName, "samples", name);
-        throw new InvalidOperationException("HatchService.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Sample(string name) => RepositoryRoot.Combine("samples", name);
 
     /// <summary>An editor account, made the way an operator would (the tests sign in with it).</summary>
     protected static async Task AddEditorAsync(IServiceProvider services)

@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Hatch.Data;
 using Hatch.Domain.Drafts;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,10 +62,10 @@ public sealed class TightLimitsAppFactory : PostgresAppFactory
 /// handlers by name ignoring case and takes the first of repeated names, so a limit keyed on the query string could be
 /// walked around; a limit on the handler cannot.
 /// </summary>
-public sealed partial class RateLimitTests(TightLimitsAppFactory factory) : IClassFixture<TightLimitsAppFactory>
+public sealed class RateLimitTests(TightLimitsAppFactory factory) : IClassFixture<TightLimitsAppFactory>
 {
     private static async Task<string> TokenAsync(HttpClient client, string page) =>
-        AntiforgeryToken().Match(await client.GetStringAsync(page)).Groups[1].Value;
+        AntiforgeryForm.Token(await client.GetStringAsync(page));
 
     private static async Task<Guid[]> AddHighlightsAsync(HttpClient client, int count)
     {
@@ -235,9 +235,6 @@ public sealed partial class RateLimitTests(TightLimitsAppFactory factory) : ICla
         // Up to the quota is fine.
         (await client.PostAsJsonAsync("/api/highlights", new[] { new { text = "The last passage that fits.", source = "Peak" } })).EnsureSuccessStatusCode();
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
 
 /// <summary>A draft cannot queue model revisions without end: each is a model call.</summary>
