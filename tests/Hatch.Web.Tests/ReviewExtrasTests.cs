@@ -146,6 +146,17 @@ public abstract class WebhookTestAppFactory : ReviewAppFactory
     public CapturedLog[] WebhookLog(Guid draftId) =>
         Logs.Entries.Where(e => e.Category == typeof(PublishWebhookJob).FullName && Equals(e.Values.GetValueOrDefault("DraftId"), draftId)).ToArray();
 
+    /// <summary>An editor publishes an approved draft through the API, which is what sends the webhook; returns the draft and its author.</summary>
+    public async Task<(Guid Id, TestUser Author)> PublishADraftAsync(string? title = null)
+    {
+        var author = await this.UserAsync();
+        var editor = await this.UserAsync(HatchUser.Roles.Editor);
+        var id = await this.DraftAsync(author.Id, DraftStatus.Approved, editor.Id, title);
+        using var published = await editor.Client.PostJsonAsync($"/api/drafts/{id}/publish");
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        return (id, author);
+    }
+
     /// <summary>Waits until the webhook job logs <paramref name="text"/> about the draft; fails with its log so far.</summary>
     public async Task<CapturedLog> WebhookLoggedAsync(Guid draftId, string text, int seconds = 60)
     {
@@ -207,13 +218,8 @@ public sealed class PublishWebhookTests(WebhookAppFactory factory) : IClassFixtu
     [Fact]
     public async Task PublishingPostsASignedBodyAndRetriesAfterA500()
     {
-        var author = await factory.UserAsync();
-        var editor = await factory.UserAsync(HatchUser.Roles.Editor);
-        var id = await factory.DraftAsync(author.Id, DraftStatus.Approved, editor.Id, title: "Webhooks for published articles");
         factory.Receiver.Answer(500);
-
-        using var published = await editor.Client.PostJsonAsync($"/api/drafts/{id}/publish");
-        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        var (id, author) = await factory.PublishADraftAsync(title: "Webhooks for published articles");
 
         Assert.Equal(2, await factory.DeliveredAsync(id));
         var deliveries = factory.Receiver.Deliveries.ToArray();
@@ -252,12 +258,7 @@ public sealed class WebhookRefusedConnectionTests(RefusedWebhookAppFactory facto
     [Fact]
     public async Task ADeliveryRefusedBecauseNothingListensIsRetriedAndArrivesOnceTheReceiverIsUp()
     {
-        var author = await factory.UserAsync();
-        var editor = await factory.UserAsync(HatchUser.Roles.Editor);
-        var id = await factory.DraftAsync(author.Id, DraftStatus.Approved, editor.Id);
-
-        using var published = await editor.Client.PostJsonAsync($"/api/drafts/{id}/publish");
-        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        var (id, _) = await factory.PublishADraftAsync();
         await factory.WebhookLoggedAsync(id, "failed on attempt 1"); // refused: nothing listens yet
 
         await using var receiver = await WebhookReceiver.StartAsync(factory.Port);
@@ -275,13 +276,8 @@ public sealed class WebhookTimeoutTests(StallingWebhookAppFactory factory) : ICl
     [Fact]
     public async Task ADeliveryTheReceiverHoldsPastTheTimeoutIsRetriedAndArrivesOnce()
     {
-        var author = await factory.UserAsync();
-        var editor = await factory.UserAsync(HatchUser.Roles.Editor);
-        var id = await factory.DraftAsync(author.Id, DraftStatus.Approved, editor.Id);
         factory.Receiver.StallNext();
-
-        using var published = await editor.Client.PostJsonAsync($"/api/drafts/{id}/publish");
-        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        var (id, _) = await factory.PublishADraftAsync();
 
         Assert.Equal(2, await factory.DeliveredAsync(id));
         var stalled = Assert.Single(factory.Receiver.Stalled);
