@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Hatch.TestSupport;
 
 namespace Hatch.Cli.Tests;
 
@@ -8,16 +9,9 @@ public sealed class ArticleCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static string Samples => Path.Combine(RepoRoot(), "samples");
+    private static string Samples => RepositoryRoot.Combine("samples");
 
     internal static string Sample(string name) => Path.Combine(Samples, name);
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("HatchService.sln not found above the test output");
-    }
 
     private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
     {

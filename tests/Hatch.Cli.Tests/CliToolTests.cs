@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Hatch.Cli.Hosting;
+using Hatch.TestSupport;
 
 namespace Hatch.Cli.Tests;
 
@@ -19,7 +20,7 @@ public sealed class PackedHatchTool : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var packages = Path.Combine(_root, "packages");
-        var project = Path.Combine(HatchProcess.RepoRoot(), "src", "Hatch.Cli");
+        var project = RepositoryRoot.Combine("src", "Hatch.Cli");
         // The test project's build already built hatch in this configuration; packing reuses it, and leaves no build
         // server running behind the test.
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
@@ -67,7 +68,7 @@ public sealed partial class CliToolTests(PackedHatchTool tool) : IClassFixture<P
     public async Task TheInstalledToolDraftsAnArticleFromASampleAnywhere()
     {
         // From a folder with no prompts, settings or samples around it: everything it needs came in the package.
-        var sample = Path.Combine(HatchProcess.RepoRoot(), "samples", "readwise.csv");
+        var sample = RepositoryRoot.Combine("samples", "readwise.csv");
         var result = await HatchProcess.RunAsync(tool.Command, ["article", sample, "--author", "Ada"], HatchProcess.Settings(), tool.WorkingDirectory);
 
         Assert.True(result.Exit == 0, result.Err);

@@ -8,13 +8,6 @@ internal static class HatchProcess
 {
     public sealed record Result(int Exit, string Out, string Err);
 
-    public static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("HatchService.sln not found above the test output");
-    }
-
     /// <summary>The `hatch` this test project was built with.</summary>
     public static string HatchDll => Path.Combine(AppContext.BaseDirectory, "hatch.dll");
 

@@ -1,4 +1,5 @@
 using Hatch.Domain.Articles;
+using Hatch.TestSupport;
 using Hatch.Writing.Extractive;
 using Hatch.Writing.Grounding;
 using Hatch.Writing.Hatching;
@@ -43,12 +44,7 @@ public sealed class ExtractiveGroundingTests(MiniLmFixture fixture, ITestOutputH
         }
     }
 
-    private static string HeldOutFolder() => Path.Combine(Path.GetDirectoryName(SamplesFolder())!, "docs", "writer-eval", "held-out");
+    private static string HeldOutFolder() => RepositoryRoot.Combine("docs", "writer-eval", "held-out");
 
-    private static string SamplesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return Path.Combine(dir.FullName, "samples");
-        throw new InvalidOperationException($"HatchService.sln not found above {AppContext.BaseDirectory}");
-    }
+    private static string SamplesFolder() => RepositoryRoot.Combine("samples");
 }

@@ -87,6 +87,50 @@ public sealed class FailureAndTelemetryTests : IAsyncLifetime
         Assert.True(starts[2] - starts[0] >= TimeSpan.FromMilliseconds(250));
     }
 
+    /// <summary>
+    /// What a provider counts against a tokens-per-minute quota for one request: the prompt's tokens and the output
+    /// budget it reserves (max_completion_tokens, or max_tokens).
+    /// </summary>
+    private static int TokensCharged(RecordedRequest request, TokenCounter counter)
+    {
+        var json = request.Json!;
+        var budget = (json["max_completion_tokens"] ?? json["max_tokens"])?.GetValue<int>() ?? 0;
+        return counter.Count(request.MessagesText) + budget;
+    }
+
+    [Fact]
+    public async Task ABurstOverTheTokensPerMinuteLimitWaitsForTheBudgetInsteadOfExceedingIt()
+    {
+        _server.DefaultReply = FakeReply.Text(ArticleJson.ValidJson(1, 2, 3));
+        var counter = new TokenCounter("o200k_base");
+        // One unlimited call tells what each identical request costs.
+        using (var probe = LlmTestHost.Build(_server))
+            await probe.Writer().WriteAsync(LlmTestHost.Request(3));
+        var perCall = TokensCharged(_server.Requests.Single(), counter);
+
+        // Room for 20.5 calls a minute, refilled continuously: 20 go at once, the 21st and 22nd must wait for the refill
+        // (about 1.5 s and 4.4 s at this rate). Without the limit all 22 arrive within a second or two.
+        var perMinute = perCall * 41 / 2;
+        using var host = LlmTestHost.Build(_server, settings: new Dictionary<string, string?> { ["Hatch:Llm:TokensPerMinute"] = perMinute.ToString() });
+        var writer = host.Writer();
+        var written = await Task.WhenAll(Enumerable.Range(0, 22).Select(_ => writer.WriteAsync(LlmTestHost.Request(3))));
+
+        Assert.All(written, w => Assert.NotEmpty(w.Article.Title)); // deferred, not refused
+        var arrivals = _server.Requests.Skip(1).OrderBy(r => r.ReceivedAt).Select(r => (r.ReceivedAt, Tokens: TokensCharged(r, counter))).ToArray();
+        Assert.Equal(22, arrivals.Length);
+        // The provider's view: by any moment, no more tokens than the full budget plus what a minute's rate refills since
+        // the burst began (half a call of slack for rounding in the refill).
+        var charged = 0;
+        foreach (var (at, tokens) in arrivals)
+        {
+            charged += tokens;
+            var seconds = (at - arrivals[0].ReceivedAt).TotalSeconds;
+            var allowed = perMinute + perMinute / 60.0 * seconds + perCall / 2.0;
+            Assert.True(charged <= allowed, $"{charged:N0} tokens had arrived {seconds:0.0} s into the burst; the limit of {perMinute:N0} a minute allows {allowed:N0}");
+        }
+        Assert.True(arrivals[^1].ReceivedAt - arrivals[0].ReceivedAt >= TimeSpan.FromSeconds(3), "the calls over the limit did not wait for the budget");
+    }
+
     [Fact]
     public async Task EachStageAndModelCallIsASpanAndCallsAreCounted()
     {

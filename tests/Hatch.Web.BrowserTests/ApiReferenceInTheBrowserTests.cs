@@ -20,7 +20,7 @@ public sealed class ApiReferenceInTheBrowserTests(BrowserFixture fixture) : ICla
         var login = await http.PostAsJsonAsync("/api/auth/login", new { email, password = AppInBrowserFixture.Password });
         var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
 
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl });
+        await using var context = await fixture.NewContextAsync();
         var page = await context.NewPageAsync();
         var problems = new List<string>();
         page.Console += (_, message) =>

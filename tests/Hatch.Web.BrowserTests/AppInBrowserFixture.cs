@@ -1,4 +1,5 @@
 using Hatch.Data;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -66,6 +67,7 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
         var chromium = Environment.GetEnvironmentVariable("HATCH_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
         if (!File.Exists(chromium))
             throw new InvalidOperationException($"Chromium is not at {chromium}: `apt-get install -y chromium` (scripts/test.sh does it) or set HATCH_CHROMIUM.");
+        Assertions.SetDefaultExpectTimeout(BrowserTimeouts.Expect);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -73,6 +75,17 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
         });
+    }
+
+    /// <summary>A fresh browser context on the app (its own cookies) with the browser tests' timeouts.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions? options = null)
+    {
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL ??= BaseUrl;
+        var context = await Browser.NewContextAsync(options);
+        context.SetDefaultTimeout(BrowserTimeouts.Action);
+        context.SetDefaultNavigationTimeout(BrowserTimeouts.Navigation);
+        return context;
     }
 
     public async Task DisposeAsync()
@@ -86,12 +99,7 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
     }
 
     /// <summary>A file of the repository's samples/ folder, which the tests import as a user would.</summary>
-    public static string Sample(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return Path.Combine(dir.FullName, "samples", name);
-        throw new InvalidOperationException("HatchService.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Sample(string name) => RepositoryRoot.Combine("samples", name);
 
     /// <summary>An editor account, made the way an operator would (the tests sign in with it).</summary>
     protected static async Task AddEditorAsync(IServiceProvider services)
@@ -101,4 +109,16 @@ public abstract class AppInBrowserFixture(string folderPrefix) : IAsyncLifetime
         Assert.True((await users.CreateAsync(editor, Password)).Succeeded);
         Assert.True((await users.AddToRoleAsync(editor, HatchUser.Roles.Editor)).Succeeded);
     }
+}
+
+/// <summary>
+/// The browser tests' timeouts, in one place. Their fixtures run beside each other and the rest of the suite on 2 cores,
+/// where Playwright's defaults (5 s for an Expect assertion, 30 s for an action or a navigation) fail pages that are
+/// only slow: a first render that loads the embedding model, a hatch waiting for a busy worker.
+/// </summary>
+public static class BrowserTimeouts
+{
+    public const float Expect = 15_000;
+    public const float Action = 90_000;
+    public const float Navigation = 90_000;
 }

@@ -34,7 +34,7 @@ public sealed class ConnectionsInTheBrowserTests(ConnectionsBrowserFixture fixtu
     [Fact]
     public async Task AReaderConnectsReadwiseSeesTheFirstSyncFinishWithItsCountAndDownloadsTheExport()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, AcceptDownloads = true });
+        await using var context = await fixture.NewContextAsync(new() { AcceptDownloads = true });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/Account/Register");
         await page.GetByLabel("Email").FillAsync($"reader{Guid.NewGuid():N}@example.com");

@@ -17,7 +17,7 @@ public sealed class DigestsInTheBrowserTests(DigestsBrowserFixture fixture) : IC
     public async Task AReaderSetsADigestThroughThePageSeesTheNextTimeAndGetsOneNow()
     {
         // The browser's own zone is Tokyo: a first visit proposes it.
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, TimezoneId = "Asia/Tokyo" });
+        await using var context = await fixture.NewContextAsync(new() { TimezoneId = "Asia/Tokyo" });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/Account/Register");
         await page.GetByLabel("Email").FillAsync($"reader{Guid.NewGuid():N}@example.com");

@@ -17,7 +17,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task APersonRegistersImportsSelectsHatchesWatchesTheStagesAndReadsTheDraft()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1100, Height = 900 } });
+        await using var context = await fixture.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/");
@@ -81,7 +81,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task IdeasWaitingToHatchAreAccessibleAndHatchWithOneClick()
     {
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1100, Height = 900 } });
+        await using var context = await fixture.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync("/Account/Register");
         await page.GetByLabel("Email").FillAsync($"ideas{Guid.NewGuid():N}@example.com");

@@ -41,13 +41,9 @@ public sealed class HostileInTheBrowserTests(HostileBrowserFixture fixture) : IC
 
     private async Task<(IBrowserContext Context, Watched Page)> OpenAsync()
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl });
+        var context = await fixture.NewContextAsync();
         await context.AddInitScriptAsync(Watch);
         var page = await context.NewPageAsync();
-        // The whole flow (sign-up, import, a hatch, review, publishing) runs beside the rest of the suite on 2 cores:
-        // Playwright's 30 s default is too short for a page whose first render loads the embedding model under load.
-        page.SetDefaultTimeout(90_000);
-        page.SetDefaultNavigationTimeout(90_000);
         var dialogs = new List<string>();
         page.Dialog += async (_, dialog) => { dialogs.Add($"{dialog.Type}: {dialog.Message}"); await dialog.DismissAsync(); };
         return (context, new Watched(page, dialogs));

@@ -24,7 +24,7 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
     public async Task AnAuthorSubmitsAnEditorRevisesApprovesAndPublishesAndThePublicPageAndFeedShowIt()
     {
         // ---- the author: register, import, hatch, submit ----
-        await using var authorContext = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1200, Height = 900 } });
+        await using var authorContext = await fixture.NewContextAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
         var author = await authorContext.NewPageAsync();
         await author.GotoAsync("/Account/Register");
         await author.GetByLabel("Email").FillAsync($"author{Guid.NewGuid():N}@example.com");
@@ -53,7 +53,7 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
         await Assertions.Expect(author.GetByRole(AriaRole.Button, new() { Name = "Submit for review" })).ToHaveCountAsync(0);
 
         // ---- the editor: sign in, find it in the queue, revise a section with the model, approve, publish ----
-        await using var editorContext = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl, ViewportSize = new() { Width = 1200, Height = 900 } });
+        await using var editorContext = await fixture.NewContextAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
         var editor = await editorContext.NewPageAsync();
         await editor.GotoAsync("/Account/Login");
         await editor.GetByLabel("Email").FillAsync(ReviewBrowserFixture.EditorEmail);
@@ -94,7 +94,7 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
         await Assertions.Expect(editor.Locator("#audit")).ToContainTextAsync("Published");
 
         // ---- anyone: the public page and the feed ----
-        await using var readerContext = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl });
+        await using var readerContext = await fixture.NewContextAsync();
         var reader = await readerContext.NewPageAsync();
         await reader.GotoAsync(publicUrl!);
         await Assertions.Expect(reader.Locator("article h1")).ToHaveTextAsync(title);

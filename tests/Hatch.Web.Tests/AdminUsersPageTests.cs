@@ -1,16 +1,14 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Hatch.Data;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hatch.Web.Tests;
 
 /// <summary>The admin Users page grants and revokes roles; nobody else may use it.</summary>
-public sealed partial class AdminUsersPageTests(PostgresAppFactory factory) : IClassFixture<PostgresAppFactory>
+public sealed class AdminUsersPageTests(PostgresAppFactory factory) : IClassFixture<PostgresAppFactory>
 {
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 
     [Fact]
     public async Task AnAdminGrantsAndRevokesTheEditorRoleAndOthersAreTurnedAway()
@@ -28,7 +26,7 @@ public sealed partial class AdminUsersPageTests(PostgresAppFactory factory) : IC
         client.DefaultRequestHeaders.Authorization = admin.Client.DefaultRequestHeaders.Authorization;
         var page = await client.GetStringAsync($"/Admin/Users?q={Uri.EscapeDataString(person.Email)}");
         Assert.Contains(person.Email, page);
-        var token = Token().Match(page).Groups[1].Value;
+        var token = AntiforgeryForm.Token(page);
 
         async Task<string> PostAsync(string role, bool grant)
         {
@@ -58,7 +56,7 @@ public sealed partial class AdminUsersPageTests(PostgresAppFactory factory) : IC
         var admin = await factory.UserAsync(HatchUser.Roles.Admin);
         var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = admin.Client.DefaultRequestHeaders.Authorization;
-        var token = Token().Match(await client.GetStringAsync($"/Admin/Users?q={Uri.EscapeDataString(admin.Email)}")).Groups[1].Value;
+        var token = AntiforgeryForm.Token(await client.GetStringAsync($"/Admin/Users?q={Uri.EscapeDataString(admin.Email)}"));
 
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {

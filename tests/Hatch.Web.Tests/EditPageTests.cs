@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Hatch.Data;
 using Hatch.Domain.Drafts;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Hatch.Web.Tests;
@@ -9,8 +10,6 @@ namespace Hatch.Web.Tests;
 /// <summary>The editor form: a save is a revision; a save from a stale revision shows both versions and keeps yours.</summary>
 public sealed partial class EditPageTests(PostgresAppFactory factory) : IClassFixture<PostgresAppFactory>
 {
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 
     [GeneratedRegex("name=\"(Form\\.[^\"]+)\"[^>]*?value=\"([^\"]*)\"|name=\"(Form\\.[^\"]+)\"[^>]*>([^<]*)</textarea>")]
     private static partial Regex Fields();
@@ -18,7 +17,7 @@ public sealed partial class EditPageTests(PostgresAppFactory factory) : IClassFi
     /// <summary>The form's fields as the page filled them in.</summary>
     private static Dictionary<string, string> FormOf(string html)
     {
-        var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = Token().Match(html).Groups[1].Value };
+        var fields = new Dictionary<string, string> { ["__RequestVerificationToken"] = AntiforgeryForm.Token(html) };
         foreach (Match m in Fields().Matches(html))
         {
             if (m.Groups[1].Success) fields[m.Groups[1].Value] = WebUtility.HtmlDecode(m.Groups[2].Value);

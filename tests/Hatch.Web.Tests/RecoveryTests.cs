@@ -11,6 +11,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hatch.Web.Tests;
 
@@ -25,7 +26,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
         public bool ChangeState(string jobId, IState state, string expectedState) => true;
     }
 
-    private async Task<HatchRequest> StoreAsync(Action<HatchRequest>? shape = null, bool withHighlights = false)
+    private async Task<HatchRequest> StoreAsync(Action<HatchRequest>? shape = null, bool withHighlights = false, DateTimeOffset? createdAt = null)
     {
         var (client, email) = await web.NewUserAsync();
         if (withHighlights)
@@ -34,7 +35,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
                 new { text = "Deliberate practice means working at the edge of your ability with immediate feedback.", source = "Peak" }];
             (await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(client, "/api/highlights", batch)).EnsureSuccessStatusCode();
         }
-        var request = HatchRequest.Create(await web.UserIdAsync(email), HatchSelection.All, new HatchSettings(), DateTimeOffset.UtcNow.AddMinutes(-5));
+        var request = HatchRequest.Create(await web.UserIdAsync(email), HatchSelection.All, new HatchSettings(), createdAt ?? DateTimeOffset.UtcNow.AddMinutes(-5));
         shape?.Invoke(request);
         await using var scope = web.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
@@ -69,6 +70,48 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
         var stored = await check.ServiceProvider.GetRequiredService<HatchDbContext>().HatchRequests.AsNoTracking().SingleAsync(r => r.Id == orphan.Id);
         Assert.Equal("counted-1", stored.JobId);
         Assert.Equal(RequestStatus.Queued, stored.Status);
+    }
+
+    [Fact]
+    public async Task TheSweeperEnqueuesAnOrphanedSectionRevisionAgainAndSparesRequestsYoungerThanOrphanAfter()
+    {
+        var author = await web.UserAsync();
+        var draft = await web.DraftAsync(author.Id, Domain.Drafts.DraftStatus.Draft, author.Id);
+        var now = DateTimeOffset.UtcNow;
+        var orphanAfter = web.Services.GetRequiredService<IOptions<JobOptions>>().Value.OrphanAfter;
+        // Stored, never enqueued: the process died in between (the first), or is enqueueing it right now (the others).
+        var orphan = Domain.Drafts.SectionRevisionRequest.Create(draft, 0, "shorter", author.Id, 1, now - orphanAfter - TimeSpan.FromMinutes(5));
+        var youngRevision = Domain.Drafts.SectionRevisionRequest.Create(draft, 1, "more concrete", author.Id, 1, now);
+        var youngRequest = await StoreAsync(createdAt: now);
+        await using (var scope = web.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+            db.SectionRevisions.AddRange(orphan, youngRevision);
+            await db.SaveChangesAsync();
+        }
+        var jobs = new CountingJobClient();
+        // The sweep's clock stands a second after the rows were made, however long a loaded machine took to store them.
+        var time = new FakeTimeProvider(now + TimeSpan.FromSeconds(1));
+
+        await using (var scope = web.Services.CreateAsyncScope())
+        {
+            var sp = scope.ServiceProvider;
+            var db = sp.GetRequiredService<HatchDbContext>();
+            var queue = new RequestQueue(db, jobs, time, NullLogger<RequestQueue>.Instance);
+            var review = ActivatorUtilities.CreateInstance<ReviewService>(sp, queue);
+            var sweeper = new HatchRequestSweeper(db, new HatchScheduler(db, queue, time), review, sp.GetRequiredService<JobStorage>(),
+                time, sp.GetRequiredService<IOptions<JobOptions>>(), NullLogger<HatchRequestSweeper>.Instance);
+            await sweeper.SweepAsync(CancellationToken.None);
+        }
+
+        await using var check = web.Services.CreateAsyncScope();
+        var checkDb = check.ServiceProvider.GetRequiredService<HatchDbContext>();
+        var revisions = await checkDb.SectionRevisions.AsNoTracking().Where(r => r.DraftId == draft).ToDictionaryAsync(r => r.Id);
+        // Enqueued again (by this sweep, or by the start-up sweep should that still be running).
+        Assert.NotNull(revisions[orphan.Id].JobId);
+        Assert.Equal(RequestStatus.Queued, revisions[orphan.Id].Status);
+        Assert.Null(revisions[youngRevision.Id].JobId);
+        Assert.Null((await checkDb.HatchRequests.AsNoTracking().SingleAsync(r => r.Id == youngRequest.Id)).JobId);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text;
 using Hatch.Data;
 using Hatch.Domain.Drafts;
 using Hatch.Features.Review;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,40 +35,71 @@ public sealed class ExtractiveReviseTests(PostgresAppFactory factory) : IClassFi
     }
 }
 
-/// <summary>A real HTTP receiver on 127.0.0.1 that records deliveries and answers from a script (then 200).</summary>
+/// <summary>
+/// A real HTTP receiver on 127.0.0.1 that records deliveries and answers from a script (then 200), or holds a request
+/// until the sender gives up on it, as a hung receiver would.
+/// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _script = new();
+    private readonly ConcurrentQueue<bool> _stalls = new();
 
     public sealed record Delivery(byte[] Body, string? Signature, string? Event, string? DeliveryId, DateTimeOffset At);
 
+    /// <summary>The requests that were answered.</summary>
     public ConcurrentQueue<Delivery> Deliveries { get; } = new();
+
+    /// <summary>The requests held without an answer (see <see cref="StallNext"/>).</summary>
+    public ConcurrentQueue<Delivery> Stalled { get; } = new();
+
     public string Url { get; }
 
     private WebhookReceiver(WebApplication app, string url) { _app = app; Url = url; }
 
     public void Answer(params int[] statuses) { foreach (var s in statuses) _script.Enqueue(s); }
 
-    public static async Task<WebhookReceiver> StartAsync()
+    /// <summary>The next request gets no answer until the sender hangs up.</summary>
+    public void StallNext() => _stalls.Enqueue(true);
+
+    /// <summary>Starts listening on <paramref name="port"/> (0: any free port).</summary>
+    public static async Task<WebhookReceiver> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         WebhookReceiver? receiver = null;
         app.MapPost("/hooks/published", async context =>
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
-            receiver!.Deliveries.Enqueue(new Delivery(buffer.ToArray(), context.Request.Headers[PublishWebhookJob.SignatureHeader],
-                context.Request.Headers[PublishWebhookJob.EventHeader], context.Request.Headers[PublishWebhookJob.DeliveryHeader], DateTimeOffset.UtcNow));
+            var delivery = new Delivery(buffer.ToArray(), context.Request.Headers[PublishWebhookJob.SignatureHeader],
+                context.Request.Headers[PublishWebhookJob.EventHeader], context.Request.Headers[PublishWebhookJob.DeliveryHeader], DateTimeOffset.UtcNow);
+            if (receiver!._stalls.TryDequeue(out _))
+            {
+                receiver.Stalled.Enqueue(delivery);
+                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
+                catch (OperationCanceledException) { }
+                return;
+            }
+            receiver.Deliveries.Enqueue(delivery);
             context.Response.StatusCode = receiver._script.TryDequeue(out var status) ? status : 200;
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver = new WebhookReceiver(app, address.Replace("[::1]", "127.0.0.1").TrimEnd('/') + "/hooks/published");
         return receiver;
+    }
+
+    /// <summary>A port on 127.0.0.1 that nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     public async ValueTask DisposeAsync()
@@ -77,24 +109,102 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-/// <summary>The app with a publish webhook pointed at a <see cref="WebhookReceiver"/>, retrying quickly.</summary>
-public sealed class WebhookAppFactory : ReviewAppFactory
+/// <summary>
+/// The app with a signed publish webhook that retries quickly, and the webhook job's log captured so a test can tell
+/// when a delivery is finished rather than waiting and hoping.
+/// </summary>
+public abstract class WebhookTestAppFactory : ReviewAppFactory
 {
     public const string Secret = "whsec-test-3d9f0c";
 
-    public WebhookReceiver Receiver { get; } = WebhookReceiver.StartAsync().GetAwaiter().GetResult();
+    public LogCapture Logs { get; } = new();
+
+    protected abstract string PublishUrl { get; }
+
+    /// <summary>One delivery attempt's budget.</summary>
+    protected virtual TimeSpan AttemptTimeout => TimeSpan.FromSeconds(10);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Hatch:Webhooks:PublishUrl", Receiver.Url);
+        builder.UseSetting("Hatch:Webhooks:PublishUrl", PublishUrl);
         builder.UseSetting("Hatch:Webhooks:Secret", Secret);
         builder.UseSetting("Hatch:Webhooks:SiteUrl", "https://hatch.example.com");
+        builder.UseSetting("Hatch:Webhooks:Timeout", AttemptTimeout.ToString("c"));
         // Hangfire keeps a scheduled job's time in whole seconds, so a retry can run up to a second before its delay is
         // up: a 200 ms delay sometimes ran 60 ms after the first try (CI, 2026-11-29). With 1.5 s it waits at least 0.5 s.
-        builder.UseSetting("Hatch:Webhooks:RetryDelays:0", "00:00:01.500");
-        builder.UseSetting("Hatch:Webhooks:RetryDelays:1", "00:00:01.500");
+        for (var i = 0; i < 4; i++)
+            builder.UseSetting($"Hatch:Webhooks:RetryDelays:{i}", "00:00:01.500");
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Logs);
+            logging.AddFilter<LogCapture>(typeof(PublishWebhookJob).FullName, LogLevel.Information);
+        });
     }
+
+    /// <summary>The webhook job's log entries about one draft.</summary>
+    public CapturedLog[] WebhookLog(Guid draftId) =>
+        Logs.Entries.Where(e => e.Category == typeof(PublishWebhookJob).FullName && Equals(e.Values.GetValueOrDefault("DraftId"), draftId)).ToArray();
+
+    /// <summary>An editor publishes an approved draft through the API, which is what sends the webhook; returns the draft and its author.</summary>
+    public async Task<(Guid Id, TestUser Author)> PublishADraftAsync(string? title = null)
+    {
+        var author = await this.UserAsync();
+        var editor = await this.UserAsync(HatchUser.Roles.Editor);
+        var id = await this.DraftAsync(author.Id, DraftStatus.Approved, editor.Id, title);
+        using var published = await editor.Client.PostJsonAsync($"/api/drafts/{id}/publish");
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        return (id, author);
+    }
+
+    /// <summary>Waits until the webhook job logs <paramref name="text"/> about the draft; fails with its log so far.</summary>
+    public async Task<CapturedLog> WebhookLoggedAsync(Guid draftId, string text, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var log = WebhookLog(draftId);
+            if (log.FirstOrDefault(e => e.Message.Contains(text, StringComparison.Ordinal)) is { } entry) return entry;
+            Assert.True(DateTime.UtcNow < deadline, $"the webhook job did not log '{text}' for draft {draftId} within {seconds} s; its log: {string.Join(" / ", log.Select(e => e.Message))}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits until the job says the draft's webhook was delivered (after which it schedules nothing more); returns the attempt.</summary>
+    public async Task<int> DeliveredAsync(Guid draftId) => (int)(await WebhookLoggedAsync(draftId, "delivered on attempt")).Values["Attempt"]!;
+}
+
+/// <summary>The app with a publish webhook pointed at a <see cref="WebhookReceiver"/>.</summary>
+public sealed class WebhookAppFactory : WebhookTestAppFactory
+{
+    public WebhookReceiver Receiver { get; } = WebhookReceiver.StartAsync().GetAwaiter().GetResult();
+
+    protected override string PublishUrl => Receiver.Url;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Receiver.DisposeAsync();
+    }
+}
+
+/// <summary>The app with a publish webhook pointed at a port where nothing listens until a test starts a receiver there.</summary>
+public sealed class RefusedWebhookAppFactory : WebhookTestAppFactory
+{
+    public int Port { get; } = WebhookReceiver.FreePort();
+
+    protected override string PublishUrl => $"http://127.0.0.1:{Port}/hooks/published";
+}
+
+/// <summary>The app with a publish webhook whose receiver can hold a request past the attempt's timeout.</summary>
+public sealed class StallingWebhookAppFactory : WebhookTestAppFactory
+{
+    public WebhookReceiver Receiver { get; } = WebhookReceiver.StartAsync().GetAwaiter().GetResult();
+
+    protected override string PublishUrl => Receiver.Url;
+
+    // Short enough to keep the test quick, long enough that a local 200 on a loaded machine is never cut off.
+    protected override TimeSpan AttemptTimeout => TimeSpan.FromSeconds(3);
 
     public override async ValueTask DisposeAsync()
     {
@@ -108,23 +218,16 @@ public sealed class PublishWebhookTests(WebhookAppFactory factory) : IClassFixtu
     [Fact]
     public async Task PublishingPostsASignedBodyAndRetriesAfterA500()
     {
-        var author = await factory.UserAsync();
-        var editor = await factory.UserAsync(HatchUser.Roles.Editor);
-        var id = await factory.DraftAsync(author.Id, DraftStatus.Approved, editor.Id, title: "Webhooks for published articles");
         factory.Receiver.Answer(500);
+        var (id, author) = await factory.PublishADraftAsync(title: "Webhooks for published articles");
 
-        using var published = await editor.Client.PostJsonAsync($"/api/drafts/{id}/publish");
-        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
-
-        var deliveries = await ReviewSeed.EventuallyAsync(
-            () => Task.FromResult(factory.Receiver.Deliveries.ToArray()), d => d.Length >= 2, "two webhook deliveries", seconds: 30);
-        await Task.Delay(2000);
-        deliveries = factory.Receiver.Deliveries.ToArray();
+        Assert.Equal(2, await factory.DeliveredAsync(id));
+        var deliveries = factory.Receiver.Deliveries.ToArray();
         Assert.Equal(2, deliveries.Length); // the 500 was retried once; the 200 ended it
         foreach (var delivery in deliveries)
         {
             Assert.StartsWith("sha256=", delivery.Signature);
-            Assert.True(PublishWebhookJob.Verify(delivery.Body, WebhookAppFactory.Secret, delivery.Signature), "the signature does not match the body");
+            Assert.True(PublishWebhookJob.Verify(delivery.Body, WebhookTestAppFactory.Secret, delivery.Signature), "the signature does not match the body");
             Assert.False(PublishWebhookJob.Verify(delivery.Body, "another-secret", delivery.Signature));
             Assert.Equal(PublishWebhookJob.PublishedEvent, delivery.Event);
         }
@@ -147,5 +250,40 @@ public sealed class PublishWebhookTests(WebhookAppFactory factory) : IClassFixtu
         var body = Encoding.UTF8.GetBytes("{\"event\":\"draft.published\"}");
         using var hmac = new System.Security.Cryptography.HMACSHA256(Encoding.UTF8.GetBytes("key"));
         Assert.Equal("sha256=" + Convert.ToHexStringLower(hmac.ComputeHash(body)), PublishWebhookJob.Sign(body, "key"));
+    }
+}
+
+public sealed class WebhookRefusedConnectionTests(RefusedWebhookAppFactory factory) : IClassFixture<RefusedWebhookAppFactory>
+{
+    [Fact]
+    public async Task ADeliveryRefusedBecauseNothingListensIsRetriedAndArrivesOnceTheReceiverIsUp()
+    {
+        var (id, _) = await factory.PublishADraftAsync();
+        await factory.WebhookLoggedAsync(id, "failed on attempt 1"); // refused: nothing listens yet
+
+        await using var receiver = await WebhookReceiver.StartAsync(factory.Port);
+        var attempt = await factory.DeliveredAsync(id);
+
+        Assert.True(attempt >= 2, $"delivered on attempt {attempt}");
+        var delivery = Assert.Single(receiver.Deliveries);
+        Assert.True(PublishWebhookJob.Verify(delivery.Body, WebhookTestAppFactory.Secret, delivery.Signature), "the signature does not match the body");
+        Assert.Equal(id, System.Text.Json.JsonDocument.Parse(delivery.Body).RootElement.GetProperty("draftId").GetGuid());
+    }
+}
+
+public sealed class WebhookTimeoutTests(StallingWebhookAppFactory factory) : IClassFixture<StallingWebhookAppFactory>
+{
+    [Fact]
+    public async Task ADeliveryTheReceiverHoldsPastTheTimeoutIsRetriedAndArrivesOnce()
+    {
+        factory.Receiver.StallNext();
+        var (id, _) = await factory.PublishADraftAsync();
+
+        Assert.Equal(2, await factory.DeliveredAsync(id));
+        var stalled = Assert.Single(factory.Receiver.Stalled);
+        var delivery = Assert.Single(factory.Receiver.Deliveries);
+        Assert.Equal(stalled.DeliveryId, delivery.DeliveryId); // the same delivery, so a receiver can drop a duplicate
+        Assert.Equal(stalled.Body, delivery.Body);
+        Assert.True(PublishWebhookJob.Verify(delivery.Body, WebhookTestAppFactory.Secret, delivery.Signature), "the signature does not match the body");
     }
 }

@@ -66,11 +66,12 @@ public static class ReviewSeed
 
     /// <summary>
     /// A draft owned by <paramref name="ownerId"/> with three highlights (1 and 2 cited, 1 with a private note, 3 not
-    /// cited), moved to <paramref name="state"/> by the owner and <paramref name="reviewerId"/>.
+    /// cited), moved to <paramref name="state"/> by the owner and <paramref name="reviewerId"/>, all <paramref name="at"/> (default: now).
     /// </summary>
-    public static async Task<Guid> DraftAsync(this HatchAppFactory factory, string ownerId, DraftStatus state, string reviewerId, string? title = null)
+    public static async Task<Guid> DraftAsync(
+        this HatchAppFactory factory, string ownerId, DraftStatus state, string reviewerId, string? title = null, DateTimeOffset? at = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = at ?? DateTimeOffset.UtcNow;
         var tag = Guid.NewGuid().ToString("N")[..8];
         Highlight[] highlights =
         [

@@ -353,14 +353,16 @@ public sealed class ReviewWorkflowTests(ReviewAppFactory factory) : IClassFixtur
     {
         var author = await factory.UserAsync();
         var editor = await factory.UserAsync(HatchUser.Roles.Editor);
-        var first = await factory.DraftAsync(author.Id, DraftStatus.Submitted, editor.Id);
-        var second = await factory.DraftAsync(author.Id, DraftStatus.Submitted, editor.Id);
-        await factory.DraftAsync(author.Id, DraftStatus.Draft, editor.Id);
+        // A fixed day, so a run that crosses midnight filters by the day the drafts were made.
+        var day = new DateTimeOffset(2026, 3, 14, 12, 0, 0, TimeSpan.Zero);
+        var first = await factory.DraftAsync(author.Id, DraftStatus.Submitted, editor.Id, at: day);
+        var second = await factory.DraftAsync(author.Id, DraftStatus.Submitted, editor.Id, at: day.AddMinutes(1));
+        await factory.DraftAsync(author.Id, DraftStatus.Draft, editor.Id, at: day.AddMinutes(2));
         var queue = await OkJsonAsync(editor.Client.GetAsync($"/api/review?author={author.Id}"));
         Assert.Equal([first, second], queue.EnumerateArray().Select(d => d.GetProperty("id").GetGuid()).ToArray());
         Assert.Empty((await OkJsonAsync(editor.Client.GetAsync($"/api/review?author={author.Id}&style=briefing"))).EnumerateArray());
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
-        Assert.Equal(2, (await OkJsonAsync(editor.Client.GetAsync($"/api/review?author={author.Id}&style=essay&from={today}&to={today}"))).GetArrayLength());
+        Assert.Equal(2, (await OkJsonAsync(editor.Client.GetAsync($"/api/review?author={author.Id}&style=essay&from=2026-03-14&to=2026-03-14"))).GetArrayLength());
+        Assert.Empty((await OkJsonAsync(editor.Client.GetAsync($"/api/review?author={author.Id}&from=2026-03-15"))).EnumerateArray());
         Assert.Empty((await OkJsonAsync(editor.Client.GetAsync($"/api/review?author={author.Id}&to=2000-01-01"))).EnumerateArray());
     }
 

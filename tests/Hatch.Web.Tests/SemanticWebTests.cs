@@ -6,6 +6,7 @@ using Hangfire;
 using Hatch.Data;
 using Hatch.Domain.Highlights;
 using Hatch.Features.Library;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -193,13 +194,13 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         var register = await client.PostAsync("/Account/Register", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Form.Email"] = email, ["Form.Password"] = HatchAppFactory.Password, ["Form.ConfirmPassword"] = HatchAppFactory.Password,
-            ["__RequestVerificationToken"] = AntiforgeryField().Match(await client.GetStringAsync("/Account/Register")).Groups[1].Value,
+            ["__RequestVerificationToken"] = AntiforgeryForm.Token(await client.GetStringAsync("/Account/Register")),
         }));
         Assert.Equal(HttpStatusCode.Redirect, register.StatusCode);
         var upload = new MultipartFormDataContent
         {
             { new StringContent(JsonSerializer.Serialize(Batch(Library))), "upload", "mine.json" },
-            { new StringContent(AntiforgeryField().Match(await client.GetStringAsync("/Highlights")).Groups[1].Value), "__RequestVerificationToken" },
+            { new StringContent(AntiforgeryForm.Token(await client.GetStringAsync("/Highlights"))), "__RequestVerificationToken" },
         };
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/Highlights?handler=Import", upload)).StatusCode);
         string userId;
@@ -261,7 +262,7 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         Assert.NotEmpty(ids);
         var fields = new List<KeyValuePair<string, string>>
         {
-            new("__RequestVerificationToken", AntiforgeryField().Match(form.Value).Groups[1].Value),
+            new("__RequestVerificationToken", AntiforgeryForm.Token(form.Value)),
         };
         fields.AddRange(ids.Select(id => new KeyValuePair<string, string>("themeIds", id.ToString())));
         var posted = await client.PostAsync("/Highlights?handler=HatchTheme", new FormUrlEncodedContent(fields));
@@ -342,9 +343,6 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         Assert.True(dup.Cosine >= 0.95);
         Assert.Contains(await AllAsync(client), r => r.Text == again);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 
     [GeneratedRegex("<form[^>]*handler=HatchTheme[^>]*>(?:(?!</form>).)*hatch-theme(?:(?!</form>).)*</form>", RegexOptions.Singleline)]
     private static partial Regex ThemeForm();

@@ -48,16 +48,15 @@ public sealed class StartupTests
     [Fact]
     public async Task ProductionOnPostgresRefusesToStartWhileTheSchemaIsBehind()
     {
-        var server = System.Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-            ?? throw new InvalidOperationException("HATCH_TEST_PG is not set; run scripts/test.sh or export it (see HatchAppFactory).");
-        var name = $"hatch_test_{Guid.NewGuid():N}";
-        await using (var admin = new NpgsqlConnection(server))
+        var database = TestPostgres.NewDatabase();
+        var name = new NpgsqlConnectionStringBuilder(database).Database;
+        await using (var admin = new NpgsqlConnection(TestPostgres.Server))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
             await create.ExecuteNonQueryAsync();
         }
-        await using var factory = new Configured(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString, "Production");
+        await using var factory = new Configured(database, "Production");
         Assert.Contains("hatch db migrate", StartupError(factory));
     }
 

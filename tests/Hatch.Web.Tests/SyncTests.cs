@@ -684,7 +684,7 @@ public abstract class SyncTests(SyncAppFactory factory)
         client.DefaultRequestHeaders.Authorization = api.DefaultRequestHeaders.Authorization;
         var page = await client.GetStringAsync("/Connections");
         Assert.Contains("No connections yet", page);
-        var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        var antiforgery = AntiforgeryForm.Token(page);
 
         FormUrlEncodedContent Form(string token) => new(new Dictionary<string, string>
         {

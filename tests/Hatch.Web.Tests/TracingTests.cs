@@ -15,17 +15,12 @@ namespace Hatch.Web.Tests;
 /// <summary>The app with an OpenAI-compatible model and tracing to an in-memory exporter instead of an OTLP collector.</summary>
 public sealed class TracedAppFactory : HatchAppFactory
 {
-    private readonly string _connectionString = new NpgsqlConnectionStringBuilder(
-        System.Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-        ?? throw new InvalidOperationException("HATCH_TEST_PG is not set: run scripts/test.sh, which starts a throwaway PostgreSQL."))
-    { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
-
     public FakeOpenAIServer Llm { get; } = FakeOpenAIServer.StartAsync().GetAwaiter().GetResult();
 
     /// <summary>Every span this host's tracer exported (the listener is process-wide: other tests' spans land here too).</summary>
     public SpanList Spans { get; } = new();
 
-    protected override string ConnectionString => _connectionString;
+    protected override string ConnectionString => OwnedPostgresDatabase;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Hatch.Data;
 using Hatch.Domain.Hatching;
 using Hatch.Domain.Requests;
@@ -20,7 +19,7 @@ public sealed class PostgresWebAppTests(PostgresAppFactory factory) : WebAppTest
 public sealed class SqliteWebAppTests(SqliteAppFactory factory) : WebAppTests(factory), IClassFixture<SqliteAppFactory>;
 
 /// <summary>The web app end to end, on each provider. Every test works with its own fresh user.</summary>
-public abstract partial class WebAppTests(HatchAppFactory factory)
+public abstract class WebAppTests(HatchAppFactory factory)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
@@ -399,11 +398,8 @@ public abstract partial class WebAppTests(HatchAppFactory factory)
     private static async Task<string> TokenAsync(HttpClient client, string path)
     {
         var html = await client.GetStringAsync(path);
-        return AntiforgeryField().Match(html).Groups[1].Value;
+        return AntiforgeryForm.Token(html);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 
     [Fact]
     public async Task UploadsThatAreUnreadableMissingOrTooLargeAreProblemDetails()

@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Hatch.Data;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -53,7 +53,7 @@ public sealed class MailingAppFactory : PostgresAppFactory
 }
 
 /// <summary>Who may open an account, and how.</summary>
-public sealed partial class ClosedRegistrationTests(ClosedRegistrationAppFactory factory) : IClassFixture<ClosedRegistrationAppFactory>
+public sealed class ClosedRegistrationTests(ClosedRegistrationAppFactory factory) : IClassFixture<ClosedRegistrationAppFactory>
 {
     [Fact]
     public async Task WithRegistrationClosedNeitherTheApiNorThePageCreatesAnAccount()
@@ -70,7 +70,7 @@ public sealed partial class ClosedRegistrationTests(ClosedRegistrationAppFactory
         Assert.DoesNotContain("name=\"Form.Password\"", html);
 
         // A form posted anyway (with a token from the sign-in page) creates nothing either.
-        var token = Token().Match(await client.GetStringAsync("/Account/Login")).Groups[1].Value;
+        var token = AntiforgeryForm.Token(await client.GetStringAsync("/Account/Login"));
         var posted = await client.PostAsync("/Account/Register", new FormUrlEncodedContent(
         [
             new("Form.Email", "walk-in@example.com"), new("Form.Password", HatchAppFactory.Password),
@@ -81,9 +81,6 @@ public sealed partial class ClosedRegistrationTests(ClosedRegistrationAppFactory
         await using var scope = factory.Services.CreateAsyncScope();
         Assert.Null(await scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>().FindByEmailAsync("walk-in@example.com"));
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 }
 
 public sealed class EmailConfirmationTests(MailingAppFactory factory) : IClassFixture<MailingAppFactory>
@@ -115,9 +112,7 @@ public sealed class RestartTests
     [Fact]
     public async Task ASignInCookieAndBearerTokenIssuedBeforeARestartStillWorkAfterIt()
     {
-        var server = Environment.GetEnvironmentVariable("HATCH_TEST_PG")
-            ?? throw new InvalidOperationException("HATCH_TEST_PG is not set; run scripts/test.sh or export it (see HatchAppFactory).");
-        var database = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_test_{Guid.NewGuid():N}" }.ConnectionString;
+        var database = TestPostgres.NewDatabase();
         var noCookies = new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false };
         string cookie, bearer;
         int keys;

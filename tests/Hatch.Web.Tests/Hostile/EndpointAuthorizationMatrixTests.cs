@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Hatch.Data;
 using Hatch.Domain.Drafts;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -19,7 +19,7 @@ namespace Hatch.Web.Tests.Hostile;
 /// answer for each persona follows from that (anonymous: 401, or the sign-in redirect for pages; another user: 404 or
 /// 403 and none of the owner's data; the wrong role: 403), and every case is sent and checked.
 /// </summary>
-public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory factory) : IClassFixture<ReviewAppFactory>, IAsyncLifetime
+public sealed class EndpointAuthorizationMatrixTests(ReviewAppFactory factory) : IClassFixture<ReviewAppFactory>, IAsyncLifetime
 {
     public enum Access
     {
@@ -229,10 +229,8 @@ public sealed partial class EndpointAuthorizationMatrixTests(ReviewAppFactory fa
     }
 
     private static async Task<string> TokenAsync(HttpClient client, string path) =>
-        AntiforgeryField().Match(await client.GetStringAsync(path)).Groups[1].Value;
+        AntiforgeryForm.Token(await client.GetStringAsync(path));
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 
     /// <summary>Every endpoint the app maps, as the rows name them: "METHOD /route", or "PAGE /Folder/Page VERB Handler".</summary>
     private IReadOnlyList<(string Key, Endpoint Endpoint)> AppEndpoints()

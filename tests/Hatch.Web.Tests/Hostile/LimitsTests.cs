@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 
 namespace Hatch.Web.Tests.Hostile;
@@ -27,7 +27,7 @@ public sealed class SmallLimitsAppFactory : SqliteAppFactory
 /// Every limit of Hatch:Limits (and the upload size) answers with a status a client can act on (413 for bytes, 400 for
 /// counts and lengths) and a ProblemDetails that names the field or line and the option that sets the limit.
 /// </summary>
-public sealed partial class LimitsTests(SmallLimitsAppFactory factory) : IClassFixture<SmallLimitsAppFactory>
+public sealed class LimitsTests(SmallLimitsAppFactory factory) : IClassFixture<SmallLimitsAppFactory>
 {
     private static string Markdown(int count, int longAt = -1) =>
         "# A book\n\n" + string.Concat(Enumerable.Range(1, count).Select(i =>
@@ -121,7 +121,7 @@ public sealed partial class LimitsTests(SmallLimitsAppFactory factory) : IClassF
         var (_, email) = await factory.NewUserAsync();
         var client = factory.CreateClient();
         (await client.PostAsJsonAsync("/api/auth/login?useCookies=true", new { email, password = HatchAppFactory.Password })).EnsureSuccessStatusCode();
-        var token = Token().Match(await client.GetStringAsync("/Highlights")).Groups[1].Value;
+        var token = AntiforgeryForm.Token(await client.GetStringAsync("/Highlights"));
         using var form = new MultipartFormDataContent
         {
             { new StringContent(Markdown(3, longAt: 3)), "upload", "long.md" },
@@ -135,7 +135,4 @@ public sealed partial class LimitsTests(SmallLimitsAppFactory factory) : IClassF
         Assert.Contains("long.md:5", WebUtility.HtmlDecode(html));
         Assert.DoesNotContain("Exception", html);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 }

@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Hatch.Data;
 using Hatch.Domain.Drafts;
+using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +16,8 @@ namespace Hatch.Web.Tests.Hostile;
 public sealed class TightLimitsAppFactory : PostgresAppFactory
 {
     public const int HatchesPerMinute = 2;
+    /// <summary>Room for the four imports of the library-quota test, made by one user within its minute.</summary>
+    public const int ImportsPerMinute = 4;
     public const int RevisionsPerMinute = 2;
     public const int SemanticSearchesPerMinute = 2;
     public const int SignInsPerMinute = 3;
@@ -26,6 +28,7 @@ public sealed class TightLimitsAppFactory : PostgresAppFactory
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Hatch:RateLimits:HatchesPerMinute", HatchesPerMinute.ToString());
+        builder.UseSetting("Hatch:RateLimits:ImportsPerMinute", ImportsPerMinute.ToString());
         builder.UseSetting("Hatch:RateLimits:RevisionsPerMinute", RevisionsPerMinute.ToString());
         builder.UseSetting("Hatch:RateLimits:SemanticSearchesPerMinute", SemanticSearchesPerMinute.ToString());
         builder.UseSetting("Hatch:RateLimits:SignInsPerMinute", SignInsPerMinute.ToString());
@@ -59,10 +62,10 @@ public sealed class TightLimitsAppFactory : PostgresAppFactory
 /// handlers by name ignoring case and takes the first of repeated names, so a limit keyed on the query string could be
 /// walked around; a limit on the handler cannot.
 /// </summary>
-public sealed partial class RateLimitTests(TightLimitsAppFactory factory) : IClassFixture<TightLimitsAppFactory>
+public sealed class RateLimitTests(TightLimitsAppFactory factory) : IClassFixture<TightLimitsAppFactory>
 {
     private static async Task<string> TokenAsync(HttpClient client, string page) =>
-        AntiforgeryToken().Match(await client.GetStringAsync(page)).Groups[1].Value;
+        AntiforgeryForm.Token(await client.GetStringAsync(page));
 
     private static async Task<Guid[]> AddHighlightsAsync(HttpClient client, int count)
     {
@@ -177,6 +180,41 @@ public sealed partial class RateLimitTests(TightLimitsAppFactory factory) : ICla
     }
 
     [Fact]
+    public async Task ImportsFasterThanTheLimitGet429OnTheApiAndThePageFormAlike()
+    {
+        var (client, _) = await factory.UserFromOwnAddressAsync();
+        var token = await TokenAsync(client, "/Highlights");
+        var bearer = client.DefaultRequestHeaders.Authorization;
+        string OnePassage(string road) => JsonSerializer.Serialize(new[] { new { text = $"A passage imported through {road} {Guid.NewGuid():N}.", source = "Peak" } });
+        MultipartFormDataContent ApiUpload() => new() { { new StringContent(OnePassage("the API upload"), Encoding.UTF8), "file", "one.json" } };
+        MultipartFormDataContent PageUpload() => new()
+        {
+            { new StringContent(OnePassage("the page form"), Encoding.UTF8), "upload", "one.json" },
+            { new StringContent(token), "__RequestVerificationToken" },
+        };
+
+        // Up to the limit, every road imports, and every road counts.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/highlights", new StringContent(OnePassage("the API batch"), Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/highlights/import", ApiUpload())).StatusCode);
+        client.DefaultRequestHeaders.Authorization = null; // the page posts ride on the cookie alone
+        for (var i = 2; i < TightLimitsAppFactory.ImportsPerMinute; i++)
+        {
+            var page = await client.PostAsync("/Highlights?handler=Import", PageUpload());
+            Assert.True(page.StatusCode is HttpStatusCode.OK or HttpStatusCode.Redirect, $"page import {i + 1}: {(int)page.StatusCode}");
+        }
+
+        var overThePage = await client.PostAsync("/Highlights?handler=import", PageUpload());
+        Assert.Equal(HttpStatusCode.TooManyRequests, overThePage.StatusCode);
+        Assert.True(int.Parse(overThePage.Headers.GetValues("Retry-After").Single()) >= 1);
+        client.DefaultRequestHeaders.Authorization = bearer;
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.PostAsync("/api/highlights/import", ApiUpload())).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.PostAsync("/api/highlights", new StringContent(OnePassage("the API batch"), Encoding.UTF8, "application/json"))).StatusCode);
+
+        // One passage from each import within the limit, none from those over it.
+        Assert.Equal(TightLimitsAppFactory.ImportsPerMinute, (await client.GetFromJsonAsync<JsonElement>("/api/highlights")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task AnImportThatWouldPassTheLibraryQuotaIsRefusedWholeNamingTheOption()
     {
         var (client, _) = await factory.UserFromOwnAddressAsync();
@@ -197,9 +235,6 @@ public sealed partial class RateLimitTests(TightLimitsAppFactory factory) : ICla
         // Up to the quota is fine.
         (await client.PostAsJsonAsync("/api/highlights", new[] { new { text = "The last passage that fits.", source = "Peak" } })).EnsureSuccessStatusCode();
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }
 
 /// <summary>A draft cannot queue model revisions without end: each is a model call.</summary>

@@ -50,7 +50,7 @@ public sealed class LoggedAppFactory : ReviewAppFactory
 /// token, a hatch by the model, a token refresh, review and publishing with the webhook) and then a grep of every log
 /// line for the secrets it handled: the API key, the webhook secret, the passwords, the tokens and the cookie values.
 /// </summary>
-public sealed partial class SecretsNeverLoggedTests(LoggedAppFactory factory) : IClassFixture<LoggedAppFactory>
+public sealed class SecretsNeverLoggedTests(LoggedAppFactory factory) : IClassFixture<LoggedAppFactory>
 {
     private const string WrongPassword = "Wr0ng-LEAKCHECK-pass!";
 
@@ -78,13 +78,13 @@ public sealed partial class SecretsNeverLoggedTests(LoggedAppFactory factory) : 
         var page = await SendAsync(browser, HttpMethod.Get, "/Highlights", $"hatch.auth={authCookie}");
         var antiforgeryCookie = page.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(".AspNetCore.Antiforgery.")).Split(';')[0];
         secrets["anti-forgery cookie"] = antiforgeryCookie.Split('=', 2)[1];
-        var formToken = Token().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        var formToken = AntiforgeryForm.Token(await page.Content.ReadAsStringAsync());
         secrets["anti-forgery form token"] = formToken;
 
         // Import through the page form, with the cookie and the token, as a browser would.
         using (var form = new MultipartFormDataContent
                {
-                   { new StringContent(await File.ReadAllTextAsync(Path.Combine(RepoRoot(), "samples", "highlights.md"))), "upload", "highlights.md" },
+                   { new StringContent(await File.ReadAllTextAsync(RepositoryRoot.Combine("samples", "highlights.md"))), "upload", "highlights.md" },
                    { new StringContent(formToken), "__RequestVerificationToken" },
                })
         {
@@ -133,13 +133,4 @@ public sealed partial class SecretsNeverLoggedTests(LoggedAppFactory factory) : 
     private static string CookieValue(HttpResponseMessage response, string name) =>
         response.Headers.GetValues("Set-Cookie").First(c => c.StartsWith(name + "=")).Split(';')[0][(name.Length + 1)..];
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return dir.FullName;
-        throw new InvalidOperationException("HatchService.sln not found");
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 }

@@ -1,3 +1,4 @@
+using Hatch.TestSupport;
 using Hatch.Writing.Importing;
 
 namespace Hatch.Writing.Tests.Highlights;
@@ -5,16 +6,7 @@ namespace Hatch.Writing.Tests.Highlights;
 /// <summary>Finds the files the importer tests read: their own under Data/, and the shipped ones under samples/.</summary>
 internal static class TestFiles
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"HatchService.sln not found above {AppContext.BaseDirectory}");
-    });
-
-    public static string RepoRoot => Root.Value;
+    public static string RepoRoot => RepositoryRoot.Path;
 
     public static string DataPath(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Highlights", name);
 
