@@ -426,12 +426,17 @@ internal sealed partial class ExtractiveComposer
     private string FollowsFrom(Advice advice, List<Theme> themes, HashSet<string> followed)
     {
         if (_options.Style is "briefing" or "newsletter" || themes.Count == 0) return "";
-        var nearest = themes.Where(t => t.Heading.Length > 0).Select(t => (t.Heading, Similarity: VectorMath.Cosine(advice.Item.Meaning, t.Centroid)))
+        // A heading that states a number ("Plan the Week in Thirty Minutes") would put that number under the advice
+        // item's citation, which does not state it.
+        var nearest = themes.Where(t => t.Heading.Length > 0 && !NumberInHeading().IsMatch(t.Heading)).Select(t => (t.Heading, Similarity: VectorMath.Cosine(advice.Item.Meaning, t.Centroid)))
             .OrderByDescending(x => x.Similarity).FirstOrDefault();
         // Each section is named once: three items "following from" one section reads as a formula, not a link.
         return nearest.Heading is null || nearest.Similarity < (_byMeaning ? FollowsFromSimilarity : 0.1) || !followed.Add(nearest.Heading) ? ""
             : $" The section “{nearest.Heading}” leads here.";
     }
+
+    [GeneratedRegex(@"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|half|twice|once)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NumberInHeading();
 
     /// <summary>Cosine (MiniLM) from which an advice item is said to follow from a section: below it the link is a guess.</summary>
     private const double FollowsFromSimilarity = 0.4;
@@ -1082,13 +1087,29 @@ internal sealed partial class ExtractiveComposer
             .OrderByDescending(c => c.Stems.Length).ThenBy(c => c.Text, StringComparer.Ordinal)
             .Select(c => ofA[c.Key].Text)
             .FirstOrDefault()
-            // Without a phrase in common, a content word both use ("naps" and "nap").
+            // Without a phrase in common, two content words both use in a row ("cold calling"), else one ("naps" and "nap").
+            ?? SharedPair(a, b)
             ?? a.Tokens.Where(t => t.IsContent && t.Surface.Length >= 4 && !PartWords.Contains(t.Surface) && b.Tokens.Any(x => x.IsContent && x.Stem == t.Stem))
                 .Select(t => t.Surface.ToLowerInvariant()).FirstOrDefault();
         if (topic is null) return null;
         // "on the first offer", but "on naps": a plural reads without an article.
-        var plural = !topic.Contains(' ') && topic.EndsWith('s') && !topic.EndsWith("ss", StringComparison.Ordinal);
+        var plural = !topic.Contains(' ') && topic.EndsWith('s') && !topic.EndsWith("ss", StringComparison.Ordinal)
+            // "on cold calling": an activity reads without one too.
+            || topic.EndsWith("ing", StringComparison.Ordinal);
         return Regex.IsMatch(topic, @"^(the|a|an|your|their)\s", RegexOptions.IgnoreCase) || plural ? topic : "the " + topic;
+    }
+
+    private static string? SharedPair(Item a, Item b)
+    {
+        for (var i = 0; i + 1 < a.Tokens.Count; i++)
+        {
+            var (first, second) = (a.Tokens[i], a.Tokens[i + 1]);
+            if (!first.IsContent || !second.IsContent || second.AfterBreak || PartWords.Contains(first.Surface) || PartWords.Contains(second.Surface)) continue;
+            for (var j = 0; j + 1 < b.Tokens.Count; j++)
+                if (b.Tokens[j].Stem == first.Stem && b.Tokens[j + 1].Stem == second.Stem && !b.Tokens[j + 1].AfterBreak)
+                    return $"{first.Surface} {second.Surface}".ToLowerInvariant();
+        }
+        return null;
     }
 
     /// <summary>

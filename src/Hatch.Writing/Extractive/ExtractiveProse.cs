@@ -445,18 +445,20 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
         var through = sections.Count > 1
             ? $"The sections took the reading through {KeyPhrases.JoinList(sections.Select(s => $"“{s.Heading}”").ToArray())}. "
             : "";
+        // No citation here: the passages are cited where they are quoted, and an uncited sentence of the conclusion
+        // is held to every highlight, so it may only use their words and words about the reading.
         var answer = thesis.Kind switch
         {
             ThesisKind.Tension => thesis.Lean switch
             {
-                Leaning.Side => $"{on}, {a} and {b} still disagree, and your own note has already chosen {ShortName(sourceName(thesis.Side!))} [{thesis.NumberA}].",
-                Leaning.Hedged => $"{on}, {a} and {b} still disagree; your note leans towards {ShortName(sourceName(thesis.Side!))}, with a hedge [{thesis.NumberA}].",
-                Leaning.Both => $"{on}, {a} and {b} disagree, and your note's answer is that both may hold [{thesis.NumberA}].",
-                Leaning.ByCase => $"{on}, {a} and {b} disagree, and your note's answer is to use each in its own case [{thesis.NumberA}].",
-                _ => $"{on}, {a} and {b} disagree, and the choice between them is yours: your note does not make it [{thesis.NumberA}].",
+                Leaning.Side => $"{on}, {a} and {b} disagree, and your own note has already chosen {ShortName(sourceName(thesis.Side!))}.",
+                Leaning.Hedged => $"{on}, {a} and {b} disagree; your own note leans towards {ShortName(sourceName(thesis.Side!))}, with a hedge.",
+                Leaning.Both => $"{on}, {a} and {b} disagree, and the answer your own note gives is that both may hold.",
+                Leaning.ByCase => $"{on}, {a} and {b} disagree, and the answer your own note gives is each in its own case.",
+                _ => $"{on}, {a} and {b} disagree, and your own note does not choose between them.",
             },
-            ThesisKind.Agreement => $"{on}, {a} and {b} agree, as your note says [{thesis.NumberA}]: two sources reaching one point is the firmest ground in what you kept.",
-            _ => $"{on}, {a} and {b} say nearly the same [{thesis.NumberA}] [{thesis.NumberB}]: two sources reaching one point is the firmest ground in what you kept.",
+            ThesisKind.Agreement => $"{on}, {a} and {b} agree, as your own note says: two sources that reach one point are the firmest ground in what you kept.",
+            _ => $"{on}, {a} and {b} say nearly the same: two sources that reach one point are the firmest ground in what you kept.",
         };
         return through + answer + " ";
     }
