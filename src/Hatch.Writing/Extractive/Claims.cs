@@ -48,7 +48,8 @@ public static partial class Claims
         "per", "via", "vs", "into", "onto", "up", "off", "out",
     };
 
-    [GeneratedRegex(@"\s*(?:;|:|—|–|\s-\s)\s*")]
+    // A colon between digits is a time ("22:00"), not a break between clauses.
+    [GeneratedRegex(@"\s*(?:;|(?<!\d):(?!\d)|—|–|\s-\s)\s*")]
     private static partial Regex StrongBreak();
 
     [GeneratedRegex(@"\s(which|because|unless|until|so that|rather than|even though|even if|whereas|while|when|if)\s", RegexOptions.IgnoreCase)]

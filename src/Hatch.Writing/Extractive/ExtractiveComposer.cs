@@ -55,6 +55,12 @@ internal sealed partial class ExtractiveComposer
         public Item? LinkedTo { get; set; }
         /// <summary>The reader's note disputes this passage, or sets another against it: it neither titles the article nor becomes advice.</summary>
         public bool Contested { get; set; }
+        /// <summary>The highlight held markup (a script, a link): hostile or tampered text never heads, titles or sums up the article.</summary>
+        public bool Tampered { get; set; }
+        /// <summary>Cosine of the passage to the whole reading's centre: how central it is to what the reader kept.</summary>
+        public double Centrality { get; set; }
+        /// <summary>A stray passage (far from the reading, or an aside) that may be quoted but never states the article's claim.</summary>
+        public bool Outlier { get; set; }
         public string SourceKey => (Highlight.Source.Title ?? "").Trim().ToLowerInvariant();
         public bool Quotable => Quote.Length > 0 && !IsDuplicate;
     }
@@ -133,7 +139,7 @@ internal sealed partial class ExtractiveComposer
         // reader's own note disputes.
         var titleCandidates = (overviewQuote is null ? [] : Claims.Of(overviewQuote.Quote).Select(c => (Text: c, Item: overviewQuote)))
             .Concat(claimCandidates.SelectMany(c => c))
-            .Where(c => !c.Item.Contested && !Passages.IsNarrative(c.Item.Quote)).ToList();
+            .Where(c => MayStateClaim(c.Item) && !Passages.IsNarrative(c.Item.Quote)).ToList();
         var phraseTexts = candidates.SelectMany(c => c).Concat(threadCandidates).Select(c => c.Text)
             .Concat(titleCandidates.Select(c => c.Text)).Distinct(StringComparer.Ordinal).ToArray();
         float[][]? phraseVectors = _byMeaning && embedPhrases is not null && phraseTexts.Length > 0
@@ -150,7 +156,11 @@ internal sealed partial class ExtractiveComposer
         // reader would name; stated as one ("keeps coming back to spring") it misleads, so only a phrase is.
         if (thread is not null && !thread.Contains(' ')) thread = null;
         ClaimHeadings(themes, claimCandidates, vectorOf, phrasesByMeaning);
-        var titleClaim = TitleClaim(themes, titleCandidates, overviewQuote, vectorOf, phrasesByMeaning);
+        var thesis = Thesis(themes);
+        // The title states the thesis when two sources meet on it: a clause of one of those two passages.
+        var thesisItems = thesis is null ? [] : _items.Where(i => i.Number == thesis.NumberA || i.Number == thesis.NumberB).ToArray();
+        var titleClaim = (thesisItems.Length > 0 ? TitleClaim(themes, titleCandidates.Where(c => thesisItems.Contains(c.Item)).ToList(), overviewQuote, vectorOf, phrasesByMeaning) : null)
+            ?? TitleClaim(themes, titleCandidates, overviewQuote, vectorOf, phrasesByMeaning);
         _cancellationToken.ThrowIfCancellationRequested();
 
         var prose = new ExtractiveProse(_options, SourceName);
@@ -171,11 +181,18 @@ internal sealed partial class ExtractiveComposer
             .Select(i => i.Highlight).ToArray();
 
         // The overview first: it names the sources in full, and the sections then call them by surname.
-        var overview = prose.Overview(thread, sectionPlans, advicePlans, sources, overviewPlan);
+        var overview = prose.Overview(thread, sectionPlans, advicePlans, sources, overviewPlan, thesis);
         var sections = sectionPlans.Select(p => new ArticleSection(p.Heading, prose.Section(p), p.Quotes.Select(q => q.Number).Distinct().Order().ToArray())).ToArray();
-        var adviceItems = advice.Select(a => new AdviceItem(a.Title, a.Detail + AdviceNote(a), [a.Item.Number])).ToArray();
-        var conclusion = prose.Conclusion(thread, sectionPlans, advicePlans, LanguageNotice());
+        var followed = new HashSet<string>(StringComparer.Ordinal);
+        var adviceItems = advice.Select(a => new AdviceItem(a.Title, a.Detail + FollowsFrom(a, themes, followed) + AdviceNote(a), [a.Item.Number])).ToArray();
+        var conclusion = prose.Conclusion(thread, sectionPlans, advicePlans, LanguageNotice(), thesis);
         var title = ArticleTitles.Compose(thread, themes.Select(t => t.Heading).ToArray(), _items.Count == 1, titleClaim);
+        // A disagreement the reader's note takes up is what the article is about: the title names it.
+        if (thesis is { Kind: ExtractiveProse.ThesisKind.Tension, Topic: { } contested })
+            title = ShortSourceName(thesis.A).Contains(" and ") || ShortSourceName(thesis.B).Contains(" and ")
+                // "Castellanos and Fenwick and Lindqvist" hides where one side ends.
+                ? $"{Claims.TitleCase(contested)}: {ShortSourceName(thesis.A)} Against {ShortSourceName(thesis.B)}"
+                : $"{Claims.TitleCase(contested)}: Where {ShortSourceName(thesis.A)} and {ShortSourceName(thesis.B)} Part Ways";
         // Never hand back a source's own title as the article's.
         if (_items.Any(i => string.Equals(i.Highlight.Source.Title.Trim(), title, StringComparison.OrdinalIgnoreCase)))
             title = "Reading Notes: " + title;
@@ -205,8 +222,28 @@ internal sealed partial class ExtractiveComposer
                 for (var s = 0; s < item.Sentences.Count; s++)
                     if (!asHighlighted.Contains(item.Sentences[s], StringComparison.Ordinal)) item.Sentences[s] = AlteredSentence;
             }
+            var cutBefore = new HashSet<int>();
+            if (Markup.Contains(item.Highlight.Text))
+            {
+                item.Tampered = true;
+                var asHighlighted = Clean(System.Net.WebUtility.HtmlDecode(item.Highlight.Text));
+                // Where markup sat between two sentences the quotation joins them with an ellipsis, so it does not
+                // pass for one run of the reader's text.
+                var end = 0;
+                for (var s = 0; s < item.Sentences.Count; s++)
+                {
+                    if (item.Sentences[s] == AlteredSentence) continue;
+                    var at = asHighlighted.IndexOf(item.Sentences[s], end, StringComparison.Ordinal);
+                    if (at < 0) continue;
+                    if (s > 0 && asHighlighted[end..at].Trim().Length > 0) cutBefore.Add(s);
+                    end = at + item.Sentences[s].Length;
+                }
+            }
             var (start, count) = Passages.QuotableSpan(item.Sentences);
-            item.Quote = count == 0 ? "" : string.Join(' ', item.Sentences.Skip(start).Take(count));
+            // A highlight whose opening sentence markup was cut from has lost what sets up the rest ("The finance team
+            // clicked …" after a pasted phishing link): what remains is a fragment, so it is not quoted.
+            if (item.Tampered && start > 0 && item.Sentences.Take(start).Contains(AlteredSentence)) count = 0;
+            item.Quote = count == 0 ? "" : string.Join("", Enumerable.Range(start, count).Select(s => (s == start ? "" : cutBefore.Contains(s) ? " … " : " ") + item.Sentences[s]));
             // Headings and vectors see only prose: a <script> payload must not name a section.
             foreach (var sentence in item.Sentences.Where(Passages.IsProse))
                 item.Tokens.AddRange(Tokenizer.Tokenize(sentence));
@@ -221,7 +258,39 @@ internal sealed partial class ExtractiveComposer
             _items[i].Meaning = embeddings is not null ? VectorMath.Normalize((float[])embeddings[i].Clone()) : Dense(_items[i].Lexical);
         MarkNearDuplicates();
         MarkContested();
+        MarkCentrality();
     }
+
+    /// <summary>
+    /// How central each passage is to the whole reading, and which are strays: an aside the reader did not comment on,
+    /// or a passage far below the others' closeness to the reading's centre (a phishing story in a negotiation
+    /// library, a heatwave in a survey's methods). Strays and tampered highlights may be quoted, but never title the
+    /// article, head a section, or stand for a section's claim.
+    /// </summary>
+    private void MarkCentrality()
+    {
+        var quotable = _items.Where(i => i.Quotable).ToArray();
+        if (quotable.Length == 0) return;
+        var centre = CentroidOf(quotable);
+        foreach (var item in _items) item.Centrality = VectorMath.Cosine(item.Meaning, centre);
+        var mean = quotable.Average(i => i.Centrality);
+        var spread = Math.Sqrt(quotable.Average(i => (i.Centrality - mean) * (i.Centrality - mean)));
+        foreach (var item in quotable)
+            item.Outlier = Passages.IsNarrative(item.Quote) && !HasComment(item)
+                || quotable.Length >= 6 && item.Centrality < mean - OutlierSpread * spread
+                // "Limitations: sleep diaries were missing …": a passage the source itself labels as a caveat or an
+                // aside qualifies the argument; it does not state it.
+                || LabelledAside().IsMatch(item.Quote);
+    }
+
+    [GeneratedRegex(@"^(limitations?|caveats?|disclaimer|aside|footnote|correction|update|note|methods?|acknowledge?ments?)\s*:", RegexOptions.IgnoreCase)]
+    private static partial Regex LabelledAside();
+
+    /// <summary>How many standard deviations below the mean centrality a passage must sit to count as a stray.</summary>
+    private const double OutlierSpread = 1.5;
+
+    /// <summary>True when the passage may state a claim for the article: a title, a heading, the thesis.</summary>
+    private static bool MayStateClaim(Item item) => !item.Tampered && !item.Outlier && !item.Contested;
 
     // A note that doubts its passage or sets it against another ("Contradicts Ashdown", "Disagrees with the survey",
     // "anecdote; this is n=214", "Only one season though").
@@ -301,7 +370,8 @@ internal sealed partial class ExtractiveComposer
         foreach (var item in _items.Where(i => !i.IsDuplicate && !i.Contested))
         {
             var note = item.Highlight.Note;
-            var intends = Prescriptive.IsIntentionNote(note);
+            var plan = ReaderPlan(note);
+            var intends = Prescriptive.IsIntentionNote(note) || plan is not null;
             var centrality = VectorMath.Cosine(item.Meaning, centroid);
             // "Water deeply and rarely." with the note "Try this on the tomatoes": the reader's intention is the
             // evidence that a bare sentence no rule recognises is an instruction.
@@ -314,17 +384,21 @@ internal sealed partial class ExtractiveComposer
             // A note's instruction must stand without its highlight ("Try this on Sunday" points at a passage the
             // advice does not show); one in the reader's own person ("Quiz myself …") comes last, quoted as written.
             if (intends && note is not null && AdviceFromSentences(SentenceSplitter.Split(Markup.Clean(note)).Select(Clean).ToList()) is { } n
-                && !PointsBack().IsMatch(n.Detail))
-                candidates.Add(FirstPerson().IsMatch(n.Detail)
-                    ? new Advice(item, $"“{n.Title}”", $"“{n.Detail.TrimEnd()}” (your note)", 3, centrality)
-                    : new Advice(item, n.Title, n.Detail, 1, centrality));
+                && !PointsBack().IsMatch(n.Detail) && !FirstPerson().IsMatch(n.Detail))
+                candidates.Add(new Advice(item, n.Title, n.Detail, 1, centrality));
+            // The reader's own plan for a passage that is not itself an instruction ("Bring this to the roster meeting
+            // on the 14th.", "Write our walk-away on an index card before Thursday's call."): the most specific advice
+            // the library holds. It is quoted as the reader wrote it, with the passage its "this" points at.
+            else if (plan is { } p && item.Quote.Length > 0 && !item.Tampered && Passages.WordCount(p) <= Prescriptive.MaxWholeTitleWords + 4)
+                candidates.Add(new Advice(item, $"“{p.Trim().TrimEnd('.')}”", $"“{p.Trim().TrimEnd('.')}” (your note), on “{item.Quote}”", 1, centrality));
         }
 
         var chosen = new List<Advice>();
         var taken = new Dictionary<List<Item>, int>();
         // Advice comes out of the sections' material, so an item whose theme would keep fewer than two passages
         // waits until the others are considered.
-        int Left(Advice a) => groupOf.TryGetValue(a.Item, out var g) ? g.Count - taken.GetValueOrDefault(g) - 1 : 2;
+        // The reader's own plans are never deferred: they are the advice the reader asked for.
+        int Left(Advice a) => a.Tier <= 1 ? 2 : groupOf.TryGetValue(a.Item, out var g) ? g.Count - taken.GetValueOrDefault(g) - 1 : 2;
         var ordered = candidates.OrderBy(c => c.Tier).ThenByDescending(c => c.Score).ThenBy(c => c.Item.Index).ToList();
         foreach (var candidate in ordered.Where(c => Left(c) is 0 or >= 2).Concat(ordered.Where(c => Left(c) == 1)).ToList())
         {
@@ -346,6 +420,28 @@ internal sealed partial class ExtractiveComposer
     }
 
     /// <summary>
+    /// Ties an advice item to the section it follows from, the one closest to it in meaning, so the advice reads as
+    /// coming out of the analysis; nothing when no section is close (essay only: the other styles keep items short).
+    /// </summary>
+    private string FollowsFrom(Advice advice, List<Theme> themes, HashSet<string> followed)
+    {
+        if (_options.Style is "briefing" or "newsletter" || themes.Count == 0) return "";
+        // A heading that states a number ("Plan the Week in Thirty Minutes") would put that number under the advice
+        // item's citation, which does not state it.
+        var nearest = themes.Where(t => t.Heading.Length > 0 && !NumberInHeading().IsMatch(t.Heading)).Select(t => (t.Heading, Similarity: VectorMath.Cosine(advice.Item.Meaning, t.Centroid)))
+            .OrderByDescending(x => x.Similarity).FirstOrDefault();
+        // Each section is named once: three items "following from" one section reads as a formula, not a link.
+        return nearest.Heading is null || nearest.Similarity < (_byMeaning ? FollowsFromSimilarity : 0.1) || !followed.Add(nearest.Heading) ? ""
+            : $" The section “{nearest.Heading}” leads here.";
+    }
+
+    [GeneratedRegex(@"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|half|twice|once)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NumberInHeading();
+
+    /// <summary>Cosine (MiniLM) from which an advice item is said to follow from a section: below it the link is a guess.</summary>
+    private const double FollowsFromSimilarity = 0.4;
+
+    /// <summary>
     /// The reader's own plan for an instruction taken from the highlight ("Doing the no-dig trial on the two back beds
     /// this April."), quoted after it as theirs; nothing when the item is the note itself.
     /// </summary>
@@ -354,6 +450,19 @@ internal sealed partial class ExtractiveComposer
         && QuotableNote(advice.Item) is { } note && !advice.Detail.Contains(note, StringComparison.Ordinal)
             ? $" Your note: “{note}”"
             : "";
+
+    /// <summary>
+    /// The first sentence of the reader's note that states what they will do, as written: a command ("Bring this to
+    /// the roster meeting on the 14th.") or a should/must claim, not a question nor a note that only files the
+    /// highlight elsewhere. Null when the note holds none.
+    /// </summary>
+    private static string? ReaderPlan(string? note)
+    {
+        if (string.IsNullOrWhiteSpace(note) || Markup.Contains(note) || Prescriptive.IsPointerNote(note)) return null;
+        return SentenceSplitter.Split(Markup.Clean(note)).Select(Clean)
+            .FirstOrDefault(x => Passages.WordCount(x) >= 4 && !x.TrimEnd().EndsWith('?')
+                && (Prescriptive.StartsAsCommand(x) || Prescriptive.IsPrescriptive(x)));
+    }
 
     /// <summary>The first instruction among the sentences that opens cleanly and has a whole title, with the sentences that explain it.</summary>
     private static (string Title, string Detail)? AdviceFromSentences(IReadOnlyList<string> sentences, Func<string, bool>? isInstruction = null)
@@ -371,6 +480,9 @@ internal sealed partial class ExtractiveComposer
             var words = Passages.WordCount(sentence);
             for (var j = i + 1; j < sentences.Count && Passages.IsProse(sentences[j]); j++)
             {
+                // An author's report in the first person ("We logged sleepiness for three months …") is their story,
+                // not part of the instruction given to the reader.
+                if (StartsInFirstPerson().IsMatch(sentences[j])) break;
                 words += Passages.WordCount(sentences[j]);
                 if (words > 45) break;
                 detail += " " + sentences[j];
@@ -399,6 +511,10 @@ internal sealed partial class ExtractiveComposer
     private List<List<Item>> Group()
     {
         var pool = _items.Where(i => i.Quotable).ToList();
+        // A stray the reader did not comment on (an aside, a passage far from everything else) is left out when enough
+        // remains: quoted inside a section it reads as part of the argument.
+        var strays = pool.Where(i => i.Outlier && !HasComment(i)).ToList();
+        if (strays.Count > 0 && pool.Count - strays.Count >= FewestForTwoSections) pool = pool.Except(strays).ToList();
         if (pool.Count < 4) return pool.Count == 0 ? [] : [pool];
         // Silhouette alone favours two broad groups on small libraries, which makes sections that hold several
         // topics; asking for one theme per four passages (up to four) keeps sections on one idea, and groups too
@@ -595,8 +711,17 @@ internal sealed partial class ExtractiveComposer
         var title = Markup.Clean(highlight.Source.Title ?? "").Trim();
         var colon = title.IndexOfAny([':', '|', '(', '?', '—', '–']);
         if (colon > 3) title = title[..colon].Trim();
-        return title.Length >= 6 && note.Contains(title, StringComparison.OrdinalIgnoreCase);
+        if (title.Length >= 6 && note.Contains(title, StringComparison.OrdinalIgnoreCase)) return true;
+        // "the Commons Lab survey" names "Sustaining Volunteer Infrastructure (…, Commons Maintenance Lab)": a
+        // capitalised word inside a sentence of the note that the source's full title also has, capitalised.
+        var fullTitle = Markup.Clean(highlight.Source.Title ?? "");
+        return NameInsideSentence().Matches(note).Select(m => m.Groups[1].Value)
+            .Any(w => Regex.IsMatch(fullTitle, $@"\b{Regex.Escape(w)}\b"));
     }
+
+    // A capitalised word of four letters or more that does not open a sentence: a name, not a sentence's first word.
+    [GeneratedRegex(@"(?<![.!?]\s|^|[(""“])(?<=\s)(\p{Lu}\p{Ll}{3,})\b")]
+    private static partial Regex NameInsideSentence();
 
     /// <summary>The members closest to the section's meaning, preferring a source not yet quoted, in reading order.</summary>
     private void QuoteMembers(Theme theme)
@@ -645,7 +770,7 @@ internal sealed partial class ExtractiveComposer
     private Item? OverviewQuote(List<Theme> themes)
     {
         if (_options.Style == "briefing" || _options.Length == "short") return null;
-        var left = themes.SelectMany(t => t.Members).Where(m => !m.Used).ToArray();
+        var left = themes.SelectMany(t => t.Members).Where(m => !m.Used && !m.Tampered && !m.Outlier).ToArray();
         if (left.Length == 0) return null;
         var all = themes.SelectMany(t => t.Quoted).ToArray();
         var centroid = CentroidOf(all);
@@ -902,6 +1027,123 @@ internal sealed partial class ExtractiveComposer
             .FirstOrDefault();
     }
 
+    // ---------- the thesis ----------
+
+    /// <summary>
+    /// The one claim the article is built around, drawn from the library: where two sources the reader set against
+    /// each other in a note part ways (and which way the note leans), else where a note says two sources meet, else
+    /// the two passages from different sources that agree most closely in the same section. Only central passages
+    /// qualify; a tampered or stray one never carries the article.
+    /// </summary>
+    private ExtractiveProse.ThesisPlan? Thesis(List<Theme> themes)
+    {
+        var pairs = new List<(Item A, Item B, ExtractiveProse.ThesisKind Kind, Theme Theme, double Score)>();
+        foreach (var theme in themes)
+        {
+            foreach (var a in theme.Quoted.Where(q => q.LinkedTo is not null && theme.Quoted.Contains(q.LinkedTo)))
+            {
+                var b = a.LinkedTo!;
+                if (a.Tampered || b.Tampered) continue;
+                var disputes = DisputingNote().IsMatch(a.Highlight.Note ?? "");
+                pairs.Add((a, b, disputes ? ExtractiveProse.ThesisKind.Tension : ExtractiveProse.ThesisKind.Agreement, theme,
+                    (disputes ? 2 : 1) + a.Centrality + b.Centrality));
+            }
+            for (var x = 0; x < theme.Quoted.Count; x++)
+                for (var y = x + 1; y < theme.Quoted.Count; y++)
+                {
+                    var (a, b) = (theme.Quoted[x], theme.Quoted[y]);
+                    if (a.SourceKey == b.SourceKey || !MayStateClaim(a) || !MayStateClaim(b)) continue;
+                    var similarity = Similarity(a, b);
+                    if (similarity < ThesisSimilarity) continue;
+                    pairs.Add((a, b, ExtractiveProse.ThesisKind.Convergence, theme, similarity + (a.Centrality + b.Centrality) / 2));
+                }
+        }
+        if (pairs.Count == 0) return null;
+        var best = pairs.MaxBy(p => p.Score);
+        var topic = SharedTopic(best.A, best.B);
+        var lean = best.Kind == ExtractiveProse.ThesisKind.Tension ? Lean(best.A, best.B) : (ExtractiveProse.Leaning.None, null);
+        return new ExtractiveProse.ThesisPlan(best.Kind, best.A.Highlight, best.A.Number, best.B.Highlight, best.B.Number,
+            topic, best.Theme.Heading, lean.Item1, lean.Item2);
+    }
+
+    /// <summary>How close two passages from different sources must be (MiniLM, else words) to be said to meet on one point.</summary>
+    private double ThesisSimilarity => _byMeaning ? 0.45 : 0.2;
+
+    /// <summary>A source's name as prose uses it after the first mention: the surname(s) of a person, else the title.</summary>
+    private static string ShortSourceName(Highlight highlight)
+    {
+        var full = SourceName(highlight);
+        if (!NamedByPerson(highlight)) return full;
+        var people = full.Split(new[] { " and ", ", " }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return people.All(p => p.Split(' ').Length is >= 2 and <= 4) ? KeyPhrases.JoinList(people.Select(p => p.Split(' ')[^1]).ToArray()) : full;
+    }
+
+    /// <summary>A noun phrase both passages use (the longest first), which names what they meet or part on; else null.</summary>
+    private string? SharedTopic(Item a, Item b)
+    {
+        var ofA = PhraseCandidates([a]).ToDictionary(c => c.Key, StringComparer.Ordinal);
+        var topic = PhraseCandidates([b])
+            .Where(c => ofA.ContainsKey(c.Key) && !PartWords.Contains(c.Text))
+            .OrderByDescending(c => c.Stems.Length).ThenBy(c => c.Text, StringComparer.Ordinal)
+            .Select(c => ofA[c.Key].Text)
+            .FirstOrDefault()
+            // Without a phrase in common, two content words both use in a row ("cold calling"), else one ("naps" and "nap").
+            ?? SharedPair(a, b)
+            ?? a.Tokens.Where(t => t.IsContent && t.Surface.Length >= 4 && !PartWords.Contains(t.Surface) && b.Tokens.Any(x => x.IsContent && x.Stem == t.Stem))
+                .Select(t => t.Surface.ToLowerInvariant()).FirstOrDefault();
+        if (topic is null) return null;
+        // "on the first offer", but "on naps": a plural reads without an article.
+        var plural = !topic.Contains(' ') && topic.EndsWith('s') && !topic.EndsWith("ss", StringComparison.Ordinal)
+            // "on cold calling": an activity reads without one too.
+            || topic.EndsWith("ing", StringComparison.Ordinal);
+        return Regex.IsMatch(topic, @"^(the|a|an|your|their)\s", RegexOptions.IgnoreCase) || plural ? topic : "the " + topic;
+    }
+
+    private static string? SharedPair(Item a, Item b)
+    {
+        for (var i = 0; i + 1 < a.Tokens.Count; i++)
+        {
+            var (first, second) = (a.Tokens[i], a.Tokens[i + 1]);
+            if (!first.IsContent || !second.IsContent || second.AfterBreak || PartWords.Contains(first.Surface) || PartWords.Contains(second.Surface)) continue;
+            for (var j = 0; j + 1 < b.Tokens.Count; j++)
+                if (b.Tokens[j].Stem == first.Stem && b.Tokens[j + 1].Stem == second.Stem && !b.Tokens[j + 1].AfterBreak)
+                    return $"{first.Surface} {second.Surface}".ToLowerInvariant();
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Which way the reader's note on <paramref name="a"/> leans between its passage and <paramref name="b"/>'s: a side
+    /// it names as right, the side whose evidence it prefers ("Hers is anecdote; this is n=214"), both ("Maybe both
+    /// true"), each in its case ("X is right for salary talks, Y for procurement"), or none it says.
+    /// </summary>
+    private static (ExtractiveProse.Leaning, Highlight?) Lean(Item a, Item b)
+    {
+        var note = Markup.Clean(a.Highlight.Note ?? "");
+        bool Names(Item i, string text) => NamesSource(text, i.Highlight);
+        if (BothHold().IsMatch(note)) return (ExtractiveProse.Leaning.Both, null);
+        var verdict = RightSide().Match(note);
+        if (verdict.Success)
+        {
+            var after = note[verdict.Index..];
+            if (Names(a, after) && Names(b, after)) return (ExtractiveProse.Leaning.ByCase, null);
+            var who = verdict.Groups["who"].Value;
+            if (Names(a, who)) return (ExtractiveProse.Leaning.Side, a.Highlight);
+            if (Names(b, who)) return (ExtractiveProse.Leaning.Side, b.Highlight);
+        }
+        if (Regex.IsMatch(note, @"\bdepends\b", RegexOptions.IgnoreCase)) return (ExtractiveProse.Leaning.ByCase, null);
+        // The note weighs the evidence: the other side's is an anecdote, its own passage has a sample or data.
+        if (Regex.IsMatch(note, @"\banecdot|\bn\s*=\s*\d+", RegexOptions.IgnoreCase)) return (ExtractiveProse.Leaning.Side, a.Highlight);
+        if (Regex.IsMatch(note, @"\bor at least\b", RegexOptions.IgnoreCase)) return (ExtractiveProse.Leaning.Hedged, a.Highlight);
+        return (ExtractiveProse.Leaning.None, null);
+    }
+
+    [GeneratedRegex(@"\b(maybe|perhaps|probably)?\s*both\s+(are\s+)?(true|right|hold|valid)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex BothHold();
+
+    [GeneratedRegex(@"(?<who>[\p{Lu}][\p{L}'’-]+(\s+[\p{Lu}][\p{L}'’-]+)?)\s+(is|was|'s|’s)\s+(right|correct|closer)\b")]
+    private static partial Regex RightSide();
+
     // ---------- claims: headings and title ----------
 
     private float[] ClaimVector(string text, Dictionary<string, float[]> vectorOf, bool byMeaning) =>
@@ -923,7 +1165,10 @@ internal sealed partial class ExtractiveComposer
         for (var t = 0; t < themes.Count; t++)
         {
             var theme = themes[t];
-            var best = candidates[t]
+            // The heading states the section's claim: never from a tampered highlight or a stray, when another will do.
+            var eligible = candidates[t].Where(c => !c.Item.Tampered && !c.Item.Outlier).ToList();
+            // With none, the section keeps its noun-phrase heading rather than state a stray's clause.
+            var best = eligible
                 .Select(c =>
                 {
                     // Measured against the section's other passages, so a passage unlike the rest (an aside) does not
@@ -935,7 +1180,9 @@ internal sealed partial class ExtractiveComposer
                     var shared = theme.Quoted.Count(q => q != c.Item && q.Tokens.Any(x => x.IsContent && stems.Contains(x.Stem!)));
                     var score = Math.Max(0, VectorMath.Cosine(vector, centre)) * ClaimLengthWeight(Claims.Words(c.Text).Length)
                         * (1 + 0.15 * shared / Math.Max(1, theme.Quoted.Count - 1))
-                        * (Passages.IsNarrative(c.Item.Quote) ? 0.5 : 1);
+                        * (Passages.IsNarrative(c.Item.Quote) ? 0.5 : 1)
+                        // A clause from a passage central to its section, not one on the section's edge.
+                        * (0.5 + 0.5 * Math.Max(0, VectorMath.Cosine(c.Item.Meaning, others.Length == 0 ? theme.Centroid : CentroidOf(others))));
                     return (c.Text, c.Item, Vector: vector, Score: score);
                 })
                 .Where(x => !usedHeadings.Contains(Claims.TitleCase(x.Text)) && (!byMeaning || usedVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.85f)))
@@ -968,7 +1215,9 @@ internal sealed partial class ExtractiveComposer
             {
                 var vector = ClaimVector(c.Text, vectorOf, byMeaning);
                 var score = Math.Max(0, VectorMath.Cosine(vector, centre)) * ClaimLengthWeight(Claims.Words(c.Text).Length)
-                    * (c.Item == overviewQuote ? 1.1 : adviceItems.Contains(c.Item) ? 0.9 : 1.0);
+                    * (adviceItems.Contains(c.Item) ? 0.9 : 1.0)
+                    // The title states what the reading is most about: a clause of one of its most central passages.
+                    * (0.5 + 0.5 * Math.Max(0, c.Item.Centrality));
                 return (c.Text, Vector: vector, Score: score);
             })
             .Where(x => headingVectors.All(v => VectorMath.Cosine(v, x.Vector) < 0.85f)
@@ -990,6 +1239,22 @@ internal sealed partial class ExtractiveComposer
         return cleaned.Length == 0 || Markup.Contains(cleaned) || cleaned.Contains('[') ? "one source" : cleaned;
     }
 
+    /// <summary>True when the source is named by a person (its author, or a byline after its title), not by a work's title.</summary>
+    internal static bool NamedByPerson(Highlight highlight) =>
+        highlight.Source.Author is { } author && author.Trim().Length > 0 && !author.Trim().Equals("unknown", StringComparison.OrdinalIgnoreCase)
+        || Byline((highlight.Source.Title ?? "").Trim()) is not null;
+
+    private static string? Byline(string title)
+    {
+        // "The bus factor is a person: notes … | Jonas Ekwueme-Larsen" names its author after a bar; a title is not a person.
+        var dash = new[] { " - ", " | ", " — " }.Select(d => title.LastIndexOf(d, StringComparison.Ordinal)).Max();
+        if (dash > 3 && title[(dash + 3)..].Trim() is { Length: > 0 } byline
+            && byline.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 1 and <= 4 } words
+            && words.All(w => char.IsUpper(w[0])))
+            return byline;
+        return null;
+    }
+
     private static string RawSourceName(Highlight highlight)
     {
         var author = highlight.Source.Author?.Trim();
@@ -1005,11 +1270,7 @@ internal sealed partial class ExtractiveComposer
         var title = (highlight.Source.Title ?? "").Trim();
         // A web page's title often ends with its author or site after a dash ("Stepping down. What I wish I'd done
         // sooner. - Mateo Ferraz"): a name of a few capitalised words names the source better than the headline.
-        var dash = title.LastIndexOf(" - ", StringComparison.Ordinal);
-        if (dash > 3 && title[(dash + 3)..].Trim() is { Length: > 0 } byline
-            && byline.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 1 and <= 4 } words
-            && words.All(w => char.IsUpper(w[0])))
-            return byline;
+        if (Byline(title) is { } byline) return byline;
         // "The Practice Ledger: Notes on …" is called "The Practice Ledger" in prose; a headline that is a sentence or
         // more is called by its first sentence.
         var colon = title.IndexOfAny([':', '|', '(', '?', '—', '–']);
@@ -1042,4 +1303,7 @@ internal sealed partial class ExtractiveComposer
 
     [GeneratedRegex(@"\b(i|me|my|myself|mine|we|our|ours|us)\b", RegexOptions.IgnoreCase)]
     private static partial Regex FirstPerson();
+
+    [GeneratedRegex(@"^[""“‘']?(I|We|My|Our)\b")]
+    private static partial Regex StartsInFirstPerson();
 }

@@ -35,6 +35,18 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
         public QuotePlan? ClaimQuote => Claim is null ? null : Quotes.FirstOrDefault(q => q.Text.Contains(Claim, StringComparison.Ordinal)) ?? Quotes.FirstOrDefault();
     }
 
+    public enum ThesisKind { Tension, Agreement, Convergence }
+
+    public enum Leaning { None, Side, Hedged, Both, ByCase }
+
+    /// <summary>
+    /// The claim the article is built around: two passages from different sources that the reader's note sets against
+    /// each other (<see cref="ThesisKind.Tension"/>), that a note joins (<see cref="ThesisKind.Agreement"/>), or that
+    /// say nearly the same (<see cref="ThesisKind.Convergence"/>), with what they meet on and where the note leans.
+    /// </summary>
+    public sealed record ThesisPlan(ThesisKind Kind, Highlight A, int NumberA, Highlight B, int NumberB, string? Topic, string Heading,
+        Leaning Lean = Leaning.None, Highlight? Side = null);
+
     /// <param name="HasPlan">True when the reader's note on the item says how they mean to act on it (quoted with the item).</param>
     public sealed record AdvicePlan(string Title, int Number, bool HasPlan = false);
 
@@ -74,7 +86,8 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
 
     // ---------- overview ----------
 
-    public string Overview(string? thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, IReadOnlyList<Highlight> sources, QuotePlan? quote)
+    public string Overview(string? thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, IReadOnlyList<Highlight> sources, QuotePlan? quote,
+        ThesisPlan? thesis = null)
     {
         var names = Names(sources);
         var phrases = sections.Select(s => s.Phrase).ToArray();
@@ -98,18 +111,65 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
             // then where the article goes. Nothing here is quoted, so the reader sees the writer's frame first.
             // A section's key phrase can be a stray pair of words ("remembering feels"): without a thread the overview
             // counts the themes rather than naming them, and the headings name them.
-            text.Append(thread is not null
-                ? $"What you kept from {names} keeps coming back to {thread}. "
-                : $"What you kept from {names} comes in {(sections.Count == 1 ? "one theme" : Count(sections.Count) + " themes")}. ");
-            text.Append(sections.Count switch
+            if (thesis is not null)
             {
-                0 => $"The article gathers it and ends with {AdviceShort(advice)}.",
-                1 => $"The article stays with it, and ends with {AdviceShort(advice)}.",
-                _ => $"Below, they are taken one at a time, and the article ends with {AdviceShort(advice)}.",
-            });
+                // One claim of the reading's own before any quotation: where two sources part or meet, and where the
+                // reader's note stands; the sections then follow it.
+                text.Append(ThesisStatement(names, thesis));
+                // Headings are not listed here: in quotation marks they would pass for quotations, and the overview
+                // quotes nothing.
+                text.Append(sections.Count switch
+                {
+                    0 => $"The article ends with {AdviceShort(advice)}.",
+                    1 => $"The section below follows it, and the article ends with {AdviceShort(advice)}.",
+                    _ => $"The {Count(sections.Count)} sections below follow it, and the article ends with {AdviceShort(advice)} that come out of them.",
+                });
+            }
+            else
+            {
+                text.Append(thread is not null
+                    ? $"What you kept from {names} keeps coming back to {thread}. "
+                    : $"What you kept from {names} comes in {(sections.Count == 1 ? "one theme" : Count(sections.Count) + " themes")}. ");
+                text.Append(sections.Count switch
+                {
+                    0 => $"The article gathers it and ends with {AdviceShort(advice)}.",
+                    1 => $"The article stays with it, and ends with {AdviceShort(advice)}.",
+                    _ => $"Below, they are taken one at a time, and the article ends with {AdviceShort(advice)}.",
+                });
+            }
             if (quote is not null)
                 text.Append("\n\n").Append("Start with ").Append(Mention(quote.Highlight)).Append(": ").Append(Quoted(quote)).Append(NoteAfter(quote, 0));
             return text.ToString();
+        }
+    }
+
+    /// <summary>The thesis in the writer's words, citing both passages; the quotations themselves come in their section.</summary>
+    private string ThesisStatement(string names, ThesisPlan thesis)
+    {
+        var a = Mention(thesis.A);
+        var b = Mention(thesis.B);
+        var on = thesis.Topic is { } topic ? $"on {topic}" : $"under “{thesis.Heading}”";
+        // No citation numbers here: the two passages are quoted, once, in their section; the overview only names them.
+        var cites = "";
+        switch (thesis.Kind)
+        {
+            case ThesisKind.Tension:
+                var lean = thesis.Lean switch
+                {
+                    Leaning.Side => $"your own note sides with {ShortName(sourceName(thesis.Side!))}",
+                    Leaning.Hedged => $"your own note leans towards {ShortName(sourceName(thesis.Side!))}, with a hedge",
+                    Leaning.Both => $"your own note suspects both hold",
+                    Leaning.ByCase => $"your own note gives each of them its case",
+                    _ => $"your own note sets them against each other without choosing",
+                };
+                // "Castellanos and Fenwick and Lindqvist" hides where one side ends: sides are named apart then.
+                var sides = a.Contains(" and ") || b.Contains(" and ") ? $"{a} on one side and {b} on the other part ways" : $"{a} and {b} part ways";
+                return $"What you kept from {names} turns on one disagreement: {sides} {on}{cites}, and {lean}. ";
+            case ThesisKind.Agreement:
+                return $"What you kept from {names} turns on one meeting point: {a} and {b} reach the same place {on} from two sides{cites}, as your own note says. ";
+            default:
+                var about = thesis.Topic is { } t ? $" about {t}" : "";
+                return $"What you kept from {names} keeps arriving at one point from different sides: {a} and {b} come close to saying the same thing{about}. ";
         }
     }
 
@@ -164,9 +224,16 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
         var turn = i + plan.Heading.Length;
         // The passage a note points to follows the note: it is introduced as that.
         if (previous is { Link: not null, LinkToAdvice: null })
-            return previous.Disputes ? (IsTitle(quote.Highlight) ? $"The other side, from {name}: " : $"{Possessive(name)} side of it: ") : $"The passage by {name} that the note has in mind: ";
+            return previous.Disputes ? (IsTitle(quote.Highlight) ? $"The other side, from {name}: " : $"{Possessive(name)} side of it: ")
+                : IsTitle(quote.Highlight) ? $"The passage in {name} that the note has in mind: " : $"The passage by {name} that the note has in mind: ";
         if (previous is not null && previous.SourceKey == quote.SourceKey)
-            return Pick(Turn("same"), $"{name} {Agree("goes", quote.Highlight)} on: ", $"A little further on, {name} {Agree("writes", quote.Highlight)}: ", $"In the same pages: ");
+            // "A little further on" only when the locators say so; a passage from earlier in the source is not "further on".
+            return Comes(previous.Highlight, quote.Highlight) switch
+            {
+                > 0 => Pick(Turn("same"), $"A little further on, {name} {Agree("writes", quote.Highlight)}: ", $"Later in the same source: "),
+                < 0 => Pick(Turn("same"), $"Earlier in the same source: ", $"{name} {Agree("writes", quote.Highlight)} earlier: "),
+                _ => Pick(Turn("same"), $"{name} also {Agree("writes", quote.Highlight)}: ", $"In the same source: "),
+            };
         if (HasFigure(quote.Text))
             return Pick(Turn("figure"), $"{name} {Agree("puts", quote.Highlight)} a number on it: ", $"{name} {Agree("gives", quote.Highlight)} a figure: ");
         if (Prescriptive.StartsAsCommand(SentenceSplitter.Split(quote.Text).FirstOrDefault() ?? quote.Text))
@@ -179,6 +246,27 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
             return Pick(turn, $"{name} {Agree("writes", quote.Highlight)} on the same subject: ", $"{name} {Agree("comes", quote.Highlight)} to the same subject: ");
         return Pick(Turn("plain"), $"{name} {Agree("writes", quote.Highlight)}: ", $"As {name} {Agree("puts", quote.Highlight)} it, ", $"{name} {Agree("observes", quote.Highlight)}: ");
     }
+
+    /// <summary>
+    /// Whether <paramref name="next"/> comes after (positive) or before (negative) <paramref name="previous"/> in their
+    /// source, by page, typed location ("loc. 446", "order 3") or offset; zero when the locators do not say.
+    /// </summary>
+    internal static int Comes(Highlight previous, Highlight next) =>
+        (Position(previous), Position(next)) is (double a, double b) ? b.CompareTo(a) : 0;
+
+    private static double? Position(Highlight highlight)
+    {
+        var location = highlight.Location;
+        if (location is null) return null;
+        foreach (var text in new[] { location.Page, location.Location })
+            if (text is not null && LeadingNumber().Match(text) is { Success: true } m
+                && double.TryParse(m.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var n))
+                return n;
+        return location.Offset;
+    }
+
+    [GeneratedRegex(@"\d+(\.\d+)?")]
+    private static partial Regex LeadingNumber();
 
     /// <summary>The reader's note on the passage, quoted as theirs after it, or nothing.</summary>
     private static string NoteAfter(QuotePlan quote, int turn) => quote.Note is not { } note ? "" :
@@ -195,8 +283,7 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
     private readonly Dictionary<string, int> _turns = new(StringComparer.Ordinal);
 
     /// <summary>True when the source is known by its title (no author), which takes no possessive.</summary>
-    private static bool IsTitle(Highlight highlight) =>
-        string.IsNullOrWhiteSpace(highlight.Source.Author) || highlight.Source.Author.Trim().Equals("unknown", StringComparison.OrdinalIgnoreCase);
+    private static bool IsTitle(Highlight highlight) => !ExtractiveComposer.NamedByPerson(highlight);
 
     private static string Pick(int turn, params string[] options) => options[Math.Abs(turn) % options.Length];
 
@@ -219,8 +306,7 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
     {
         var full = sourceName(highlight);
         if (_mentioned.Add(full)) return full;
-        var author = highlight.Source.Author?.Trim();
-        if (string.IsNullOrEmpty(author) || author.Equals("unknown", StringComparison.OrdinalIgnoreCase)) return full;
+        if (IsTitle(highlight)) return full;
         var people = full.Split(new[] { " and ", ", " }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (people.Any(p => p.Split(' ').Length is < 2 or > 4 || !p.Split(' ').All(w => w.Length > 0 && char.IsUpper(w[0])))) return full;
         return _short[full] = KeyPhrases.JoinList(people.Select(p => p.Split(' ')[^1]).ToArray());
@@ -254,9 +340,9 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
     /// Without a shared phrase the heading is the transition: "From there the reading moves on" only said that
     /// something else follows, which readers took for machinery.
     /// </remarks>
-    private static string Transition(SectionPlan plan) => plan.Shared is { } shared
-        ? $"{Capitalize(shared)} {(IsPlural(shared) ? "come" : "comes")} up again here."
-        : "";
+    // Readers called "Maintainers come up again here." filler: a shared word is no reason for a sentence, so the
+    // heading is the transition.
+    private static string Transition(SectionPlan plan) => "";
 
     /// <summary>Which sources meet in the section, counted exactly: said only when two or more of them use its phrase.</summary>
     private string Agreement(SectionPlan plan)
@@ -274,7 +360,8 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
 
     // ---------- conclusion ----------
 
-    public string Conclusion(string? thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, string? languageNotice)
+    public string Conclusion(string? thread, IReadOnlyList<SectionPlan> sections, IReadOnlyList<AdvicePlan> advice, string? languageNotice,
+        ThesisPlan? thesis = null)
     {
         var phrases = sections.Select(s => s.Phrase).ToArray();
         var text = new StringBuilder();
@@ -294,6 +381,16 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
                 // The thesis restated through what each section claims, in its passages' own words, cited, as one
                 // sentence a person would write rather than a numbered list. A section headed by a noun phrase (no
                 // clause of it stood alone) is named by that phrase.
+                if (thesis is not null)
+                {
+                    // The conclusion answers the thesis the overview set up, through the sections, instead of quoting
+                    // the passages again.
+                    text.Append(ThesisAnswer(sections, thesis));
+                    foreach (var (q, next) in sections.SelectMany(s => s.Quotes.Select((q, i) => (q, next: i + 1 < s.Quotes.Count ? s.Quotes[i + 1] : null)))
+                        .Where(x => x.q.Disputes && x.q.LinkToAdvice is null && x.next is not null && x.q.Number != thesis.NumberA))
+                        text.Append($"Not all of them agree elsewhere either: your notes also set {ShortName(sourceName(q.Highlight))} against {ShortName(sourceName(next!.Highlight))} [{q.Number}]. ");
+                    break;
+                }
                 var claims = sections.Where(s => s.Quotes.Count > 0 && s.Claim is not null).Take(3).ToArray();
                 var all = string.Join(' ', sections.SelectMany(s => s.Quotes).Select(q => q.Text));
                 var points = claims.Select(c => $"“{LowerFirst(Claims.Restated(c.Claim!, c.ClaimQuote!.Text), all)}” [{c.ClaimQuote!.Number}]").ToArray();
@@ -314,7 +411,8 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
                 if (disputes.Length > 0)
                     // Only words about the reading and the sources' names: the grounding check holds every other word
                     // of an uncited sentence to the passages. Nor does it say the question is open: the note may settle it.
-                    text.Append($"Not all of them agree, and your notes point out where: {KeyPhrases.JoinList(disputes)}. ");
+                    // One sentence per pair, so a list of names never runs together ("A and B and C and D").
+                    text.Append($"Not all of them agree, and your notes point out where: {string.Join("; ", disputes)}. ");
                 break;
         }
         var titles = advice.Select(a => $"{Lower(a.Title)} [{a.Number}]").ToArray();
@@ -326,7 +424,8 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
             _ when options.Style is "briefing" or "newsletter" => $"What they ask of the reader comes down to {Count(advice.Count)} things: {KeyPhrases.JoinList(titles)}.",
             // No count here: the grounding check reads "three" as a number the cited passages must state.
             // The items are cited where they are given; here they are only named, as the writer's summary.
-            _ => $"What they ask of you is concrete enough to start on: {KeyPhrases.JoinList(advice.Select(a => Lower(a.Title.Trim('“', '”'))).ToArray())}.",
+            // A title in the reader's own words stays in quotation marks: it may point at its passage ("Bring this …").
+            _ => $"What they ask of you is concrete enough to start on: {KeyPhrases.JoinList(advice.Select(a => a.Title.StartsWith('“') ? a.Title : Lower(a.Title)).ToArray())}.",
         });
         // The reader's own plans, quoted with the advice, are the strongest sign the article is theirs: said, not repeated.
         if (options.Style is not "briefing" and not "newsletter" && advice.Any(a => a.HasPlan))
@@ -335,6 +434,33 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
                 : " Your own notes on them come with them, in your words.");
         if (languageNotice is not null) text.Append("\n\n").Append(languageNotice);
         return text.ToString();
+    }
+
+    private string ThesisAnswer(IReadOnlyList<SectionPlan> sections, ThesisPlan thesis)
+    {
+        var a = ShortName(sourceName(thesis.A));
+        var b = ShortName(sourceName(thesis.B));
+        if (a.Contains(" and ") || b.Contains(" and ")) (a, b) = ($"{a} on one side", $"{b} on the other");
+        var on = thesis.Topic is { } topic ? $"On {topic}" : $"Under “{thesis.Heading}”";
+        var through = sections.Count > 1
+            ? $"The sections took the reading through {KeyPhrases.JoinList(sections.Select(s => $"“{s.Heading}”").ToArray())}. "
+            : "";
+        // No citation here: the passages are cited where they are quoted, and an uncited sentence of the conclusion
+        // is held to every highlight, so it may only use their words and words about the reading.
+        var answer = thesis.Kind switch
+        {
+            ThesisKind.Tension => thesis.Lean switch
+            {
+                Leaning.Side => $"{on}, {a} and {b} disagree, and your own note has already chosen {ShortName(sourceName(thesis.Side!))}.",
+                Leaning.Hedged => $"{on}, {a} and {b} disagree; your own note leans towards {ShortName(sourceName(thesis.Side!))}, with a hedge.",
+                Leaning.Both => $"{on}, {a} and {b} disagree, and the answer your own note gives is that both may hold.",
+                Leaning.ByCase => $"{on}, {a} and {b} disagree, and the answer your own note gives is each in its own case.",
+                _ => $"{on}, {a} and {b} disagree, and your own note does not choose between them.",
+            },
+            ThesisKind.Agreement => $"{on}, {a} and {b} agree, as your own note says: two sources that reach one point are the firmest ground in what you kept.",
+            _ => $"{on}, {a} and {b} say nearly the same: two sources that reach one point are the firmest ground in what you kept.",
+        };
+        return through + answer + " ";
     }
 
     // ---------- helpers ----------
@@ -367,13 +493,6 @@ internal sealed partial class ExtractiveProse(ArticleOptions options, Func<Highl
     {
         1 => "one", 2 => "two", 3 => "three", 4 => "four", 5 => "five", 6 => "six", _ => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
-
-    /// <summary>"topic folders" takes "are"; "habit" and "focus" take "is".</summary>
-    private static bool IsPlural(string phrase)
-    {
-        var last = phrase.Split(' ')[^1];
-        return last.Length > 3 && last.EndsWith('s') && !last.EndsWith("ss", StringComparison.Ordinal) && !last.EndsWith("us", StringComparison.Ordinal) && !last.EndsWith("is", StringComparison.Ordinal);
-    }
 
     /// <summary>
     /// The passage's words continuing a sentence of the writer's: the first letter lower-cased unless the first word is

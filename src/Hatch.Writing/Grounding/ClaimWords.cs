@@ -37,6 +37,12 @@ public static partial class ClaimWords
         "ends", "keep", "keeps", "way", "run", "runs", "along", "line", "lines",
         // How it speaks of the reader's own notes ("What you kept from …", "You noted: …", "Your margin note: …").
         "kept", "noted", "margin",
+        // How the extractive writer states its thesis and answers it: where sources part or meet and where the
+        // reader's note leans ("part ways on naps", "your own note sides with …", "the firmest ground in what you
+        // kept"), and how an advice item names the section it follows from ("The section “…” leads here").
+        "disagree", "disagrees", "disagreement", "ways", "part", "lean", "leans", "hedge", "choice", "choose", "choosing",
+        "chosen", "suspects", "firmest", "ground", "nearly", "meeting", "place", "arriving", "different", "answer",
+        "lead", "leads",
     };
 
     private static readonly Dictionary<string, int> NumberWords = new(StringComparer.Ordinal)

@@ -191,6 +191,10 @@ public static partial class DraftRenderer
     public static string Quote(string text)
     {
         var flat = Flatten(text);
+        // A hostile highlight's snippet stops where its markup starts: an escaped remnant ("\<a…") is noise to a
+        // reader, and the markup itself is never shown.
+        if (Hatch.Writing.Text.Markup.IndexOf(flat) is var at and >= 0)
+            flat = at >= 20 ? flat[..at].TrimEnd() + " …" : Hatch.Writing.Text.Markup.Clean(flat);
         if (flat.Length <= QuoteLength) return flat;
         var cut = flat.LastIndexOf(' ', QuoteLength - 1);
         return flat[..(cut > QuoteLength / 2 ? cut : QuoteLength - 1)].TrimEnd(' ', ',', ';', ':', '.') + "…";

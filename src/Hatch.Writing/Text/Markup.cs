@@ -11,6 +11,9 @@ public static partial class Markup
     /// <summary>True when the text carries HTML tags, entities or script-capable links.</summary>
     public static bool Contains(string text) => MarkupPattern().IsMatch(text);
 
+    /// <summary>Where the first markup in the text starts, or -1.</summary>
+    public static int IndexOf(string text) => MarkupPattern().Match(text) is { Success: true } m ? m.Index : -1;
+
     /// <summary>The text without tags (and without what script and style elements hold), for counting words.</summary>
     public static string Strip(string text) =>
         Tag().Replace(ScriptOrStyle().Replace(text, " "), " ");

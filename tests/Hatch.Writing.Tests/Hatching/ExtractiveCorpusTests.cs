@@ -17,7 +17,7 @@ namespace Hatch.Writing.Tests.Hatching;
 /// </summary>
 public sealed partial class ExtractiveCorpusTests
 {
-    public static TheoryData<string> Libraries => new() { "money.csv", "history.csv", "kitchen.csv", "engineering.csv", "few-instructions.csv", "gardening.csv", "running.csv", "meetings.csv" };
+    public static TheoryData<string> Libraries => new() { "money.csv", "history.csv", "kitchen.csv", "engineering.csv", "few-instructions.csv", "gardening.csv", "running.csv", "meetings.csv", "teaching.csv" };
 
     public static TheoryData<string, string> LibrariesAndStyles
     {
@@ -143,6 +143,9 @@ public sealed partial class ExtractiveCorpusTests
         "have", "can", "will", "would", "should", "must", "do", "does",
     ];
 
+    /// <summary>The writer's sentence tying an advice item to the section it follows from.</summary>
+    internal static Regex LeadsHere() => new(@" The section “[^”]*” leads here\.");
+
     private static string Flat(string text) => Regex.Replace(text.ToLowerInvariant().Replace('’', '\''), @"[^\p{L}\p{N}']+", " ").Trim();
 
     [Theory]
@@ -166,8 +169,9 @@ public sealed partial class ExtractiveCorpusTests
             // The detail is the reader's words; "You should keep …" may be given as the command "Keep …".
             // The reader's own plan for it may follow, quoted as their note ("Your note: “Try this on Sunday.”").
             var highlight = draft.Highlights.Single(h => h.Number == a.Citations[0]).Highlight;
-            var parts = a.Detail.Split(" Your note: “");
-            var said = parts[0].Trim('“').Replace("” (your note)", "")[1..];
+            // The writer's link to the section the item follows from is its own sentence, not the reader's words.
+            var parts = LeadsHere().Replace(a.Detail, "").Split(" Your note: “");
+            var said = Regex.Replace(parts[0], "” \\(your note\\), on “.*$", "").Trim('“').Replace("” (your note)", "")[1..];
             Assert.True(highlight.Text.Contains(said, StringComparison.Ordinal) || (highlight.Note ?? "").Contains(said, StringComparison.Ordinal),
                 $"advice \"{a.Detail}\" is not the highlight's or its note's words");
             if (parts.Length > 1)
@@ -277,7 +281,8 @@ public sealed partial class ExtractiveCorpusTests
         Assert.DoesNotContain(Flat(disputed), Flat(draft.Article.Title));
         // Both sides stay in the body, next to the note that sets them against each other.
         Assert.Contains(disputed, string.Join(" ", draft.Article.Sections.Select(s => s.Body)));
-        Assert.Contains("Not all of them agree", draft.Article.Conclusion);
+        // Said as a disagreement: either the thesis the article is built on, or one of the others the notes find.
+        Assert.Matches("Not all of them agree| disagree", draft.Article.Conclusion);
         Assert.Contains(named, draft.Article.Conclusion);
     }
 
@@ -358,4 +363,73 @@ public sealed partial class ExtractiveCorpusTests
 
     [GeneratedRegex(@"^- \[(\d+)\] ", RegexOptions.Multiline)]
     private static partial Regex SourceLine();
+
+    // ---------- issue 15, fourth pass: a thesis, claims only from central passages, advice from the reader's plans ----------
+
+    [Fact]
+    public async Task TheOverviewStatesTheDisagreementTheNotesFindAndTheConclusionAnswersItWithTheNotesLean()
+    {
+        var draft = await Hatch("teaching.csv");
+
+        // "Contradicts Finch. Finch's is one classroom; this is n=312.": the article is built on that disagreement, and
+        // the note's side (the study) is said, not left open.
+        var overview = draft.Article.Overview.Split("\n\n")[0];
+        Assert.Contains("turns on one disagreement", overview);
+        Assert.Contains("Brenner and Sato", overview);
+        Assert.Contains("Finch", overview);
+        Assert.Contains("your own note sides with Brenner and Sato", overview);
+        Assert.Contains("already chosen Brenner and Sato", draft.Article.Conclusion);
+        Assert.DoesNotContain("leave that open", draft.Article.Conclusion);
+        // The title names the disagreement, not a clause lifted from one passage.
+        Assert.Contains("Brenner and Sato", draft.Article.Title);
+        Assert.Contains("Finch", draft.Article.Title);
+    }
+
+    [Fact]
+    public async Task TamperedAsideAndCaveatPassagesNeverTitleOrHeadAndACutIsMarkedWithAnEllipsis()
+    {
+        var draft = await Hatch("teaching.csv");
+        var claims = string.Join(" | ", draft.Article.Sections.Select(s => s.Heading).Append(draft.Article.Title));
+
+        Assert.DoesNotContain("Ambush", claims);
+        Assert.DoesNotContain("Warn the Class", claims);
+        Assert.DoesNotContain("Attendance Records", claims);
+        Assert.DoesNotContain("Exam Season", claims);
+        var all = string.Join(" ", BodyTexts(draft.Article));
+        // Quoted or given as advice, the two sentences either side of the removed <script> are never run together.
+        Assert.DoesNotContain("cold call. Nobody", all);
+        if (all.Contains("Nobody likes an ambush", StringComparison.Ordinal)) Assert.Contains("cold call. … Nobody likes an ambush", all);
+        var sources = DraftRenderer.Markdown(draft);
+        Assert.DoesNotContain("script", sources.Split("## Sources")[1], StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("\\<", sources.Split("## Sources")[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheReadersPlanForAPassageIsAdviceAndAWorkTitleIsNotCalledAPerson()
+    {
+        var draft = await Hatch("teaching.csv");
+
+        Assert.Contains(draft.Article.Advice, a => a.Detail.StartsWith("“Bring this to the department meeting on Thursday” (your note), on “Exit tickets", StringComparison.Ordinal));
+        Assert.Contains("Bring this to the department meeting on Thursday", draft.Article.Conclusion);
+        var body = string.Join(" ", BodyTexts(draft.Article));
+        Assert.DoesNotContain("Cold calling is kind writes", body);
+        Assert.DoesNotContain("by Cold calling", body);
+        Assert.DoesNotContain("Cold calling is kind and", body);
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public async Task ALittleFurtherOnFollowsTheLocatorsAndNoSentenceIsFiller(string library)
+    {
+        var draft = await Hatch(library);
+        var byNumber = draft.Highlights.ToDictionary(h => h.Number, h => h.Highlight);
+
+        foreach (var section in draft.Article.Sections)
+        {
+            Assert.DoesNotMatch(@"\bcomes? up again here\.", section.Body);
+            foreach (Match m in Regex.Matches(section.Body, @"\[(\d+)\][^\[]*?A little further on[^\[]*\[(\d+)\]"))
+                Assert.True(ExtractiveProse.Comes(byNumber[int.Parse(m.Groups[1].Value)], byNumber[int.Parse(m.Groups[2].Value)]) > 0,
+                    $"\"A little further on\" introduces [{m.Groups[2].Value}], which comes before [{m.Groups[1].Value}]");
+        }
+    }
 }
