@@ -99,7 +99,7 @@ public sealed class RecoveryTests(WebOnlyAppFactory web) : IClassFixture<WebOnly
             var db = sp.GetRequiredService<HatchDbContext>();
             var queue = new RequestQueue(db, jobs, time, NullLogger<RequestQueue>.Instance);
             var review = ActivatorUtilities.CreateInstance<ReviewService>(sp, queue);
-            var sweeper = new HatchRequestSweeper(db, new HatchScheduler(db, queue, time), review, sp.GetRequiredService<JobStorage>(),
+            var sweeper = new HatchRequestSweeper(db, new HatchScheduler(db, queue, time), review, sp.GetRequiredService<ReviewEmailJob>(), sp.GetRequiredService<JobStorage>(),
                 time, sp.GetRequiredService<IOptions<JobOptions>>(), NullLogger<HatchRequestSweeper>.Instance);
             await sweeper.SweepAsync(CancellationToken.None);
         }
