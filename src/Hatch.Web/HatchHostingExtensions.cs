@@ -30,6 +30,8 @@ public static partial class HatchHostingExtensions
     /// </summary>
     public static async Task PrepareDatabaseAsync(this IHost host)
     {
+        // Settings are checked before the database is touched, so a wrong one is reported by name, not as a failed migration.
+        host.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         var environment = host.Services.GetRequiredService<IHostEnvironment>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Hatch.Database");
         await using var scope = host.Services.CreateAsyncScope();
@@ -48,7 +50,7 @@ public static partial class HatchHostingExtensions
             var message = $"The database schema is behind: {pending.Count} migration(s) not applied ({string.Join(", ", pending)}). "
                 + "Run `hatch db migrate` (or `dotnet run --project src/Hatch.Cli -- db migrate`) with the same ConnectionStrings__Hatch, then start again.";
             LogBehind(logger, message);
-            throw new InvalidOperationException(message);
+            throw new SchemaBehindException(message);
         }
         await database.EnsureRolesAsync();
     }
