@@ -40,7 +40,7 @@ public static class CliHost
         var builder = CreateBuilder(null);
         builder.AddHatchData();
         if (importers) builder.AddHatchWriting();
-        builder.Services.AddIdentityCore<HatchUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
+        builder.Services.AddIdentityCore<HatchUser>(HatchIdentityRules.Apply).AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
         return builder.Build();
     }
 
