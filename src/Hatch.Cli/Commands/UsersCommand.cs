@@ -114,7 +114,7 @@ public static class UsersCommand
     /// </summary>
     private static async Task<int> WithUsersAsync(TextWriter stderr, CancellationToken cancellationToken, Func<UserManager<HatchUser>, Task<int>> action)
     {
-        using var host = CliHost.BuildDatabase();
+        using var host = CliHost.BuildDatabase(stderr: stderr);
         await using var scope = host.Services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
         if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)
