@@ -36,7 +36,12 @@ public sealed record HighlightPage(IReadOnlyList<HighlightDto> Items, int Total,
 
 /// <param name="Mode">keyword, semantic or hybrid: ranked search for <paramref name="Q"/>; absent, Q matches words anywhere (text, note, source).</param>
 /// <param name="After">The <c>next</c> of the previous page: the page after it in reading order (instead of <paramref name="Page"/>).</param>
-public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize, string? Mode = null, string? After = null)
+public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize,
+    [property: System.ComponentModel.Description("How q is matched: keyword (the default: a text search of the highlights' words), semantic (nearest in "
+        + "meaning by the stored embeddings, best first) or hybrid (both rankings merged). semantic and hybrid are ranked, page by number "
+        + "(page, pageSize) and count towards Hatch:RateLimits:SemanticSearchesPerMinute.")]
+    string? Mode = null,
+    string? After = null)
 {
     public HighlightFilter Filter => new(Q, Source, Tag, From, To);
 }
