@@ -44,6 +44,8 @@ public static class CliApp
             await stderr.WriteLineAsync("Run 'hatch --help' for usage.");
             return ExitCodes.BadInput;
         }
+        if (parse.Action is System.CommandLine.Help.HelpAction && parse.CommandResult.Command == root)
+            root.Description += $"\n\nYour library: {CliHost.DescribeLibrary()}.";
         var verbose = parse.GetValue(Verbose);
         CliHost.Verbose = verbose;
         try

@@ -6,7 +6,7 @@ namespace Hatch.Data;
 public enum DatabaseProvider { Sqlite, Postgres }
 
 /// <summary>
-/// <c>ConnectionStrings:Hatch</c>: a SQLite connection string (the default, a file under ./data/) or a PostgreSQL
+/// <c>ConnectionStrings:Hatch</c>: a SQLite connection string (the default, data/hatch.db under <see cref="DataRoot"/>) or a PostgreSQL
 /// one (anything with <c>Host=</c>), which also moves Hangfire's storage into that database.
 /// </summary>
 public sealed class DatabaseOptions : Microsoft.Extensions.Options.IValidateOptions<DatabaseOptions>
@@ -50,9 +50,8 @@ public sealed class DatabaseOptions : Microsoft.Extensions.Options.IValidateOpti
     public static string PrepareSqlite(string connectionString)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.DataSource is { Length: > 0 } file && file != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
+        if (SqliteFile(connectionString) is { } path)
         {
-            var path = Path.IsPathRooted(file) ? file : Path.Combine(DataRoot(), file);
             builder.DataSource = path;
             var directory = Path.GetDirectoryName(path);
             if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
@@ -85,16 +84,39 @@ public sealed class DatabaseOptions : Microsoft.Extensions.Options.IValidateOpti
             : connectionString.TrimEnd().TrimEnd(';') + ";Max Auto Prepare=64";
     }
 
+    /// <summary>The environment variable that chooses where the library lives, over every other rule.</summary>
+    public const string HomeVariable = "HATCH_HOME";
+
     /// <summary>
-    /// Where relative SQLite paths live: HATCH_HOME when set; else, inside a source checkout, its top folder (the one
-    /// holding HatchService.sln), because `dotnet run` starts the web app in its project folder but the command line in
-    /// the caller's; else the current directory.
+    /// Where relative SQLite paths (the default <c>data/hatch.db</c>) live, one documented place whatever the current
+    /// folder: <c>HATCH_HOME</c> when set; else, run from inside a source checkout, its top folder (the one holding
+    /// HatchService.sln), so `dotnet run` of the web app and of the command line share a file; else the user's data
+    /// folder, <c>LocalApplicationData/hatch</c> (<c>~/.local/share/hatch</c> on Linux, honouring XDG_DATA_HOME).
     /// </summary>
     public static string DataRoot()
     {
-        if (Environment.GetEnvironmentVariable("HATCH_HOME") is { Length: > 0 } home) return Path.GetFullPath(home);
+        if (Environment.GetEnvironmentVariable(HomeVariable) is { Length: > 0 } home) return Path.GetFullPath(home);
         for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "HatchService.sln"))) return dir.FullName;
-        return Directory.GetCurrentDirectory();
+        var userData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        // Without a home folder (a bare service account) there is no user data folder; the current one is all that is left.
+        return string.IsNullOrEmpty(userData) ? Directory.GetCurrentDirectory() : Path.Combine(userData, "hatch");
+    }
+
+    /// <summary>The full path of the SQLite file <paramref name="connectionString"/> names, or null for PostgreSQL or an in-memory database.</summary>
+    public static string? SqliteFile(string connectionString)
+    {
+        if (Detect(connectionString) != DatabaseProvider.Sqlite) return null;
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = new SqliteConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException)
+        {
+            return null; // reported by the options validator, naming the key
+        }
+        if (builder.DataSource is not { Length: > 0 } file || file == ":memory:" || builder.Mode == SqliteOpenMode.Memory) return null;
+        return Path.IsPathRooted(file) ? file : Path.GetFullPath(Path.Combine(DataRoot(), file));
     }
 }

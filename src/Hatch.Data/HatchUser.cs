@@ -26,3 +26,17 @@ public sealed class HatchUser : IdentityUser
         public static readonly IReadOnlyList<string> All = [Admin, Editor];
     }
 }
+
+/// <summary>
+/// Identity's account rules, one configuration for every way an account is made: registration on the web and
+/// `hatch users add` both apply it, so the command cannot create an account the web app would refuse.
+/// </summary>
+public static class HatchIdentityRules
+{
+    public static void Apply(IdentityOptions options)
+    {
+        options.User.RequireUniqueEmail = true;
+        options.Password.RequiredLength = 8;
+        options.Lockout.MaxFailedAccessAttempts = 10;
+    }
+}

@@ -145,11 +145,25 @@ public static class WorkerRole
             || args.Any(a => a.Equals("--role=worker", StringComparison.OrdinalIgnoreCase));
     }
 
-    public static async Task RunAsync(string[] args)
+    /// <returns>0, or <see cref="StartupFailure.ExitCode"/> when a setting stops it at start.</returns>
+    public static async Task<int> RunAsync(string[] args)
     {
-        using var host = Build(args);
-        await host.PrepareDatabaseAsync();
-        await host.RunAsync();
+        IHost? host = null;
+        try
+        {
+            host = Build(args);
+            await host.PrepareDatabaseAsync();
+            await host.RunAsync();
+            return 0;
+        }
+        catch (Exception ex) when (StartupFailure.IsSettingError(ex) && StartupFailure.IsOwnProcess)
+        {
+            return StartupFailure.Report(ex, host?.Services);
+        }
+        finally
+        {
+            host?.Dispose();
+        }
     }
 
     /// <summary>The worker host, built but not started (tests run it beside a web-only app on one database).</summary>

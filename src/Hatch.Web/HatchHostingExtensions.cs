@@ -30,13 +30,19 @@ public static partial class HatchHostingExtensions
     /// </summary>
     public static async Task PrepareDatabaseAsync(this IHost host)
     {
+        // Settings are checked before the database is touched, so a wrong one is reported by name, not as a failed migration.
+        host.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         var environment = host.Services.GetRequiredService<IHostEnvironment>();
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Hatch.Database");
         await using var scope = host.Services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
-        var embedded = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Sqlite;
+        var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value;
+        var embedded = options.Provider == DatabaseProvider.Sqlite;
         if (environment.IsDevelopment() || embedded)
         {
+            // Said once, with the path, so a new empty library never appears silently (see DatabaseOptions.DataRoot).
+            if (DatabaseOptions.SqliteFile(options.ConnectionString) is { } file && !File.Exists(file))
+                LogNewLibrary(logger, file);
             var applied = await database.MigrateAsync();
             if (applied.Count > 0) LogMigrated(logger, applied.Count, database.ProviderName);
             return;
@@ -48,10 +54,13 @@ public static partial class HatchHostingExtensions
             var message = $"The database schema is behind: {pending.Count} migration(s) not applied ({string.Join(", ", pending)}). "
                 + "Run `hatch db migrate` (or `dotnet run --project src/Hatch.Cli -- db migrate`) with the same ConnectionStrings__Hatch, then start again.";
             LogBehind(logger, message);
-            throw new InvalidOperationException(message);
+            throw new SchemaBehindException(message);
         }
         await database.EnsureRolesAsync();
     }
+
+    [LoggerMessage(LogLevel.Information, "Created a new library at {Path}")]
+    private static partial void LogNewLibrary(ILogger logger, string path);
 
     [LoggerMessage(LogLevel.Information, "Applied {Count} migration(s) to the {Provider} database")]
     private static partial void LogMigrated(ILogger logger, int count, string provider);

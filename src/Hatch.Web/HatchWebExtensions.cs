@@ -66,12 +66,7 @@ public static class HatchWebExtensions
         // static files, the OpenAPI document, health) opt out by name.
         services.AddAuthorization(options => options.FallbackPolicy = new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
             .AddRequirements(new SignedInWhereThereIsAnEndpoint()).Build());
-        services.AddIdentityApiEndpoints<HatchUser>(options =>
-            {
-                options.User.RequireUniqueEmail = true;
-                options.Password.RequiredLength = 8;
-                options.Lockout.MaxFailedAccessAttempts = 10;
-            })
+        services.AddIdentityApiEndpoints<HatchUser>(HatchIdentityRules.Apply)
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<HatchDbContext>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName);

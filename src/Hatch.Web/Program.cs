@@ -13,8 +13,7 @@ using Hatch.Writing;
 // `--role worker`: run background jobs against the shared database without serving pages.
 if (WorkerRole.IsRequested(args))
 {
-    await WorkerRole.RunAsync(args);
-    return;
+    return await WorkerRole.RunAsync(args);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,29 +32,40 @@ builder.AddHatchWeb();
 builder.AddHatchApiReference();
 builder.AddHatchProtection();
 
-var app = builder.Build();
+// A setting the app cannot start with ends it with one line naming the setting and exit code 2, not a stack trace.
+WebApplication? app = null;
+try
+{
+    app = builder.Build();
+    await app.PrepareDatabaseAsync();
 
-await app.PrepareDatabaseAsync();
+    app.UseHatchWeb();
+    app.UseHatchProtection();
+    app.MapHatchAuthApi();
+    app.MapHighlightsApi();
+    app.MapNotesApi();
+    app.MapSemanticApi();
+    app.MapHatchesApi();
+    app.MapDraftsApi();
+    app.MapDigestsApi();
+    app.MapConnectionsApi();
+    app.MapExportApi();
+    app.MapReviewApi();
+    app.MapPublicArticles();
+    app.MapDigestFeed();
+    app.MapHatchPages();
+    app.MapHatchApiReference();
+    app.MapHatchHangfire();
 
-app.UseHatchWeb();
-app.UseHatchProtection();
-app.MapHatchAuthApi();
-app.MapHighlightsApi();
-app.MapNotesApi();
-app.MapSemanticApi();
-app.MapHatchesApi();
-app.MapDraftsApi();
-app.MapDigestsApi();
-app.MapConnectionsApi();
-app.MapExportApi();
-app.MapReviewApi();
-app.MapPublicArticles();
-app.MapDigestFeed();
-app.MapHatchPages();
-app.MapHatchApiReference();
-app.MapHatchHangfire();
-
-app.Run();
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (StartupFailure.IsSettingError(ex) && StartupFailure.IsOwnProcess)
+{
+    var exit = StartupFailure.Report(ex, app?.Services);
+    if (app is not null) await app.DisposeAsync(); // flushes the console logger before the process ends
+    return exit;
+}
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

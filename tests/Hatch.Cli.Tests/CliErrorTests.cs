@@ -110,6 +110,32 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task AModelServerAnswering500EndsWithOneReadableLineAndNoStackUnlessVerbose()
+    {
+        await using var server = await Hatch.TestSupport.FakeOpenAIServer.StartAsync();
+        server.DefaultReply = Hatch.TestSupport.FakeReply.Error(500, "The server had an error while processing your request.");
+        string[] command = [BuiltCli, "article", ArticleCommandTests.Sample("readwise.csv"),
+            "--provider", "OpenAICompatible", "--endpoint", server.OpenAIEndpoint.ToString(), "--model", "test-model"];
+        var settings = new Dictionary<string, string> { ["Hatch__Llm__RetryBaseDelay"] = "00:00:00.010", ["Hatch__Embeddings__Provider"] = "None" };
+
+        var plain = await HatchProcess.RunAsync("dotnet", command, settings, _dir);
+
+        Assert.Equal(1, plain.Exit); // README "Exit codes": a failed model call is 1; bad input or a bad setting is 2
+        Assert.Equal("", plain.Out);
+        NoStack(plain.Err);
+        Assert.DoesNotContain("Exception", plain.Err);
+        var lines = plain.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("hatch: ", lines[^1]);
+        Assert.Contains("500", lines[^1]);
+        Assert.True(lines.Length <= 6, "stderr:\n" + plain.Err);
+
+        var verbose = await HatchProcess.RunAsync("dotnet", [.. command, "--verbose"], settings, _dir);
+
+        Assert.Equal(1, verbose.Exit);
+        Assert.Matches(@"(?m)^\s+at \S+\(", verbose.Err);
+    }
+
+    [Fact]
     public async Task VerboseShowsTheDiagnosticsTheDefaultLeavesOut()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

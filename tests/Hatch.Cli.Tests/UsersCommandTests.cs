@@ -60,6 +60,44 @@ public sealed class UsersCommandTests
         Assert.Equal(["Admin"], await RolesAsync("boss@example.com"));
     }
 
+    [Fact]
+    public async Task AddRefusesAnAddressAndAPasswordTheWebAppWouldRefuseWithIdentitysReason()
+    {
+        using var database = new ThrowawayDatabase("hatch-cli-");
+        Assert.Equal(ExitCodes.Ok, (await ThrowawayDatabase.RunAsync("db", "migrate")).Exit);
+
+        var badEmail = await ThrowawayDatabase.RunAsync("users", "add", "bad-email", "--password", "Passw0rd!x");
+        Assert.Equal(ExitCodes.BadInput, badEmail.Exit);
+        Assert.Contains("Email 'bad-email' is invalid.", badEmail.Err);
+
+        var shortPassword = await ThrowawayDatabase.RunAsync("users", "add", "short@example.com", "--password", "Pa0!xy");
+        Assert.Equal(ExitCodes.BadInput, shortPassword.Exit);
+        Assert.Contains("Passwords must be at least 8 characters.", shortPassword.Err);
+
+        using var host = CliHost.BuildDatabase();
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
+        Assert.Null(await users.FindByNameAsync("bad-email"));
+        Assert.Null(await users.FindByEmailAsync("short@example.com"));
+    }
+
+    [Fact]
+    public async Task AddWithoutARoleCreatesAnAccountWithNoRoleThatCanSignIn()
+    {
+        using var database = new ThrowawayDatabase("hatch-cli-");
+        Assert.Equal(ExitCodes.Ok, (await ThrowawayDatabase.RunAsync("db", "migrate")).Exit);
+
+        var added = await ThrowawayDatabase.RunAsync("users", "add", "reader@example.com", "--password", "Passw0rd!x");
+
+        Assert.True(added.Exit == ExitCodes.Ok, added.Err);
+        Assert.Contains("reader@example.com can sign in (no role)", added.Out);
+        Assert.Empty(await RolesAsync("reader@example.com"));
+        using var host = CliHost.BuildDatabase();
+        await using var scope = host.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<HatchUser>>();
+        Assert.True(await users.CheckPasswordAsync((await users.FindByEmailAsync("reader@example.com"))!, "Passw0rd!x"));
+    }
+
     private static async Task<string[]> RolesAsync(string email)
     {
         using var host = CliHost.BuildDatabase();

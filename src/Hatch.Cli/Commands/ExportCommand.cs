@@ -25,7 +25,7 @@ public static class ExportCommand
                 await stderr.WriteLineAsync($"hatch: {problem}");
                 return ExitCodes.BadInput;
             }
-            using var host = CliHost.BuildDatabase();
+            using var host = CliHost.BuildDatabase(stderr: stderr);
             await using var scope = host.Services.CreateAsyncScope();
             var (userId, exit) = await LibraryImport.FindUserAsync(scope.ServiceProvider, email, stderr, cancellationToken);
             if (userId is null) return exit;

@@ -61,7 +61,7 @@ public static class ImportCommand
             var email = parse.GetValue(user)?.Trim();
             var store = email is { Length: > 0 } && !parse.GetValue(dryRun);
             var asJson = parse.GetValue(output) == "json";
-            using var host = store ? CliHost.BuildDatabase(importers: true) : CliHost.BuildWriting();
+            using var host = store ? CliHost.BuildDatabase(importers: true, stderr: stderr) : CliHost.BuildWriting();
             var importers = host.Services.GetRequiredService<HighlightImporters>();
             if (parse.GetValue(includeDiscarded)) importers = importers.With(new ReadwiseCsvImporter { IncludeDiscarded = true });
 

@@ -8,21 +8,21 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Hatch.Cli.Commands;
 
-/// <summary>`hatch users add EMAIL --role admin|editor [--password P]` and `hatch users role EMAIL editor|admin [--revoke]`.</summary>
+/// <summary>`hatch users add EMAIL [--role admin|editor] [--password P]` and `hatch users role EMAIL editor|admin [--revoke]`.</summary>
 public static class UsersCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var email = new Argument<string>("EMAIL") { Description = "The new user's email address (also the sign-in name)." };
-        var role = new Option<string>("--role") { Description = "The role to give: admin or editor.", Required = true };
+        var role = new Option<string?>("--role") { Description = "The role to give: admin or editor. Left out, the account has no role (it can hatch its own highlights)." };
         role.AcceptOnlyFromAmong("admin", "editor");
         var password = new Option<string?>("--password") { Description = "The password; when left out a strong one is generated and printed once." };
 
-        var add = new Command("add", "Create a user with a role. An account someone registered is refused: promote it with `hatch users role`.") { email, role, password };
+        var add = new Command("add", "Create a user, with a role if given. An account someone registered is refused: promote it with `hatch users role`.") { email, role, password };
         add.SetAction((parse, cancellationToken) => WithUsersAsync(stderr, cancellationToken, async users =>
         {
             var address = parse.GetValue(email)!.Trim();
-            var roleName = RoleName(parse.GetValue(role)!);
+            var roleName = parse.GetValue(role) is { } given ? RoleName(given) : null;
             var user = await users.FindByEmailAsync(address);
             string? generated = null;
             if (user is not null && !await CreatedByOperatorAsync(users, user))
@@ -30,26 +30,34 @@ public static class UsersCommand
                 // Whoever registered this address first owns the account, and may not be the person the operator means:
                 // granting it a role here would hand that stranger the role. Promoting an account is a separate, explicit step.
                 await stderr.WriteLineAsync($"hatch: an account with the email {address} already exists and was not created by `hatch users add`; "
-                    + $"nothing changed. If it is the right person's, give it the role with `hatch users role {address} {parse.GetValue(role)}`.");
+                    + $"nothing changed. If it is the right person's, give it a role with `hatch users role {address} {parse.GetValue(role) ?? "editor"}`.");
                 return ExitCodes.BadInput;
             }
             if (user is null)
             {
-                var given = parse.GetValue(password);
-                generated = given is null ? GeneratePassword() : null;
+                var chosen = parse.GetValue(password);
+                generated = chosen is null ? GeneratePassword() : null;
                 user = new HatchUser { UserName = address, Email = address, EmailConfirmed = true };
-                var created = await users.CreateAsync(user, given ?? generated!);
+                // The web app's own rules (HatchIdentityRules): a malformed address or a short password is refused here too.
+                var created = await users.CreateAsync(user, chosen ?? generated!);
                 if (!created.Succeeded)
                     return await Fail(stderr, created);
                 var marked = await users.AddClaimAsync(user, new Claim(CreatedByClaim, "hatch users add"));
                 if (!marked.Succeeded) return await Fail(stderr, marked);
             }
-            if (!await users.IsInRoleAsync(user, roleName))
+            if (roleName is null)
             {
-                var added = await users.AddToRoleAsync(user, roleName);
-                if (!added.Succeeded) return await Fail(stderr, added);
+                await stdout.WriteLineAsync($"hatch: {address} can sign in (no role).");
             }
-            await stdout.WriteLineAsync($"hatch: {address} has the role {roleName}.");
+            else
+            {
+                if (!await users.IsInRoleAsync(user, roleName))
+                {
+                    var added = await users.AddToRoleAsync(user, roleName);
+                    if (!added.Succeeded) return await Fail(stderr, added);
+                }
+                await stdout.WriteLineAsync($"hatch: {address} has the role {roleName}.");
+            }
             if (generated is not null)
                 await stdout.WriteLineAsync($"hatch: generated password (shown only now): {generated}");
             return ExitCodes.Ok;
@@ -106,7 +114,7 @@ public static class UsersCommand
     /// </summary>
     private static async Task<int> WithUsersAsync(TextWriter stderr, CancellationToken cancellationToken, Func<UserManager<HatchUser>, Task<int>> action)
     {
-        using var host = CliHost.BuildDatabase();
+        using var host = CliHost.BuildDatabase(stderr: stderr);
         await using var scope = host.Services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
         if ((await database.PendingMigrationsAsync(cancellationToken)).Count > 0)

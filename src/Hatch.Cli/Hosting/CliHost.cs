@@ -34,14 +34,37 @@ public static class CliHost
     /// <summary>
     /// The database named by ConnectionStrings:Hatch, with Identity's user and role stores; with
     /// <paramref name="importers"/>, the importers too (`hatch import --user`), still without embeddings or a model.
+    /// When that is a SQLite file that does not exist yet, the command is about to create it: that is said once on
+    /// <paramref name="stderr"/>, with the path, so a new empty library never appears silently.
     /// </summary>
-    public static IHost BuildDatabase(bool importers = false)
+    public static IHost BuildDatabase(bool importers = false, TextWriter? stderr = null)
     {
         var builder = CreateBuilder(null);
         builder.AddHatchData();
         if (importers) builder.AddHatchWriting();
-        builder.Services.AddIdentityCore<HatchUser>().AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
-        return builder.Build();
+        builder.Services.AddIdentityCore<HatchUser>(HatchIdentityRules.Apply).AddRoles<IdentityRole>().AddEntityFrameworkStores<HatchDbContext>();
+        var host = builder.Build();
+        if (stderr is not null && DatabaseOptions.SqliteFile(host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString) is { } file
+            && !File.Exists(file))
+            stderr.WriteLine($"hatch: created a new library at {file}");
+        return host;
+    }
+
+    /// <summary>
+    /// Where the library is, for `hatch --help`: the connection string the commands would use (appsettings.json beside
+    /// the binary, then ConnectionStrings__Hatch), read without building a host.
+    /// </summary>
+    public static string DescribeLibrary()
+    {
+        var configured = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .Build()
+            .GetConnectionString("Hatch");
+        var connectionString = string.IsNullOrWhiteSpace(configured) ? DatabaseOptions.DefaultConnectionString : configured;
+        return DatabaseOptions.SqliteFile(connectionString) is { } file
+            ? $"{file} (SQLite; the folder is ${DatabaseOptions.HomeVariable} if set, else the checkout you are in, else your user data folder)"
+            : "the PostgreSQL database named by ConnectionStrings__Hatch";
     }
 
     private static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides)

@@ -88,14 +88,18 @@ public sealed partial class EmbeddingStore(
 
             var vectors = await generator.EmbedAsync(batch.Select(b => b.Text).ToArray(), cancellationToken);
             var saved = await SaveAsync(batch.Select((b, i) => (b.Id, vectors[i])).ToArray(), cancellationToken);
-            // A conflict means another run stored some of these first: the next query no longer sees them. A conflict
-            // that keeps coming back (a highlight deleted meanwhile) ends the run; the next import or hatch resumes.
+            // Vectors another run stored first are skipped, and the next query no longer sees them. A highlight deleted
+            // meanwhile fails its batch; if that keeps happening the run ends, and the next import or hatch resumes.
             if (saved < 0 && ++conflicts >= 3) return stored;
             stored += Math.Max(0, saved);
         }
     }
 
-    /// <summary>Stores vectors just computed (by the import's near-duplicate check); returns how many, or -1 when another run won.</summary>
+    /// <summary>
+    /// Stores vectors just computed (by the import's near-duplicate check or the embedding job); returns how many were
+    /// new, or -1 when a highlight was deleted meanwhile. Vectors another run stored first are skipped, not an error:
+    /// the import and the job racing for the same highlights is expected.
+    /// </summary>
     public async Task<int> SaveAsync(IReadOnlyList<(Guid HighlightId, float[] Vector)> vectors, CancellationToken cancellationToken = default)
     {
         if (vectors.Count == 0) return 0;
@@ -104,21 +108,16 @@ public sealed partial class EmbeddingStore(
         // Vectors of an older model are of no further use once this one exists.
         await db.HighlightEmbeddings.Where(e => ids.Contains(e.HighlightId) && e.ModelId != ModelId).ExecuteDeleteAsync(cancellationToken);
         var rows = vectors.Select(v => HighlightEmbedding.Create(v.HighlightId, ModelId, v.Vector, now)).ToArray();
-        db.HighlightEmbeddings.AddRange(rows);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return vectors.Count;
+            var inserted = await db.InsertMissingAsync(rows, cancellationToken);
+            if (inserted < rows.Length) LogRace(rows.Length - inserted, rows.Length);
+            return inserted;
         }
-        catch (DbUpdateException ex)
+        catch (Exception ex) when (EmbeddingRows.IsMissingHighlight(ex))
         {
-            LogRace(ex, vectors.Count);
+            LogDeleted(rows.Length);
             return -1;
-        }
-        finally
-        {
-            // Only our rows: the context may be shared with a caller tracking its own entities (a hatch request).
-            foreach (var row in rows) db.Entry(row).State = EntityState.Detached;
         }
     }
 
@@ -251,6 +250,9 @@ public sealed partial class EmbeddingStore(
 
     private static float[] ToVector(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 
-    [LoggerMessage(LogLevel.Information, "A batch of {Count} embeddings was stored by another run first; skipped")]
-    private partial void LogRace(Exception ex, int count);
+    [LoggerMessage(LogLevel.Debug, "{Skipped} of {Count} embeddings were stored by another run first; skipped")]
+    private partial void LogRace(int skipped, int count);
+
+    [LoggerMessage(LogLevel.Information, "A batch of {Count} embeddings was not stored: a highlight in it was deleted meanwhile")]
+    private partial void LogDeleted(int count);
 }

@@ -24,8 +24,9 @@ public sealed partial class HighlightIntake(
 {
     public const int MaxNewForDuplicateCheck = 128;
 
-    public async Task<ImportReport> ImportAsync(string userId, string content, string fileName, CancellationToken cancellationToken = default) =>
-        await FollowUpAsync(userId, await library.ImportAsync(userId, content, fileName, cancellationToken), cancellationToken);
+    /// <param name="format">"auto" or one of the importers' formats, the names `hatch import --format` takes.</param>
+    public async Task<ImportReport> ImportAsync(string userId, string content, string fileName, string format, CancellationToken cancellationToken = default) =>
+        await FollowUpAsync(userId, await library.ImportAsync(userId, content, fileName, format, cancellationToken), cancellationToken);
 
     public async Task<ImportReport> AddAsync(string userId, IReadOnlyList<Highlight> highlights, IReadOnlyList<ImportRejection> rejected, string format, CancellationToken cancellationToken = default)
     {

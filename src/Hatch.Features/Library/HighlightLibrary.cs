@@ -78,10 +78,13 @@ public sealed record AddResult(int Imported, int Duplicates, IReadOnlyList<Guid>
 /// <summary>Adds highlights to a user's library, de-duplicated by content hash against what is already there.</summary>
 public sealed class HighlightLibrary(HatchDbContext db, HighlightImporters importers, TimeProvider time, IOptions<HatchLimits> limits)
 {
-    /// <summary>Reads an export file of any supported format. Throws <see cref="ImportException"/> when the file cannot be read at all.</summary>
-    public async Task<ImportReport> ImportAsync(string userId, string content, string fileName, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Reads an export file of any supported format; <paramref name="format"/> is "auto" (told from the content) or one
+    /// of <see cref="HighlightImporters.Formats"/>. Throws <see cref="ImportException"/> when the file cannot be read at all.
+    /// </summary>
+    public async Task<ImportReport> ImportAsync(string userId, string content, string fileName, string format, CancellationToken cancellationToken = default)
     {
-        var result = importers.Import(content, fileName);
+        var result = importers.Import(content, fileName, format);
         var added = await AddAsync(userId, result.Highlights, cancellationToken);
         var notesStored = await db.AddNewSourceNotesAsync(userId, result.KeptNotes, time.GetUtcNow(), cancellationToken);
         return new ImportReport(result.Format, added.Imported, added.Duplicates + result.Duplicates, result.Rejected.Select(ToRejection).ToList())

@@ -36,7 +36,12 @@ public sealed record HighlightPage(IReadOnlyList<HighlightDto> Items, int Total,
 
 /// <param name="Mode">keyword, semantic or hybrid: ranked search for <paramref name="Q"/>; absent, Q matches words anywhere (text, note, source).</param>
 /// <param name="After">The <c>next</c> of the previous page: the page after it in reading order (instead of <paramref name="Page"/>).</param>
-public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize, string? Mode = null, string? After = null)
+public sealed record HighlightListQuery(string? Q, string? Source, string? Tag, DateOnly? From, DateOnly? To, int? Page, int? PageSize,
+    [property: System.ComponentModel.Description("How q is matched: keyword (the default: a text search of the highlights' words), semantic (nearest in "
+        + "meaning by the stored embeddings, best first) or hybrid (both rankings merged). semantic and hybrid are ranked, page by number "
+        + "(page, pageSize) and count towards Hatch:RateLimits:SemanticSearchesPerMinute.")]
+    string? Mode = null,
+    string? After = null)
 {
     public HighlightFilter Filter => new(Q, Source, Tag, From, To);
 }
@@ -60,8 +65,11 @@ public static class HighlightsApi
         group.MapPost("/import", ImportAsync)
             .RequireRateLimiting(RateLimitPolicies.Import)
             .DisableAntiforgery() // checked by CookieFormsNeedAntiforgery, so bearer clients can upload too
-            .Accepts<IFormFile>("multipart/form-data")
+            .Accepts<ImportUpload>("multipart/form-data")
             .WithSummary("Imports an export file (multipart field 'file') in any format Hatch reads.")
+            .WithDescription("Optional multipart field 'format': auto (the default: told from the file's content), kindle, readwise, "
+                + "glasp, hypothesis, json or markdown, the names `hatch import --format` takes. Set it when the file's format "
+                + "cannot be told from its content, or to read a Markdown document's quotes and bullets as highlights.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -177,10 +185,12 @@ public static class HighlightsApi
                 detail: "Send multipart/form-data with the export in a field named 'file'.");
 
         IFormFile? file;
+        string format;
         try
         {
             var form = await request.ReadFormAsync(ct);
             file = form.Files.GetFile("file");
+            format = form["format"].ToString().Trim();
         }
         catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
         {
@@ -190,11 +200,15 @@ public static class HighlightsApi
             return TypedResults.Problem(statusCode: 400, title: "Expected a file upload", detail: "The form has no field named 'file'.");
         if (file.Length > max)
             return TooLarge(max);
+        if (!ImportFormats.IsKnown(format))
+            return TypedResults.Problem(statusCode: 400, title: "Unknown format",
+                detail: $"format: '{format}' is not a format Hatch reads; set the format field to one of {string.Join(", ", ImportFormats.Choices)}.",
+                extensions: new Dictionary<string, object?> { ["field"] = "format" });
 
         var content = await ReadTextAsync(file, ct);
         try
         {
-            return TypedResults.Ok(await intake.ImportAsync(user.UserId(), content, file.FileName, ct));
+            return TypedResults.Ok(await intake.ImportAsync(user.UserId(), content, file.FileName, ImportFormats.OrAuto(format), ct));
         }
         catch (ImportException ex)
         {
@@ -217,10 +231,61 @@ public static class HighlightsApi
     private static ProblemHttpResult Unreadable(ImportException ex) => TypedResults.Problem(
         statusCode: StatusCodes.Status400BadRequest,
         title: ex.Limit is null ? "The file could not be imported" : "The file is over an import limit",
-        detail: ex.Message,
+        detail: ImportFormats.ApiMessage(ex),
         extensions: new Dictionary<string, object?>
         {
             ["rejected"] = ex.Issues.Select(i => new ImportRejection(i.Line, i.Message)).ToArray(),
             ["limit"] = ex.Limit is null ? null : $"{HatchLimits.SectionName}:{ex.Limit}",
         });
+}
+
+/// <summary>What <c>POST /api/highlights/import</c> takes, for the OpenAPI document (the handler reads the form itself).</summary>
+public sealed record ImportUpload(
+    [property: System.ComponentModel.Description("The export file.")] IFormFile File,
+    [property: System.ComponentModel.Description("Optional: auto (the default: told from the content), kindle, readwise, glasp, hypothesis, json or markdown, the names `hatch import --format` takes.")]
+    string? Format);
+
+/// <summary>
+/// The format choice of an upload (the API's <c>format</c> field, the import page's Format list), with the same names
+/// as `hatch import --format`, and an import error worded for where it is shown.
+/// </summary>
+public static class ImportFormats
+{
+    /// <summary>"auto" first, then every format Hatch reads.</summary>
+    public static IReadOnlyList<string> Choices { get; } = [HighlightImporters.AutoFormat, .. HighlightImporters.Default.Formats];
+
+    /// <summary>Empty means auto.</summary>
+    public static bool IsKnown(string? format) =>
+        string.IsNullOrWhiteSpace(format) || Choices.Contains(format.Trim(), StringComparer.OrdinalIgnoreCase);
+
+    public static string OrAuto(string? format) => string.IsNullOrWhiteSpace(format) ? HighlightImporters.AutoFormat : format.Trim().ToLowerInvariant();
+
+    /// <summary>How the import page names each choice in its Format list.</summary>
+    public static string Label(string format) => format switch
+    {
+        "auto" => "Tell from the file",
+        "kindle" => "Kindle My Clippings.txt",
+        "readwise" => "Readwise CSV",
+        "glasp" => "Glasp",
+        "hypothesis" => "Hypothesis JSON",
+        "json" => "Hatch JSON",
+        "markdown" => "Markdown",
+        _ => format,
+    };
+
+    /// <summary>For an API caller, who sets the multipart field.</summary>
+    public static string ApiMessage(ImportException exception) => exception.ChooseFormat switch
+    {
+        ["markdown"] => $"{exception.Message}. To read its quotes and bullets as highlights anyway, set the format field to markdown.",
+        { Count: > 0 } formats => $"{exception.Message}; set the format field to one of {string.Join(", ", formats)}.",
+        _ => exception.Message,
+    };
+
+    /// <summary>For a reader on the import page, who picks from its Format list.</summary>
+    public static string PageMessage(ImportException exception) => exception.ChooseFormat switch
+    {
+        ["markdown"] => $"{exception.Message}. To read its quotes and bullets as highlights anyway, choose Markdown in the Format list.",
+        { Count: > 0 } => $"{exception.Message}; choose a format in the Format list.",
+        _ => exception.Message,
+    };
 }

@@ -74,6 +74,9 @@ public sealed class IndexModel(
     public ImportReport? Report { get; private set; }
     public string? ReportFile { get; private set; }
     public string? ImportError { get; private set; }
+
+    /// <summary>The Format list's choice, kept after a post so a retry starts from it.</summary>
+    public string ImportFormat { get; private set; } = HighlightImporters.AutoFormat;
     public IReadOnlyList<ImportRejection> ImportErrorIssues { get; private set; } = [];
     public string? HatchError { get; private set; }
     public long MaxUploadBytes => web.Value.MaxUploadBytes;
@@ -87,9 +90,12 @@ public sealed class IndexModel(
     public Task OnGetAsync(CancellationToken ct) => LoadAsync(ct);
 
     [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Infrastructure.RateLimitPolicies.Import)]
-    public async Task<IActionResult> OnPostImportAsync(IFormFile? upload, CancellationToken ct)
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? upload, string? format, CancellationToken ct)
     {
-        if (upload is null || upload.Length == 0)
+        ImportFormat = ImportFormats.IsKnown(format) ? ImportFormats.OrAuto(format) : HighlightImporters.AutoFormat;
+        if (!ImportFormats.IsKnown(format))
+            ImportError = "Choose a format from the Format list.";
+        else if (upload is null || upload.Length == 0)
             ImportError = "Choose an export file to import.";
         else if (upload.Length > MaxUploadBytes)
             ImportError = $"That file is larger than the {MaxUploadBytes / (1024 * 1024.0):0.#} MB limit.";
@@ -97,12 +103,12 @@ public sealed class IndexModel(
         {
             try
             {
-                Report = await intake.ImportAsync(UserId, await HighlightsApi.ReadTextAsync(upload, ct), upload.FileName, ct);
+                Report = await intake.ImportAsync(UserId, await HighlightsApi.ReadTextAsync(upload, ct), upload.FileName, ImportFormat, ct);
                 ReportFile = upload.FileName;
             }
             catch (ImportException ex)
             {
-                ImportError = ex.Message;
+                ImportError = ImportFormats.PageMessage(ex);
                 ImportErrorIssues = ex.Issues.Select(i => new ImportRejection(i.Line, i.Message)).ToArray();
             }
         }
