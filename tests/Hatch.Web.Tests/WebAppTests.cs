@@ -19,7 +19,7 @@ public sealed class PostgresWebAppTests(PostgresAppFactory factory) : WebAppTest
 public sealed class SqliteWebAppTests(SqliteAppFactory factory) : WebAppTests(factory), IClassFixture<SqliteAppFactory>;
 
 /// <summary>The web app end to end, on each provider. Every test works with its own fresh user.</summary>
-public abstract class WebAppTests(HatchAppFactory factory)
+public abstract partial class WebAppTests(HatchAppFactory factory)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
