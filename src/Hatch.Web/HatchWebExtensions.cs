@@ -226,8 +226,41 @@ public static class HatchWebExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.Use(RequireAntiforgeryHeaderOnCookieApiCallsAsync);
         return app;
     }
+
+    /// <summary>
+    /// A browser sends the sign-in cookie with any request, including one a hostile page makes it send; SameSite=Lax
+    /// keeps it off cross-site posts, but not off same-site ones (another app on a sibling subdomain). So an API call that
+    /// changes something and is signed by the cookie must carry the anti-forgery token in the
+    /// <c>RequestVerificationToken</c> header. Bearer calls (an Authorization header, which a browser never adds by itself)
+    /// and anonymous endpoints (sign-in, registration: there is no session to ride on) need none.
+    /// </summary>
+    private static async Task RequireAntiforgeryHeaderOnCookieApiCallsAsync(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/api")
+            && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method))
+            && request.Headers.Authorization.Count == 0
+            && context.User.Identity?.IsAuthenticated == true
+            && context.GetEndpoint() is { } endpoint
+            && endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null)
+        {
+            var antiforgery = context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                await TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery token missing or invalid",
+                    detail: MissingAntiforgeryMessage).ExecuteAsync(context);
+                return;
+            }
+        }
+        await next(context);
+    }
+
+    public const string MissingAntiforgeryMessage =
+        "An API call that changes something and is signed in by the cookie must send the anti-forgery token in the " +
+        "RequestVerificationToken header (the value of a page's __RequestVerificationToken field); or sign in for a bearer token.";
 
     private static bool NeedsHttps(PathString path) =>
         !(path.StartsWithSegments("/api") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi")
