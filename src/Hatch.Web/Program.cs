@@ -37,6 +37,7 @@ var app = builder.Build();
 
 await app.PrepareDatabaseAsync();
 
+app.UseHatchSecurityHeaders();
 app.UseHatchWeb();
 app.UseHatchProtection();
 app.MapHatchAuthApi();
