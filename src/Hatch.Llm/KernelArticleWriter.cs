@@ -520,23 +520,29 @@ public static class LlmErrors
             var code = (int)status;
             var detail = ProviderErrors.Message(http.ResponseContent) ?? http.Message;
             var where = $"{code} {status}";
+            // What a person sees leaves out the provider's own words, its address and the settings: those go to the log.
             if (IsContentFilter(http.ResponseContent))
-                return new($"The provider's content filter blocked the request ({where}): {detail}", false, ex);
+                return new($"The provider's content filter blocked the request ({where}): {detail}", false, ex, "The language model's content filter blocked the request.");
             return code switch
             {
                 401 or 403 => new($"The provider refused the credentials ({where}): {detail}. Check Hatch:Llm:ApiKey" +
-                                  (o.Provider == LlmProvider.AzureOpenAI ? " and Hatch:Llm:Endpoint." : "."), false, ex),
+                                  (o.Provider == LlmProvider.AzureOpenAI ? " and Hatch:Llm:Endpoint." : "."), false, ex,
+                    $"The language model refused this Hatch's credentials ({code}); the operator needs to check its settings."),
                 404 => new($"The provider does not know the {(o.Provider == LlmProvider.AzureOpenAI ? "deployment" : "model")} '{o.ModelOrDeployment}' or the route ({where}): {detail}. " +
-                           $"Check Hatch:Llm:{(o.Provider == LlmProvider.AzureOpenAI ? "Deployment" : "Model")} and Hatch:Llm:Endpoint.", false, ex),
-                408 or 429 or >= 500 => new($"The provider is {(code == 429 ? "rate-limiting" : "failing")} ({where}) and still was after {attempts} attempt(s): {detail}", true, ex),
-                _ => new($"The provider rejected the request ({where}): {detail}", false, ex),
+                           $"Check Hatch:Llm:{(o.Provider == LlmProvider.AzureOpenAI ? "Deployment" : "Model")} and Hatch:Llm:Endpoint.", false, ex,
+                    $"The language model is not set up as this Hatch expects ({code}); the operator needs to check its settings."),
+                408 or 429 or >= 500 => new($"The provider is {(code == 429 ? "rate-limiting" : "failing")} ({where}) and still was after {attempts} attempt(s): {detail}", true, ex,
+                    $"The language model is {(code == 429 ? "busy" : "failing")} ({code}) and still was after {attempts} attempt(s); try again later."),
+                _ => new($"The provider rejected the request ({where}): {detail}", false, ex, $"The language model rejected the request ({code})."),
             };
         }
         if (Find<TimeoutRejectedException>(ex) is not null)
-            return new($"The model did not answer within Hatch:Llm:CallTimeout ({o.CallTimeout}) in {attempts} attempt(s).", true, ex);
+            return new($"The model did not answer within Hatch:Llm:CallTimeout ({o.CallTimeout}) in {attempts} attempt(s).", true, ex,
+                $"The language model did not answer in time in {attempts} attempt(s); try again later.");
         if (Find<HttpRequestException>(ex) is { } network)
-            return new($"Could not reach the provider at {o.Endpoint ?? "api.openai.com"}: {network.Message}", true, ex);
-        return new($"The model call failed: {ex.Message}", false, ex);
+            return new($"Could not reach the provider at {o.Endpoint ?? "api.openai.com"}: {network.Message}", true, ex,
+                "Could not reach the language model; try again later.");
+        return new($"The model call failed: {ex.Message}", false, ex, "The language model call failed.");
     }
 
     private static T? Find<T>(Exception? ex) where T : Exception

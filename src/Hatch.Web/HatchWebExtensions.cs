@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Hatch.Data;
 using Hatch.ServiceDefaults;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 
@@ -21,6 +22,21 @@ public sealed class WebOptions
     /// <summary>The largest highlight export accepted by upload, in bytes.</summary>
     [System.ComponentModel.DataAnnotations.Range(1024, 1L << 30)]
     public long MaxUploadBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// Addresses of the reverse proxies (TLS terminators) whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are
+    /// believed. Empty (the default): no proxy is believed, not even one on this machine.
+    /// </summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Networks of believed proxies in CIDR form (<c>10.0.0.0/8</c>), for proxies without a fixed address.</summary>
+    public string[] KnownNetworks { get; set; } = [];
+
+    /// <summary>The first entry of <see cref="KnownProxies"/> or <see cref="KnownNetworks"/> that does not parse, or null.</summary>
+    public string? FirstInvalidProxyEntry() =>
+        KnownProxies.FirstOrDefault(p => !System.Net.IPAddress.TryParse(p, out _)) is { } proxy ? $"KnownProxies: '{proxy}' is not an IP address"
+        : KnownNetworks.FirstOrDefault(n => !System.Net.IPNetwork.TryParse(n, out _)) is { } network ? $"KnownNetworks: '{network}' is not a network in CIDR form (10.0.0.0/8)"
+        : null;
 }
 
 /// <summary><c>Hatch:Auth</c>: who may open an account.</summary>
@@ -92,10 +108,10 @@ public static class HatchWebExtensions
             options.AccessDeniedPath = "/Account/Denied";
             options.Cookie.Name = "hatch.auth";
             // Lax, so that following a link to Hatch from elsewhere keeps the reader signed in, while cross-site posts
-            // carry no cookie. Secure whenever the request came over HTTPS (behind a TLS proxy, forward the scheme).
+            // carry no cookie.
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.HttpOnly = true;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.Cookie.SecurePolicy = SecurePolicy(builder.Environment);
             // API callers get status codes, not a redirect to a sign-in page.
             options.Events.OnRedirectToLogin = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context.HttpContext, context.RedirectUri, StatusCodes.Status403Forbidden);
@@ -118,7 +134,10 @@ public static class HatchWebExtensions
     public static IHostApplicationBuilder AddHatchWeb(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.SectionName).ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebOptions>, ProxyListValidation>();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<WebOptions>>((forwarded, web) => ConfigureForwardedHeaders(forwarded, web.Value));
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -133,9 +152,9 @@ public static class HatchWebExtensions
             kestrel.Limits.MaxRequestBodySize = Math.Max(kestrel.Limits.MaxRequestBodySize ?? 0, web.Value.MaxUploadBytes + UploadOverheadBytes));
         services.AddAntiforgery(options =>
         {
-            options.HeaderName = "RequestVerificationToken";
-            // The framework's default never marks this cookie Secure; over HTTPS it should be, like the sign-in cookie.
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            options.HeaderName = AntiforgeryHeaderName;
+            // The framework's default never marks this cookie Secure; outside Development it always is, like the sign-in cookie.
+            options.Cookie.SecurePolicy = SecurePolicy(builder.Environment);
             options.Cookie.HttpOnly = true;
             options.Cookie.SameSite = SameSiteMode.Strict;
         });
@@ -155,8 +174,37 @@ public static class HatchWebExtensions
         return builder;
     }
 
+    /// <summary>The header that carries the anti-forgery token on script calls (the pages' scripts send it).</summary>
+    public const string AntiforgeryHeaderName = "RequestVerificationToken";
+
+    /// <summary>
+    /// Every cookie Hatch sets is Secure outside Development, whatever scheme a request arrived by, so a proxy that
+    /// forgets to forward the scheme cannot make a cookie travel in clear. Development keeps plain http://localhost working.
+    /// </summary>
+    public static CookieSecurePolicy SecurePolicy(IHostEnvironment environment) =>
+        environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+
+    /// <summary>
+    /// The forwarded headers are believed only from <c>Hatch:Web:KnownProxies</c> / <c>KnownNetworks</c>: ASP.NET Core's
+    /// default trusts loopback, which would let anything on the machine claim HTTPS or another client address.
+    /// </summary>
+    private static void ConfigureForwardedHeaders(ForwardedHeadersOptions forwarded, WebOptions web)
+    {
+        forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var proxy in web.KnownProxies) forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        foreach (var network in web.KnownNetworks) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+    }
+
     public static WebApplication UseHatchWeb(this WebApplication app)
     {
+        // First of all, so HSTS, cookies, redirects, rate limits per address and logs see the client's scheme and address.
+        app.UseForwardedHeaders();
+        // Outside Development every cookie is Secure, so a page over plain HTTP could not keep a session or a form token
+        // (the anti-forgery system would fail with a 500): say what to do instead. The API and /health still answer.
+        if (!app.Environment.IsDevelopment())
+            app.Use((context, next) => context.Request.IsHttps || !NeedsHttps(context.Request.Path) ? next(context) : RefusePlainHttpAsync(context));
         // An oversized or malformed body is the caller's mistake: answer with its status (413, 400), not 500.
         static int StatusFor(Exception ex) => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
         // A person in a browser gets a page they can read and a way back; API clients keep ProblemDetails.
@@ -173,7 +221,56 @@ public static class HatchWebExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.Use(RequireAntiforgeryHeaderOnCookieApiCallsAsync);
         return app;
+    }
+
+    /// <summary>
+    /// A browser sends the sign-in cookie with any request, including one a hostile page makes it send; SameSite=Lax
+    /// keeps it off cross-site posts, but not off same-site ones (another app on a sibling subdomain). So an API call that
+    /// changes something and is signed by the cookie must carry the anti-forgery token in the
+    /// <c>RequestVerificationToken</c> header. Bearer calls (an Authorization header, which a browser never adds by itself)
+    /// and anonymous endpoints (sign-in, registration: there is no session to ride on) need none.
+    /// </summary>
+    private static async Task RequireAntiforgeryHeaderOnCookieApiCallsAsync(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        if (request.Path.StartsWithSegments("/api")
+            && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method) || HttpMethods.IsTrace(request.Method))
+            && request.Headers.Authorization.Count == 0
+            && context.User.Identity?.IsAuthenticated == true
+            && context.GetEndpoint() is { } endpoint
+            && endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Authorization.IAllowAnonymous>() is null)
+        {
+            var antiforgery = context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>();
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                await TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery token missing or invalid",
+                    detail: MissingAntiforgeryMessage).ExecuteAsync(context);
+                return;
+            }
+        }
+        await next(context);
+    }
+
+    public const string MissingAntiforgeryMessage =
+        "An API call that changes something and is signed in by the cookie must send the anti-forgery token in the " +
+        "RequestVerificationToken header (the value of a page's __RequestVerificationToken field); or sign in for a bearer token.";
+
+    private static bool NeedsHttps(PathString path) =>
+        !(path.StartsWithSegments("/api") || path.StartsWithSegments("/health") || path.StartsWithSegments("/openapi")
+          || path.Value?.EndsWith(".atom", StringComparison.OrdinalIgnoreCase) == true);
+
+    /// <summary>The answer to a page asked for over plain HTTP outside Development.</summary>
+    public const string PlainHttpMessage =
+        "This Hatch serves its pages over HTTPS only. Open it with https://, or, behind a TLS-terminating proxy, list the " +
+        "proxy's address in Hatch:Web:KnownProxies (or its network in Hatch:Web:KnownNetworks) so its X-Forwarded-Proto is believed.";
+
+    private static Task RefusePlainHttpAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(PlainHttpMessage);
     }
 
     public static WebApplication MapHatchPages(this WebApplication app)
@@ -193,6 +290,13 @@ public static class HatchWebExtensions
             checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
         }, JsonSerializerOptions.Web));
     }
+}
+
+/// <summary>A proxy list that does not parse stops the start naming the key and the entry, rather than trusting nobody silently.</summary>
+internal sealed class ProxyListValidation : IValidateOptions<WebOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WebOptions options) =>
+        options.FirstInvalidProxyEntry() is { } problem ? ValidateOptionsResult.Fail($"{WebOptions.SectionName}:{problem}.") : ValidateOptionsResult.Success;
 }
 
 /// <summary>

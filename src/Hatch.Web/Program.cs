@@ -39,6 +39,7 @@ try
     app = builder.Build();
     await app.PrepareDatabaseAsync();
 
+    app.UseHatchSecurityHeaders();
     app.UseHatchWeb();
     app.UseHatchProtection();
     app.MapHatchAuthApi();

@@ -65,7 +65,7 @@ public sealed class ErrorPageTests(FailingPagesAppFactory factory) : IClassFixtu
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd(accept);
-        return await factory.CreateClient().SendAsync(request);
+        return await factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost") }).SendAsync(request);
     }
 
     [Fact]

@@ -107,6 +107,32 @@ public sealed class LlmHatchTests(LlmAppFactory factory) : IClassFixture<LlmAppF
     }
 
     [Fact]
+    public async Task AFailingProviderShowsAPlainReasonAndAnErrorIdThatTheLogHasWithTheDetails()
+    {
+        const string providerSecret = "INTERNAL-SHARD-7731 upstream-db.internal:5432 exploded";
+        factory.Llm.Responder = _ => FakeReply.Error(500, providerSecret, "server_error");
+
+        var (client, id) = await HatchAsync();
+        var status = await WaitForFinishAsync(client, id);
+
+        Assert.Equal("Failed", status.GetProperty("status").GetString());
+        var shown = status.GetProperty("error").GetString()!;
+        var page = await client.GetStringAsync($"/Hatches/{id}");
+        foreach (var text in new[] { shown, page })
+        {
+            Assert.DoesNotContain("INTERNAL-SHARD-7731", text);
+            Assert.DoesNotContain(factory.Llm.BaseUri.Authority, text);
+            Assert.DoesNotContain("Hatch:Llm", text);
+        }
+        Assert.Contains("language model", shown);
+        var errorId = System.Text.RegularExpressions.Regex.Match(shown, @"error id ([0-9a-f]{32})").Groups[1].Value;
+        Assert.True(errorId.Length == 32, $"no error id in: {shown}");
+        Assert.Contains(errorId, page);
+        // The operator finds the details under the same id.
+        Assert.Contains(factory.Logs.Entries, e => e.ToString().Contains(errorId) && e.ToString().Contains("INTERNAL-SHARD-7731"));
+    }
+
+    [Fact]
     public async Task WhatTheModelWriterLogsDuringAHatchCarriesTheRequestId()
     {
         // A first reply that cites a highlight never sent makes the writer log its repair round.

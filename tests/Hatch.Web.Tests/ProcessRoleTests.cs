@@ -104,7 +104,8 @@ public sealed class ProductionStartTests
             development.CreateClient().Dispose(); // Development migrates, as `hatch db migrate` would
 
         await using var production = new MigratedPostgres(database, "Production");
-        var client = production.CreateClient();
+        // Production serves pages over HTTPS only (its cookies are always Secure).
+        var client = production.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost") });
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/Account/Login")).StatusCode);
         var (user, _) = await production.NewUserAsync();

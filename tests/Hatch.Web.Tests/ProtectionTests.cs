@@ -45,6 +45,23 @@ public sealed class ProtectionTests(RateLimitedAppFactory factory) : IClassFixtu
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
     }
 
+    [Theory]
+    [InlineData("/api/highlights", HttpStatusCode.Unauthorized)]
+    [InlineData("/Highlights", HttpStatusCode.Redirect)]
+    [InlineData("/api/no-such-route", HttpStatusCode.NotFound)]
+    public async Task RefusalsByTheAuthorizationMiddlewareAndNotFoundCarryTheSecurityHeadersToo(string path, HttpStatusCode status)
+    {
+        var anonymous = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await anonymous.GetAsync(path);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.True(response.Headers.Contains("Content-Security-Policy"), $"{path} ({(int)response.StatusCode}) has no CSP");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
+    }
+
     [Fact]
     public async Task HatchingFasterThanTheLimitGets429WithRetryAfterAndOtherUsersAreUnaffected()
     {

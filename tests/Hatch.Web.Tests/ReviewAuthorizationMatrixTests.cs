@@ -51,8 +51,9 @@ public sealed class ReviewAuthorizationMatrixTests(ReviewAppFactory factory) : I
         if (persona == Persona.Anonymous) return HttpStatusCode.Unauthorized;
         var reviewer = persona is Persona.Editor or Persona.Admin;
         if (endpoint.Kind == Kind.Queue) return reviewer ? HttpStatusCode.OK : HttpStatusCode.Forbidden;
-        // Authors see their drafts; editors see drafts once they have been submitted; nobody else sees anything.
-        var visible = own || (reviewer && state != DraftStatus.Draft);
+        // Authors see their drafts; editors see drafts once they have been submitted, but not while they are rejected
+        // (back with the author); nobody else sees anything.
+        var visible = own || (reviewer && state is not (DraftStatus.Draft or DraftStatus.Rejected));
         if (!visible) return HttpStatusCode.NotFound;
         bool legal;
         switch (endpoint.Kind)

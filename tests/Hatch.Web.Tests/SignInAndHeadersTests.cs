@@ -36,7 +36,7 @@ public sealed class SignInAndHeadersTests(PostgresAppFactory factory) : IClassFi
     {
         foreach (var path in new[] { "/", "/Account/Login", "/api/highlights" })
         {
-            // Signed in: a refusal by the authorization middleware (401) is answered before the headers are set.
+            // Signed in, so each path answers its page; refusals carry the headers too (ProtectionTests).
             var (client, _) = await factory.NewUserAsync();
             var response = await client.GetAsync(path);
             Assert.True(Header(response, "Referrer-Policy") == "strict-origin-when-cross-origin", $"{path}: {(int)response.StatusCode} {string.Join("; ", response.Headers.Select(h => h.Key))}");

@@ -112,7 +112,8 @@ public sealed class Draft
     // ---------- the workflow ----------
 
     // The rules, in one place for these methods (which throw), the API and the pages (which show only what the
-    // current user may do). Who may see a draft: its author always; editors and admins once it has been submitted.
+    // current user may do). Who may see a draft: its author always; editors and admins once it has been submitted, except
+    // while it is Rejected.
     // Who may do what: the author submits; reviewers (Editor or Admin) approve and reject, but never their own draft;
     // reviewers other than the author publish; the author edits while it is a Draft or Rejected, other reviewers while
     // it is Submitted (so an editor-author cannot change or publish what another editor is approving). From which
@@ -121,8 +122,10 @@ public sealed class Draft
 
     public static IReadOnlyList<DraftAction> AllActions { get; } = Enum.GetValues<DraftAction>();
 
+    // A rejected draft is back with its author: other reviewers stop seeing it (its rejection reason and any text the
+    // author rewrites next) until the author submits it again.
     public bool IsVisibleTo(DraftActor actor) =>
-        IsOwnedBy(actor) || (actor.IsReviewer && SubmittedAt is not null);
+        IsOwnedBy(actor) || (actor.IsReviewer && SubmittedAt is not null && Status != DraftStatus.Rejected);
 
     /// <summary>Whether the actor's relation to the draft allows the action at all, whatever its state.</summary>
     public static bool HasRole(DraftAction action, bool owner, bool reviewer) => action switch

@@ -75,7 +75,7 @@ public abstract partial class TrackedRequestJob<TRequest>(HatchDbContext db, Tim
             // Still Running means every earlier run stopped without recording an outcome (the process died mid-run:
             // out of memory, killed, a crash in the writer). Running it yet again would only repeat that forever.
             var reason = $"Gave up after {request.Attempts} attempts: the worker stopped each time before {Product} was finished.";
-            LogFailed(null, request.Kind, requestId, reason);
+            LogFailed(null, request.Kind, requestId, reason, null);
             request.Fail(reason, time.GetUtcNow());
             await db.SaveChangesAsync(cancellationToken);
             return;
@@ -117,23 +117,26 @@ public abstract partial class TrackedRequestJob<TRequest>(HatchDbContext db, Tim
                 await SaveStateAsync(requestId, winner);
                 return;
             }
+            // A person sees a plain reason and an error id; the log keeps the details (a provider's reply, its address,
+            // a database message) under the same id, so the operator can find them and nobody else reads them.
+            var errorId = ErrorId();
             if (IsTransient(ex) && request.Attempts < MaxAttempts)
             {
-                LogTransient(ex, request.Kind, requestId, request.Attempts);
+                LogTransient(ex, request.Kind, requestId, request.Attempts, errorId, Describe(ex));
                 await SaveStateAsync(requestId, r => r.Requeue(time.GetUtcNow(),
-                    $"Attempt {r.Attempts} of {MaxAttempts} failed ({Describe(ex)}); trying again shortly."));
+                    $"Attempt {r.Attempts} of {MaxAttempts} failed; trying again shortly (error id {errorId})."));
                 throw;
             }
-            var reason = ex switch
+            var (reason, shown) = ex switch
             {
-                ArticleWriterException writer => writer.Reason,
-                RequestStateException => ex.Message,
-                _ when KnownFailure(ex) is { } known => known,
-                _ when IsTransient(ex) => $"Gave up after {MaxAttempts} attempts: {Describe(ex)}",
-                _ => $"Something went wrong while {Activity}: {Describe(ex)}",
+                ArticleWriterException writer => (writer.Reason, $"{writer.PlainReason} (error id {errorId})"),
+                RequestStateException => (ex.Message, ex.Message),
+                _ when KnownFailure(ex) is { } known => (known, known),
+                _ when IsTransient(ex) => ($"Gave up after {MaxAttempts} attempts: {Describe(ex)}", $"Gave up after {MaxAttempts} attempts (error id {errorId})."),
+                _ => ($"Something went wrong while {Activity}: {Describe(ex)}", $"Something went wrong while {Activity} (error id {errorId})."),
             };
-            LogFailed(ex, request.Kind, requestId, reason);
-            await SaveStateAsync(requestId, r => r.Fail(reason, time.GetUtcNow()));
+            LogFailed(ex, request.Kind, requestId, reason, errorId);
+            await SaveStateAsync(requestId, r => r.Fail(shown, time.GetUtcNow()));
         }
     }
 
@@ -158,17 +161,21 @@ public abstract partial class TrackedRequestJob<TRequest>(HatchDbContext db, Tim
         _ => ex.InnerException is { } inner && IsTransient(inner),
     };
 
+    /// <summary>The trace id of the job's activity when there is one (so the id also finds the trace), else a fresh one.</summary>
+    private static string ErrorId() =>
+        (System.Diagnostics.Activity.Current?.TraceId ?? System.Diagnostics.ActivityTraceId.CreateRandom()).ToHexString();
+
     private static string Describe(Exception ex) => ex.InnerException is { } inner && ex is DbUpdateException ? inner.Message : ex.Message;
 
     [LoggerMessage(LogLevel.Warning, "The {Kind} {RequestId} no longer exists; job ignored")]
     private partial void LogMissing(string kind, Guid requestId);
 
-    [LoggerMessage(LogLevel.Warning, "The {Kind} {RequestId} hit a transient error on attempt {Attempt}; Hangfire will retry")]
-    private partial void LogTransient(Exception ex, string kind, Guid requestId, int attempt);
+    [LoggerMessage(LogLevel.Warning, "The {Kind} {RequestId} hit a transient error on attempt {Attempt} (error id {ErrorId}): {Detail}; Hangfire will retry")]
+    private partial void LogTransient(Exception ex, string kind, Guid requestId, int attempt, string errorId, string detail);
 
     [LoggerMessage(LogLevel.Warning, "The {Kind} {RequestId} was interrupted by shutdown and could not be marked Queued")]
     private partial void LogRequeueFailed(Exception ex, string kind, Guid requestId);
 
-    [LoggerMessage(LogLevel.Warning, "The {Kind} {RequestId} failed: {Reason}")]
-    private partial void LogFailed(Exception? ex, string kind, Guid requestId, string reason);
+    [LoggerMessage(LogLevel.Warning, "The {Kind} {RequestId} failed (error id {ErrorId}): {Reason}")]
+    private partial void LogFailed(Exception? ex, string kind, Guid requestId, string reason, string? errorId);
 }

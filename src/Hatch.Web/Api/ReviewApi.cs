@@ -133,8 +133,15 @@ public static class ReviewApi
         var outcome = await act(deps.Review, actor);
         if (!outcome.Succeeded) return Problem(outcome);
         var draft = await deps.Review.FindAsync(id, actor, ct);
+        // A reviewer who rejects a draft hands it back to its author and stops seeing it: the answer says what they did
+        // and no more.
+        if (draft is null && outcome.Draft is { Status: Hatch.Domain.Drafts.DraftStatus.Rejected } handedBack)
+            return TypedResults.Ok(new RejectedDraftDto(handedBack.Id, handedBack.Status, handedBack.RejectionReason));
         return draft is null ? Problem(ReviewOutcome.NotFound) : TypedResults.Ok(DraftDto.From(draft, actor, deps.Request));
     }
+
+    /// <summary>The answer to a reject, once the draft is back with its author and out of the reviewer's sight.</summary>
+    public sealed record RejectedDraftDto(Guid Id, Hatch.Domain.Drafts.DraftStatus Status, string? RejectionReason);
 
     /// <summary>The ProblemDetails for an outcome that is not a success; 409s carry the draft's current state.</summary>
     public static IResult Problem(ReviewOutcome outcome)

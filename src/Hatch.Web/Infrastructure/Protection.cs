@@ -230,20 +230,34 @@ public static class Protection
         return http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/html", StringComparison.OrdinalIgnoreCase));
     }
 
+    /// <summary>
+    /// Call first: every response carries the security headers, including a 401 or 403 from the authorization
+    /// middleware and an error page. They are written as the response starts, because the error handler clears the
+    /// headers set before it re-executes the request.
+    /// </summary>
+    public static WebApplication UseHatchSecurityHeaders(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/hangfire") ? DashboardContentSecurityPolicy : ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
+        return app;
+    }
+
     /// <summary>Call after authentication, so limits are per signed-in user rather than per address.</summary>
     public static WebApplication UseHatchProtection(this WebApplication app)
     {
-        app.Use(async (context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/hangfire") ? DashboardContentSecurityPolicy : ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-            headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            await next();
-        });
         app.UseRateLimiter();
         return app;
     }

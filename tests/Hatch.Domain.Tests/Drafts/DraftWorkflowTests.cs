@@ -80,8 +80,8 @@ public sealed class DraftWorkflowTests
     {
         var draft = NewDraft(from);
         var actor = ActorFor(who);
-        // Editors do not see drafts that were never submitted: that is a permission problem too.
-        var visible = who is Who.Author or Who.AuthorWhoIsEditor || from != DraftStatus.Draft;
+        // Editors do not see drafts that were never submitted, nor rejected ones (back with the author): a permission problem too.
+        var visible = who is Who.Author or Who.AuthorWhoIsEditor || from is not (DraftStatus.Draft or DraftStatus.Rejected);
         var (permitted, legal, to) = Rule(action, who, from);
         var before = (draft.Status, draft.Revision, draft.Version, Events: draft.Events.Count, Revisions: draft.Revisions.Count);
 

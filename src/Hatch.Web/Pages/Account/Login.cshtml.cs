@@ -35,9 +35,9 @@ public sealed class LoginModel(SignInManager<HatchUser> signIn) : PageModel
         var result = await signIn.PasswordSignInAsync(Form.Email, Form.Password, Form.RememberMe, lockoutOnFailure: true);
         if (result.Succeeded)
             return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/Highlights");
-        ModelState.AddModelError(string.Empty, result.IsLockedOut
-            ? "Too many failed attempts; the account is locked for a few minutes."
-            : "That email and password do not match an account.");
+        // One message whether the address is unknown, the password wrong, the address unconfirmed or the account locked:
+        // Identity reports the last two before checking the password, and only an existing account can be in either.
+        ModelState.AddModelError(string.Empty, Api.AuthApi.SignInFailedMessage);
         return Page();
     }
 }

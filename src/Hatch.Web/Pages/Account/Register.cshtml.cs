@@ -53,6 +53,19 @@ public sealed class RegisterModel(
         if (!ModelState.IsValid) return Page();
         var user = new HatchUser { UserName = Form.Email, Email = Form.Email, DisplayName = string.IsNullOrWhiteSpace(Form.DisplayName) ? null : Form.DisplayName.Trim() };
         var result = await users.CreateAsync(user, Form.Password);
+        // A taken address must not be told apart from a new one. Where addresses are confirmed by mail, both get the
+        // same "check your mail" page; without mail a new account signs in at once, so the page can only refuse the
+        // taken one with a message that does not repeat the address (see docs/security.md).
+        if (!result.Succeeded && result.Errors.All(e => AuthApi.SaysTheAddressIsTaken(e.Code)))
+        {
+            if (signIn.Options.SignIn.RequireConfirmedEmail)
+            {
+                ConfirmationSent = true;
+                return Page();
+            }
+            ModelState.AddModelError(string.Empty, "This address cannot open a new account here. If it is yours, sign in or reset your password.");
+            return Page();
+        }
         if (!result.Succeeded)
         {
             foreach (var error in result.Errors)
