@@ -96,7 +96,12 @@ public abstract class VectorIndexTests(HatchAppFactory factory)
         var beside = await store.RelatedToGroupsAsync(userId, groups, 3);
         var expected = groups.Select(g => RelatedHighlights.ForGroup(library.Where(h => g.Contains(h.Id)).ToArray(), library, 3, 0.1f)).ToArray();
         Assert.Equal(expected.Length, beside.Count);
-        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], beside[i]);
+        // The index adds a group's scores in another order than the reference, so the last bit of a float may differ.
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].Select(r => r.Id), beside[i].Select(r => r.Id));
+            Assert.All(expected[i].Zip(beside[i]), pair => Assert.Equal(pair.First.Score, pair.Second.Score, 1e-5f));
+        }
     }
 
     [Fact]

@@ -125,6 +125,8 @@ public sealed class EndpointAuthorizationMatrixTests(ReviewAppFactory factory) :
         new("POST /api/drafts/{id:guid}/sections/{index:int}/revise", Access.Owner, D, s => Send(HttpMethod.Post, $"/api/drafts/{s.DraftId}/sections/0/revise", new { instruction = "make it concrete" }), Accepted),
         new("GET /api/drafts/{id:guid}/revise/{requestId:guid}", Access.Owner, D, s => Get($"/api/drafts/{s.DraftId}/revise/{s.RequestId}"), HttpStatusCode.NotFound),
         new("GET /api/review", Access.Editor, D, _ => Get("/api/review"), OK),
+        new("GET /api/review/notifications/", Access.Editor, D, _ => Get("/api/review/notifications"), OK),
+        new("PUT /api/review/notifications/", Access.Editor, D, _ => Send(HttpMethod.Put, "/api/review/notifications", new { emailOnSubmission = true }), OK),
 
         // ---- digests ----
         new("GET /api/digest-settings/", Access.Self, D, _ => Get("/api/digest-settings"), OK),
@@ -191,6 +193,7 @@ public sealed class EndpointAuthorizationMatrixTests(ReviewAppFactory factory) :
         new("PAGE /Highlights/Index POST HatchTheme", Access.Self, D, _ => Form("/Highlights?handler=HatchTheme"), OK),
         new("PAGE /Highlights/View GET", Access.Owner, D, s => Get($"/Highlights/View/{s.HighlightId}"), OK),
         new("PAGE /Review/Index GET", Access.Editor, D, _ => Get("/Review"), OK),
+        new("PAGE /Review/Index POST Notifications", Access.Editor, D, _ => Form("/Review?handler=Notifications", ("emailOnSubmission", "true")), OK),
     ];
 
     private static HttpRequestMessage Add(HttpRequestMessage request, MultipartFormDataContent form, HttpContent content, string name, string file)
