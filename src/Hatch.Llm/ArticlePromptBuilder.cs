@@ -123,11 +123,11 @@ public sealed partial class ArticlePromptBuilder
 
         var arguments = new KernelArguments
         {
-            ["author"] = string.IsNullOrWhiteSpace(options.AuthorName) ? "the reader" : options.AuthorName,
+            ["author"] = InertName(options.AuthorName) is { Length: > 0 } name ? name : "the reader",
             ["style"] = options.Style,
             ["period"] = options.Period ?? "periodic",
             ["length"] = options.Length,
-            ["language"] = options.Language,
+            ["language"] = ArticleLanguage.ForPrompt(options.Language),
             ["highlight_count"] = includedHighlights.Length.ToString(CultureInfo.InvariantCulture),
             ["highlight_numbers"] = Numbers(includedHighlights.Select(h => h.Number)),
             ["highlights"] = block.ToString(),
@@ -252,6 +252,20 @@ public sealed partial class ArticlePromptBuilder
 
     [GeneratedRegex(@"\b(BEGIN|END)(\s+)(HIGHLIGHTS|SECTION|PLAN|SENTENCES)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Marker();
+
+    /// <summary>
+    /// The reader's display name as the system prompt may carry it: one line (no line breaks or control characters to
+    /// start a message or a fence of its own), neutralised as highlights are, and at most 100 characters.
+    /// </summary>
+    public static string InertName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) return "";
+        var oneLine = string.Join(' ', name.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => new string(part.Where(c => !char.IsControl(c) && c is not ('<' or '>' or '{' or '}')).ToArray()))
+            .Where(part => part.Length > 0));
+        var inert = Inert(oneLine);
+        return inert.Length <= 100 ? inert : inert[..100].TrimEnd();
+    }
 
     internal static string Inert(string text)
     {

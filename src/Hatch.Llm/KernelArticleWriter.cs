@@ -272,7 +272,7 @@ public sealed partial class KernelArticleWriter(
         var maxTokens = Math.Min(template.DefaultMaxTokens ?? o.MaxOutputTokens, o.MaxOutputTokens);
         var arguments = new KernelArguments
         {
-            ["language"] = request.Options.Language,
+            ["language"] = ArticleLanguage.ForPrompt(request.Options.Language),
             ["highlight_numbers"] = string.Join(", ", allowed.Order()),
             ["highlights"] = highlights,
             ["sentence_count"] = request.Unsupported.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),

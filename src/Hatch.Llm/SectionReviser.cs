@@ -58,7 +58,7 @@ public sealed partial class SectionReviser(
         var numbers = string.Join(", ", allowed.Order());
         var arguments = new KernelArguments
         {
-            ["language"] = language,
+            ["language"] = ArticleLanguage.ForPrompt(language),
             ["instruction"] = ArticlePromptBuilder.Inert(instruction),
             ["section_heading"] = ArticlePromptBuilder.Inert(section.Heading),
             ["section_body"] = ArticlePromptBuilder.Inert(section.Body),

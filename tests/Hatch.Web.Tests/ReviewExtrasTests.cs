@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Hatch.Data;
 using Hatch.Domain.Drafts;
 using Hatch.Features.Review;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -44,14 +46,24 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _script = new();
     private readonly ConcurrentQueue<bool> _stalls = new();
+    private readonly ConcurrentQueue<string> _redirects = new();
 
-    public sealed record Delivery(byte[] Body, string? Signature, string? Event, string? DeliveryId, DateTimeOffset At);
+    /// <param name="DeliveryId">The <c>webhook-id</c>: the same for every attempt of one delivery.</param>
+    public sealed record Delivery(byte[] Body, string? Signature, string? Event, string? DeliveryId, string? Timestamp, DateTimeOffset At)
+    {
+        /// <summary>Whether the request verifies under <paramref name="secret"/> as a receiver would check it now.</summary>
+        public bool IsSignedWith(string secret) =>
+            PublishWebhookJob.Verify(DeliveryId, Timestamp, Body, secret, Signature, DateTimeOffset.UtcNow);
+    }
 
     /// <summary>The requests that were answered.</summary>
     public ConcurrentQueue<Delivery> Deliveries { get; } = new();
 
     /// <summary>The requests held without an answer (see <see cref="StallNext"/>).</summary>
     public ConcurrentQueue<Delivery> Stalled { get; } = new();
+
+    /// <summary>The requests answered with a redirect (see <see cref="RedirectNextTo"/>).</summary>
+    public ConcurrentQueue<Delivery> Redirected { get; } = new();
 
     public string Url { get; }
 
@@ -61,6 +73,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The next request gets no answer until the sender hangs up.</summary>
     public void StallNext() => _stalls.Enqueue(true);
+
+    /// <summary>The next request is answered 307 (which keeps the method and body) pointing at <paramref name="location"/>.</summary>
+    public void RedirectNextTo(string location) => _redirects.Enqueue(location);
 
     /// <summary>Starts listening on <paramref name="port"/> (0: any free port).</summary>
     public static async Task<WebhookReceiver> StartAsync(int port = 0)
@@ -74,9 +89,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var buffer = new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer);
-            var delivery = new Delivery(buffer.ToArray(), context.Request.Headers[PublishWebhookJob.SignatureHeader],
-                context.Request.Headers[PublishWebhookJob.EventHeader], context.Request.Headers[PublishWebhookJob.DeliveryHeader], DateTimeOffset.UtcNow);
-            if (receiver!._stalls.TryDequeue(out _))
+            var headers = context.Request.Headers;
+            var delivery = new Delivery(buffer.ToArray(), headers[PublishWebhookJob.SignatureHeader], headers[PublishWebhookJob.EventHeader],
+                headers[PublishWebhookJob.IdHeader], headers[PublishWebhookJob.TimestampHeader], DateTimeOffset.UtcNow);
+            if (receiver!._redirects.TryDequeue(out var location))
+            {
+                receiver.Redirected.Enqueue(delivery);
+                context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                context.Response.Headers.Location = location;
+                return;
+            }
+            if (receiver._stalls.TryDequeue(out _))
             {
                 receiver.Stalled.Enqueue(delivery);
                 try { await Task.Delay(Timeout.Infinite, context.RequestAborted); }
@@ -222,13 +245,14 @@ public sealed class PublishWebhookTests(WebhookAppFactory factory) : IClassFixtu
         var (id, author) = await factory.PublishADraftAsync(title: "Webhooks for published articles");
 
         Assert.Equal(2, await factory.DeliveredAsync(id));
-        var deliveries = factory.Receiver.Deliveries.ToArray();
+        // The class's tests share the receiver: this draft's deliveries only.
+        var deliveries = factory.Receiver.Deliveries.Where(d => JsonDocument.Parse(d.Body).RootElement.GetProperty("draftId").GetGuid() == id).ToArray();
         Assert.Equal(2, deliveries.Length); // the 500 was retried once; the 200 ended it
         foreach (var delivery in deliveries)
         {
-            Assert.StartsWith("sha256=", delivery.Signature);
-            Assert.True(PublishWebhookJob.Verify(delivery.Body, WebhookTestAppFactory.Secret, delivery.Signature), "the signature does not match the body");
-            Assert.False(PublishWebhookJob.Verify(delivery.Body, "another-secret", delivery.Signature));
+            Assert.StartsWith("v1,", delivery.Signature);
+            Assert.True(delivery.IsSignedWith(WebhookTestAppFactory.Secret), "the signature does not match the id, timestamp and body");
+            Assert.False(delivery.IsSignedWith("another-secret"));
             Assert.Equal(PublishWebhookJob.PublishedEvent, delivery.Event);
         }
         Assert.Equal(deliveries[0].DeliveryId, deliveries[1].DeliveryId);
@@ -245,11 +269,41 @@ public sealed class PublishWebhookTests(WebhookAppFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public void TheSignatureIsHmacSha256OfTheExactBodyInHex()
+    public void TheSignatureIsStandardWebhooksHmacOfIdTimestampAndBodyAndAnOldTimestampIsAReplay()
     {
         var body = Encoding.UTF8.GetBytes("{\"event\":\"draft.published\"}");
+        var now = DateTimeOffset.FromUnixTimeSeconds(1_780_000_000);
+        var timestamp = now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var hmac = new System.Security.Cryptography.HMACSHA256(Encoding.UTF8.GetBytes("key"));
-        Assert.Equal("sha256=" + Convert.ToHexStringLower(hmac.ComputeHash(body)), PublishWebhookJob.Sign(body, "key"));
+        var expected = "v1," + Convert.ToBase64String(hmac.ComputeHash(Encoding.UTF8.GetBytes($"msg_1.{timestamp}.").Concat(body).ToArray()));
+        Assert.Equal(expected, PublishWebhookJob.Sign("msg_1", timestamp, body, "key"));
+
+        Assert.True(PublishWebhookJob.Verify("msg_1", timestamp, body, "key", "v1,bm90LWl0 " + expected, now.AddMinutes(4)));
+        // The same request replayed ten minutes later, or with its timestamp moved, or as another delivery: refused.
+        Assert.False(PublishWebhookJob.Verify("msg_1", timestamp, body, "key", expected, now.AddMinutes(10)));
+        Assert.False(PublishWebhookJob.Verify("msg_1", (now.ToUnixTimeSeconds() + 600).ToString(System.Globalization.CultureInfo.InvariantCulture), body, "key", expected, now.AddMinutes(10)));
+        Assert.False(PublishWebhookJob.Verify("msg_2", timestamp, body, "key", expected, now));
+
+        // A Standard Webhooks secret ("whsec_" and Base64) signs with its decoded bytes, as their libraries expect.
+        var standardSecret = "whsec_" + Convert.ToBase64String(Encoding.UTF8.GetBytes("key"));
+        Assert.Equal(expected, PublishWebhookJob.Sign("msg_1", timestamp, body, standardSecret));
+    }
+
+    [Fact]
+    public async Task ARedirectIsNotFollowedItIsAFailedAttemptAndTheRetryGoesToTheConfiguredAddress()
+    {
+        await using var elsewhere = await WebhookReceiver.StartAsync();
+        factory.Receiver.RedirectNextTo(elsewhere.Url);
+        var (id, _) = await factory.PublishADraftAsync();
+
+        var failed = await factory.WebhookLoggedAsync(id, "failed on attempt 1");
+        Assert.Contains("307", failed.Message);
+        Assert.Contains("redirects are not followed", failed.Message);
+        Assert.Equal(2, await factory.DeliveredAsync(id));
+        Assert.Empty(elsewhere.Deliveries); // the signed body never went to the address the redirect named
+        var redirected = Assert.Single(factory.Receiver.Redirected, d => JsonDocument.Parse(d.Body).RootElement.GetProperty("draftId").GetGuid() == id);
+        var delivered = Assert.Single(factory.Receiver.Deliveries, d => JsonDocument.Parse(d.Body).RootElement.GetProperty("draftId").GetGuid() == id);
+        Assert.Equal(redirected.DeliveryId, delivered.DeliveryId);
     }
 }
 
@@ -266,7 +320,7 @@ public sealed class WebhookRefusedConnectionTests(RefusedWebhookAppFactory facto
 
         Assert.True(attempt >= 2, $"delivered on attempt {attempt}");
         var delivery = Assert.Single(receiver.Deliveries);
-        Assert.True(PublishWebhookJob.Verify(delivery.Body, WebhookTestAppFactory.Secret, delivery.Signature), "the signature does not match the body");
+        Assert.True(delivery.IsSignedWith(WebhookTestAppFactory.Secret), "the signature does not match the id, timestamp and body");
         Assert.Equal(id, System.Text.Json.JsonDocument.Parse(delivery.Body).RootElement.GetProperty("draftId").GetGuid());
     }
 }
@@ -284,6 +338,6 @@ public sealed class WebhookTimeoutTests(StallingWebhookAppFactory factory) : ICl
         var delivery = Assert.Single(factory.Receiver.Deliveries);
         Assert.Equal(stalled.DeliveryId, delivery.DeliveryId); // the same delivery, so a receiver can drop a duplicate
         Assert.Equal(stalled.Body, delivery.Body);
-        Assert.True(PublishWebhookJob.Verify(delivery.Body, WebhookTestAppFactory.Secret, delivery.Signature), "the signature does not match the body");
+        Assert.True(delivery.IsSignedWith(WebhookTestAppFactory.Secret), "the signature does not match the id, timestamp and body");
     }
 }

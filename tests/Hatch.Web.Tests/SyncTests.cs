@@ -307,6 +307,20 @@ public abstract class SyncTests(SyncAppFactory factory)
     }
 
     [Fact]
+    public async Task AnUpstreamHighlightOverAFieldLimitIsSkippedAndCountedNotStored()
+    {
+        var (_, userId, connectionId) = await ReadwiseReaderAsync();
+        var book = Readwise.AddBook($"Field limits {Guid.NewGuid():N}");
+        var fine = Readwise.AddHighlight(book, "A passage with a few tags.", h => h.Tags = ["practice"]);
+        Readwise.AddHighlight(book, "A passage tagged without end.", h => h.Tags = Enumerable.Range(1, 80).Select(i => $"tag{i}").ToArray());
+
+        var outcome = await factory.SyncAsync(connectionId);
+
+        Assert.Equal(1, outcome!.Skipped);
+        Assert.Equal([fine.Text], await TextsAsync(userId, book.Title));
+    }
+
+    [Fact]
     public async Task ARateLimitedPageIsAskedAgainAfterItsRetryAfter()
     {
         var (_, userId, connectionId) = await ReadwiseReaderAsync();
@@ -740,5 +754,43 @@ public abstract class SyncTests(SyncAppFactory factory)
         }
         foreach (var path in new[] { "/api/connections", $"/api/connections/{connectionId}" })
             Assert.DoesNotContain(oldToken, await client.GetStringAsync(path));
+    }
+}
+
+/// <summary>A library quota of three highlights, with fakes of its own (so no other test's books are served).</summary>
+public sealed class QuotaSyncAppFactory : SyncAppFactory
+{
+    public const int MaxHighlightsPerUser = 3;
+
+    protected override string ConnectionString => OwnedPostgresDatabase;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Hatch:Limits:MaxHighlightsPerUser", MaxHighlightsPerUser.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
+
+public sealed class SyncQuotaTests(QuotaSyncAppFactory factory) : IClassFixture<QuotaSyncAppFactory>
+{
+    [Fact]
+    public async Task ASyncThatWouldPassTheLibraryQuotaStopsWithTheReasonAndStoresNoPartOfThePage()
+    {
+        var (client, email) = await factory.NewUserAsync();
+        var book = factory.Readwise.AddBook("Too many for the quota");
+        for (var i = 1; i <= QuotaSyncAppFactory.MaxHighlightsPerUser + 2; i++)
+            factory.Readwise.AddHighlight(book, $"Passage {i} of a long book.");
+        var created = await client.PostAsJsonAsync("/api/connections", new { service = "readwise", token = factory.Readwise.Token });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var connectionId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var outcome = await factory.SyncAsync(connectionId);
+
+        Assert.Equal(ConnectionStatus.Failed, outcome!.Status);
+        Assert.Contains("Hatch:Limits:MaxHighlightsPerUser", outcome.Error);
+        var userId = await factory.UserIdAsync(email);
+        Assert.Equal(0, await factory.WithDbAsync(db => db.HighlightsOf(userId).CountAsync()));
+        var shown = await client.GetFromJsonAsync<JsonElement>($"/api/connections/{connectionId}");
+        Assert.Contains("MaxHighlightsPerUser", shown.GetProperty("error").GetString());
     }
 }

@@ -54,6 +54,12 @@ public static class ArticleCommand
         var length = new Option<string>("--length") { Description = "Target length.", DefaultValueFactory = _ => "medium" };
         length.AcceptOnlyFromAmong([.. ArticleOptions.Lengths]);
         var language = new Option<string>("--language") { Description = "The article's language (used by language-model writers).", DefaultValueFactory = _ => "en" };
+        language.Validators.Add(result =>
+        {
+            // The language reaches a model's system prompt: only a tag .NET knows gets there.
+            if (result.Tokens is [{ } token] && ArticleLanguage.Normalize(token.Value) is null)
+                result.AddError($"--language: '{token.Value}' is not a language tag or name Hatch knows (such as en, fr, pt-BR or French).");
+        });
         var strict = new Option<bool>("--strict") { Description = "Fail on the first file with any bad record instead of skipping bad records." };
 
         var command = new Command("article", "Draft an article from highlight export files and print it: offline by default, or with the configured language model.")
@@ -108,7 +114,7 @@ public static class ArticleCommand
                     AuthorName = parse.GetValue(author),
                     Style = parse.GetValue(style)!,
                     Length = parse.GetValue(length)!,
-                    Language = parse.GetValue(language)!,
+                    Language = ArticleLanguage.ForPrompt(parse.GetValue(language)),
                 },
                 Selection = new SelectionOptions
                 {

@@ -61,6 +61,8 @@ public static class DigestSettingsValidator
             Add("style", $"'{settings.Style}' is not a style; use {string.Join(", ", ArticleOptions.Styles)}");
         if (string.IsNullOrWhiteSpace(settings.Language))
             Add("language", "is required (a language tag such as en)");
+        else if (ArticleLanguage.Normalize(settings.Language) is null)
+            Add("language", $"'{settings.Language}' is not a language tag or name Hatch knows (such as en, fr, pt-BR or French)");
 
         return errors;
     }

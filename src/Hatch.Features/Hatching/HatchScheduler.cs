@@ -33,8 +33,10 @@ public sealed class HatchScheduler(HatchDbContext db, RequestQueue queue, TimePr
             return new(SubmitOutcome.InvalidSettings, Problem: $"style must be one of {string.Join(", ", ArticleOptions.Styles)}.");
         if (!ArticleOptions.Lengths.Contains(settings.Length))
             return new(SubmitOutcome.InvalidSettings, Problem: $"length must be one of {string.Join(", ", ArticleOptions.Lengths)}.");
-        if (string.IsNullOrWhiteSpace(settings.Language) || settings.Language.Length > 35)
-            return new(SubmitOutcome.InvalidSettings, Problem: "language must be a language name or tag such as 'en'.");
+        // The language reaches the model's system prompt: only a tag .NET knows is stored.
+        if (ArticleLanguage.Normalize(settings.Language) is not { } language)
+            return new(SubmitOutcome.InvalidSettings, Problem: ArticleLanguage.Problem + ".");
+        settings = settings with { Language = language };
 
         var mine = db.HighlightsOf(userId);
         if (selection.HighlightIds is { Count: > 0 } ids)

@@ -12,19 +12,26 @@ using Microsoft.Extensions.Options;
 namespace Hatch.Features.Review;
 
 /// <summary>
-/// Tells <c>Hatch:Webhooks:PublishUrl</c> that a draft was published: a JSON body signed with HMAC-SHA256 under the
-/// secret (<c>X-Hatch-Signature: sha256=HEX</c> over the exact body bytes), with the event and a delivery id that
-/// stays the same across retries so the receiver can drop duplicates. A failed delivery (an error status, a timeout,
-/// no connection) is scheduled again after the next of <see cref="WebhookOptions.RetryDelays"/>.
+/// Tells <c>Hatch:Webhooks:PublishUrl</c> that a draft was published, signed as Standard Webhooks
+/// (https://www.standardwebhooks.com) sign: <c>webhook-id</c> (the same across retries, so the receiver can drop
+/// duplicates), <c>webhook-timestamp</c> (the attempt's Unix seconds) and <c>webhook-signature: v1,BASE64</c>, the
+/// HMAC-SHA256 of <c>id.timestamp.body</c> under the secret. Signing the time lets a receiver refuse a captured
+/// request replayed later. Redirects are not followed: a 3xx is a failed attempt, so a receiver cannot bounce the
+/// signed body elsewhere. A failed delivery (an error status, a timeout, no connection) is scheduled again after the
+/// next of <see cref="WebhookOptions.RetryDelays"/>.
 /// </summary>
 public sealed partial class PublishWebhookJob(
-    HatchDbContext db, IHttpClientFactory http, IBackgroundJobClient jobs, IOptions<WebhookOptions> options, ILogger<PublishWebhookJob> logger)
+    HatchDbContext db, IHttpClientFactory http, IBackgroundJobClient jobs, IOptions<WebhookOptions> options, TimeProvider time, ILogger<PublishWebhookJob> logger)
 {
     public const string HttpClientName = "Hatch.Webhooks";
-    public const string SignatureHeader = "X-Hatch-Signature";
+    public const string IdHeader = "webhook-id";
+    public const string TimestampHeader = "webhook-timestamp";
+    public const string SignatureHeader = "webhook-signature";
     public const string EventHeader = "X-Hatch-Event";
-    public const string DeliveryHeader = "X-Hatch-Delivery";
     public const string PublishedEvent = "draft.published";
+
+    /// <summary>How old a timestamp a receiver should accept (Standard Webhooks' recommendation); older is a replay.</summary>
+    public static readonly TimeSpan Tolerance = TimeSpan.FromMinutes(5);
 
     [AutomaticRetry(Attempts = 0)]
     public async Task SendAsync(Guid draftId, int attempt, CancellationToken cancellationToken)
@@ -46,13 +53,18 @@ public sealed partial class PublishWebhookJob(
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, o.PublishUrl) { Content = new ByteArrayContent(body) };
             message.Content.Headers.ContentType = new("application/json") { CharSet = "utf-8" };
-            message.Headers.Add(SignatureHeader, Sign(body, o.Secret!));
+            var id = $"{draftId:N}-{draft.PublishedAt!.Value.ToUnixTimeMilliseconds()}";
+            var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            message.Headers.Add(IdHeader, id);
+            message.Headers.Add(TimestampHeader, timestamp);
+            message.Headers.Add(SignatureHeader, Sign(id, timestamp, body, o.Secret!));
             message.Headers.Add(EventHeader, PublishedEvent);
-            message.Headers.Add(DeliveryHeader, $"{draftId:N}-{draft.PublishedAt!.Value.ToUnixTimeMilliseconds()}");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(o.Timeout);
             using var response = await http.CreateClient(HttpClientName).SendAsync(message, timeout.Token);
-            failure = response.IsSuccessStatusCode ? null : $"{(int)response.StatusCode} {response.StatusCode}";
+            failure = response.IsSuccessStatusCode ? null
+                : (int)response.StatusCode is >= 300 and < 400 ? $"{(int)response.StatusCode} {response.StatusCode} (redirects are not followed; point PublishUrl at the final address)"
+                : $"{(int)response.StatusCode} {response.StatusCode}";
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -94,13 +106,42 @@ public sealed partial class PublishWebhookJob(
         }, JsonSerializerOptions.Web);
     }
 
-    /// <summary>"sha256=" and the lower-case hex HMAC-SHA256 of the body under the secret.</summary>
-    public static string Sign(byte[] body, string secret) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    /// <summary>"v1," and the Base64 HMAC-SHA256 of <c>id.timestamp.body</c> under the secret's key.</summary>
+    public static string Sign(string id, string timestamp, byte[] body, string secret)
+    {
+        var prefix = Encoding.UTF8.GetBytes($"{id}.{timestamp}.");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed, prefix.Length);
+        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(KeyOf(secret), signed));
+    }
 
-    /// <summary>For receivers (and tests): compares in constant time.</summary>
-    public static bool Verify(byte[] body, string secret, string? signature) =>
-        signature is not null && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(body, secret)), Encoding.ASCII.GetBytes(signature));
+    /// <summary>
+    /// A Standard Webhooks secret (<c>whsec_</c> and Base64) is its decoded bytes, so their libraries verify Hatch's
+    /// requests as they are; any other secret is its UTF-8 bytes.
+    /// </summary>
+    public static byte[] KeyOf(string secret)
+    {
+        if (secret.StartsWith("whsec_", StringComparison.Ordinal))
+        {
+            try { return Convert.FromBase64String(secret["whsec_".Length..]); }
+            catch (FormatException) { }
+        }
+        return Encoding.UTF8.GetBytes(secret);
+    }
+
+    /// <summary>
+    /// For receivers (and tests): the timestamp is within <see cref="Tolerance"/> of <paramref name="now"/> and one of
+    /// the space-separated signatures matches, compared in constant time.
+    /// </summary>
+    public static bool Verify(string? id, string? timestamp, byte[] body, string secret, string? signatures, DateTimeOffset now)
+    {
+        if (id is null || signatures is null || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return false;
+        if ((now - DateTimeOffset.FromUnixTimeSeconds(seconds)).Duration() > Tolerance) return false;
+        var expected = Encoding.ASCII.GetBytes(Sign(id, timestamp!, body, secret));
+        return signatures.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Any(candidate => CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(candidate)));
+    }
 
     [LoggerMessage(LogLevel.Information, "Publish webhook for draft {DraftId} delivered on attempt {Attempt}")]
     private partial void LogDelivered(Guid draftId, int attempt);

@@ -18,7 +18,9 @@ public static class ReviewExtensions
         builder.Services.AddScoped<ReviseSectionJob>();
         builder.Services.AddScoped<PublishWebhookJob>();
         builder.Services.AddScoped<ReviewEmailJob>();
-        builder.Services.AddHttpClient(PublishWebhookJob.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        // A redirect would carry the signed body to an address nobody configured: a 3xx is a failed attempt instead.
+        builder.Services.AddHttpClient(PublishWebhookJob.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         return builder;
     }
 }

@@ -1,8 +1,8 @@
 namespace Hatch.Features.Review;
 
 /// <summary>
-/// <c>Hatch:Webhooks</c>: an optional POST to <see cref="PublishUrl"/> when a draft is published, its body signed with
-/// HMAC-SHA256 under <see cref="Secret"/> in <c>X-Hatch-Signature: sha256=HEX</c>. Keep the secret out of files
+/// <c>Hatch:Webhooks</c>: an optional POST to <see cref="PublishUrl"/> when a draft is published, signed with
+/// HMAC-SHA256 under <see cref="Secret"/> as Standard Webhooks sign (see <see cref="PublishWebhookJob"/>). Keep the secret out of files
 /// (environment variable Hatch__Webhooks__Secret or user-secrets).
 /// </summary>
 public sealed class WebhookOptions : Microsoft.Extensions.Options.IValidateOptions<WebhookOptions>

@@ -36,6 +36,7 @@ public sealed partial class SyncJob(
     HighlightIntake intake,
     TimeProvider time,
     IOptions<SyncOptions> options,
+    IOptions<HatchLimits> limits,
     ILogger<SyncJob> logger)
 {
     /// <summary>This run's name on the lease, so it only ever renews or releases its own.</summary>
@@ -79,6 +80,15 @@ public sealed partial class SyncJob(
             LogTokenUnreadable(ex, connectionId);
             await FinishAsync(connection, ConnectionStatus.NeedsToken, reason, finished: false, cancellationToken);
             return run.Outcome(ConnectionStatus.NeedsToken, reason);
+        }
+        catch (LibraryFullException full)
+        {
+            // The page that would pass the quota was rolled back whole; its cursor is kept, so the sync goes on from
+            // there once the reader has room (or the quota is raised).
+            var reason = $"The sync stopped: {limits.Value.LibraryFull(full.Stored, full.Adding)}. Delete highlights you no longer need, then sync again";
+            LogFailed(full, connectionId, connection.Service, reason);
+            await FinishAsync(connection, ConnectionStatus.Failed, reason, finished: false, CancellationToken.None);
+            return run.Outcome(ConnectionStatus.Failed, reason);
         }
         catch (Exception ex) when (ex is SyncHttpException or LeaseLostException)
         {
@@ -277,6 +287,9 @@ public sealed partial class SyncJob(
                              .Where(m => m.ConnectionId == connection.Id && chunk.Contains(m.ExternalId)).ToListAsync(cancellationToken))
                     known[m.ExternalId] = m.HighlightId;
 
+            // The same field limits as an import or the API: an upstream item over one is skipped with its reason.
+            items = items.Select(i => i.Highlight is { } h && limits.Value.TooLong(h, out _) is { } tooLong
+                ? i with { Highlight = null, Skipped = tooLong } : i).ToList();
             run.Skipped += items.Count(i => i.Skipped is not null && !i.Deleted);
             run.Removed += await RemoveDeletedAsync(userId, items.Where(i => i.Deleted && known.ContainsKey(i.ExternalId)).Select(i => known[i.ExternalId]).ToList(), cancellationToken);
             (var updated, updatedIds) = await UpdateEditedAsync(userId, items.Where(i => i.Highlight is not null && known.ContainsKey(i.ExternalId))
@@ -284,7 +297,7 @@ public sealed partial class SyncJob(
             run.Updated += updated;
 
             var fresh = items.Where(i => i.Highlight is not null && !known.ContainsKey(i.ExternalId)).ToList();
-            added = [.. await db.AddNewHighlightsAsync(userId, fresh.Select(i => i.Highlight!).ToList(), now, cancellationToken)];
+            added = [.. await db.AddNewHighlightsAsync(userId, fresh.Select(i => i.Highlight!).ToList(), now, cancellationToken, limits.Value.MaxHighlightsPerUser)];
             await MapAsync(connection.Id, userId, fresh, added, cancellationToken);
             run.Updated += await StoreNotesAsync(connection.Id, userId, items.Where(i => i.Note is not null).ToList(), now, cancellationToken);
 

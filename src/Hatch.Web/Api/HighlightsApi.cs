@@ -136,7 +136,12 @@ public static class HighlightsApi
         var tooLong = new Dictionary<string, string[]>();
         for (var i = 0; i < batch.Count; i++)
         {
-            var probe = new Highlight { Text = batch[i].Text ?? "", Note = batch[i].Note, Source = HighlightSource.Unknown };
+            var input = batch[i];
+            var probe = new Highlight
+            {
+                Text = input.Text ?? "", Note = input.Note, Source = new HighlightSource(input.Source ?? "", input.Author, input.Url),
+                Location = new HighlightLocation(input.Page, input.Location), Tags = input.Tags ?? [], Color = input.Color,
+            };
             if (max.TooLong(probe, out var field) is { } message)
                 tooLong[$"[{i}].{field}"] = [$"Highlight {i + 1}: {message}."];
         }

@@ -39,7 +39,11 @@ public sealed class HatchLimits
         $"the library holds {stored.ToString("N0", CultureInfo.InvariantCulture)} highlights and this would add {adding.ToString("N0", CultureInfo.InvariantCulture)} more; "
         + $"a library holds at most {MaxHighlightsPerUser.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHighlightsPerUser)";
 
-    /// <summary>The text and note lengths checked, named as an API caller sees the fields.</summary>
+    /// <summary>Fixed caps on the fields beside text and note: generous for any real export, small enough that one row cannot fill a page.</summary>
+    public const int MaxSourceLength = 1_000, MaxAuthorLength = 500, MaxUrlLength = 2_048, MaxLocationLength = 100,
+        MaxTags = 50, MaxTagLength = 100, MaxColorLength = 50;
+
+    /// <summary>Every field's length checked, named as an API caller sees the fields.</summary>
     public string? TooLong(Highlight highlight, out string field)
     {
         field = "text";
@@ -48,6 +52,25 @@ public sealed class HatchLimits
         field = "note";
         if (highlight.Note is { } note && note.Length > MaxHighlightLength)
             return $"note is {note.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; the limit is {MaxHighlightLength.ToString("N0", CultureInfo.InvariantCulture)} (Hatch:Limits:MaxHighlightLength)";
+        foreach (var (name, value, limit) in new (string, string?, int)[]
+        {
+            ("source", highlight.Source.Title, MaxSourceLength),
+            ("author", highlight.Source.Author, MaxAuthorLength),
+            ("url", highlight.Source.Url, MaxUrlLength),
+            ("page", highlight.Location?.Page, MaxLocationLength),
+            ("location", highlight.Location?.Location, MaxLocationLength),
+            ("color", highlight.Color, MaxColorLength),
+        })
+        {
+            field = name;
+            if (value is not null && value.Length > limit)
+                return $"{name} is {value.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; the limit is {limit.ToString("N0", CultureInfo.InvariantCulture)}";
+        }
+        field = "tags";
+        if (highlight.Tags.Count > MaxTags)
+            return $"tags has {highlight.Tags.Count.ToString("N0", CultureInfo.InvariantCulture)} entries; the limit is {MaxTags}";
+        if (highlight.Tags.FirstOrDefault(t => t.Length > MaxTagLength) is { } longTag)
+            return $"tags has an entry {longTag.Length.ToString("N0", CultureInfo.InvariantCulture)} characters long; the limit is {MaxTagLength}";
         return null;
     }
 
@@ -74,18 +97,23 @@ internal static class ImportLimitCheck
 
         var issues = new List<ImportIssue>();
         var tooLong = 0;
+        var otherFields = false;
         for (var i = 0; i < result.Highlights.Count; i++)
         {
             var highlight = result.Highlights[i];
             if (limits.TooLong(highlight, out var field) is not { } message) continue;
             tooLong++;
+            if (field is not ("text" or "note")) otherFields = true;
             if (issues.Count < MaxListed)
                 issues.Add(new ImportIssue(fileName, LineOf(content, field == "note" ? highlight.Note! : highlight.Text), null, $"highlight {i + 1}: {message}"));
         }
         if (tooLong == 0) return;
         var more = tooLong > issues.Count ? $" (the first {issues.Count} are listed)" : "";
+        var what = otherFields
+            ? "over a field's length limit"
+            : $"longer than {limits.MaxHighlightLength.ToString("N0", CultureInfo.InvariantCulture)} characters (Hatch:Limits:MaxHighlightLength)";
         throw new ImportException(
-            $"{fileName}: {tooLong} highlight{(tooLong == 1 ? " is" : "s are")} longer than {limits.MaxHighlightLength.ToString("N0", CultureInfo.InvariantCulture)} characters (Hatch:Limits:MaxHighlightLength){more}; first: {issues[0]}",
+            $"{fileName}: {tooLong} highlight{(tooLong == 1 ? " is" : "s are")} {what}{more}; first: {issues[0]}",
             issues) { Limit = nameof(HatchLimits.MaxHighlightLength) };
     }
 
