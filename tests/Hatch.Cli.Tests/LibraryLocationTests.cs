@@ -48,6 +48,20 @@ public sealed class LibraryLocationTests : IDisposable
     }
 
     [Fact]
+    public async Task TheFirstCommandOnANewLibraryCreatesItReadyToUseSoUsersAddWorksBeforeTheWebAppEverRan()
+    {
+        var home = Path.Combine(_root, "fresh");
+        var expected = Path.Combine(home, "data", "hatch.db");
+
+        var add = await RunAsync(home, "users", "add", "first@example.test", "--role", "admin");
+
+        Assert.True(add.Exit == 0, add.Err);
+        Assert.Contains($"hatch: created a new library at {expected}", add.Err);
+        Assert.DoesNotContain("schema is behind", add.Err);
+        Assert.Contains("generated password", add.Err + add.Out);
+    }
+
+    [Fact]
     public async Task HatchHomeChoosesTheLibraryFolderOverTheUsersDataFolder()
     {
         var home = Path.Combine(_root, "my-hatch");

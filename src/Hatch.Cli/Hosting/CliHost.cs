@@ -4,6 +4,7 @@ using Hatch.Llm;
 using Hatch.ServiceDefaults;
 using Hatch.Writing;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -34,8 +35,9 @@ public static class CliHost
     /// <summary>
     /// The database named by ConnectionStrings:Hatch, with Identity's user and role stores; with
     /// <paramref name="importers"/>, the importers too (`hatch import --user`), still without embeddings or a model.
-    /// When that is a SQLite file that does not exist yet, the command is about to create it: that is said once on
-    /// <paramref name="stderr"/>, with the path, so a new empty library never appears silently.
+    /// When that is a SQLite file that does not exist yet, it is created with the current schema and that is said once
+    /// on <paramref name="stderr"/>, with the path, so a new empty library never appears silently. A new file has no
+    /// other process using it, so migrating it here is safe, and `hatch users add` works before the web app first ran.
     /// </summary>
     public static IHost BuildDatabase(bool importers = false, TextWriter? stderr = null)
     {
@@ -46,7 +48,11 @@ public static class CliHost
         var host = builder.Build();
         if (stderr is not null && DatabaseOptions.SqliteFile(host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString) is { } file
             && !File.Exists(file))
+        {
+            using var scope = host.Services.CreateScope();
+            scope.ServiceProvider.GetRequiredService<HatchDbContext>().Database.Migrate();
             stderr.WriteLine($"hatch: created a new library at {file}");
+        }
         return host;
     }
 

@@ -17,7 +17,11 @@ public static partial class DraftEdits
 
     public const int WordsPerMinute = 220;
 
-    public static IReadOnlyDictionary<string, string[]> Validate(Article? article, IReadOnlySet<int> sourceNumbers)
+    /// <param name="citable">
+    /// The numbers this editor may cite, when fewer than the draft's sources: a reviewer who is not the author sees only
+    /// the highlights the article already cites, so an edit may not bring in (and show) the others.
+    /// </param>
+    public static IReadOnlyDictionary<string, string[]> Validate(Article? article, IReadOnlySet<int> sourceNumbers, IReadOnlySet<int>? citable = null)
     {
         var max = sourceNumbers.Count == 0 ? 0 : sourceNumbers.Max();
         var errors = ArticleValidator.Validate(article, max, Rules).ToList();
@@ -28,6 +32,9 @@ public static partial class DraftEdits
                 var missing = cited.Where(n => n >= 1 && n <= max && !sourceNumbers.Contains(n)).Distinct().Order().ToArray();
                 if (missing.Length > 0)
                     errors.Add($"{where}: cites [{string.Join(", ", missing)}], which {(missing.Length == 1 ? "is" : "are")} not among this draft's sources");
+                var hidden = citable is null ? [] : cited.Where(n => sourceNumbers.Contains(n) && !citable.Contains(n)).Distinct().Order().ToArray();
+                if (hidden.Length > 0)
+                    errors.Add($"{where}: cites [{string.Join(", ", hidden)}], which the article does not cite yet; a reviewer may cite only the highlights the article already cites");
             }
             var sections = article.Sections ?? [];
             for (var i = 0; i < sections.Count; i++)

@@ -134,7 +134,9 @@ public sealed partial class ReviewService(
             draft.Require(DraftAction.Edit, actor);
             if (expectedRevision != draft.Revision)
                 throw new DraftRevisionConflictException(draft.Revision, expectedRevision);
-            var errors = DraftEdits.Validate(article, draft.SourceNumbers);
+            // A reviewer sees only the highlights the article cites; an edit must not reveal the others by citing them.
+            var citable = draft.IsOwnedBy(actor) ? null : draft.Article.AllCitations().ToHashSet();
+            var errors = DraftEdits.Validate(article, draft.SourceNumbers, citable);
             if (errors.Count > 0) throw new DraftValidationException(errors);
             var normalized = DraftEdits.Normalize(article!);
             var before = draft.Article;
