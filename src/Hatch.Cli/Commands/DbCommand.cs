@@ -13,7 +13,7 @@ public static class DbCommand
         var migrate = new Command("migrate", "Apply pending migrations to the database in ConnectionStrings:Hatch (SQLite by default, PostgreSQL when configured) and create the roles.");
         migrate.SetAction(async (parse, cancellationToken) =>
         {
-            using var host = CliHost.BuildDatabase(stderr: stderr);
+            using var host = CliHost.BuildDatabase(stderr: stderr, migrateNew: false);
             await using var scope = host.Services.CreateAsyncScope();
             var database = scope.ServiceProvider.GetRequiredService<HatchDatabase>();
             try

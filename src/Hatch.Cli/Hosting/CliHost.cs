@@ -39,7 +39,7 @@ public static class CliHost
     /// on <paramref name="stderr"/>, with the path, so a new empty library never appears silently. A new file has no
     /// other process using it, so migrating it here is safe, and `hatch users add` works before the web app first ran.
     /// </summary>
-    public static IHost BuildDatabase(bool importers = false, TextWriter? stderr = null)
+    public static IHost BuildDatabase(bool importers = false, TextWriter? stderr = null, bool migrateNew = true)
     {
         var builder = CreateBuilder(null);
         builder.AddHatchData();
@@ -50,7 +50,8 @@ public static class CliHost
             && !File.Exists(file))
         {
             using var scope = host.Services.CreateScope();
-            scope.ServiceProvider.GetRequiredService<HatchDbContext>().Database.Migrate();
+            // `hatch db migrate` migrates (and shows its progress) itself.
+            if (migrateNew) scope.ServiceProvider.GetRequiredService<HatchDbContext>().Database.Migrate();
             stderr.WriteLine($"hatch: created a new library at {file}");
         }
         return host;
