@@ -13,7 +13,8 @@ using Microsoft.Extensions.Logging;
 namespace Hatch.TestSupport;
 
 /// <summary>A scripted failure of a fake service: a status, and for 429 the Retry-After seconds.</summary>
-public sealed record FakeFault(int Status, int? RetryAfterSeconds = null);
+/// <param name="DropConnection">Closes the connection without an answer (a proxy or network failure) instead of answering <paramref name="Status"/>.</param>
+public sealed record FakeFault(int Status, int? RetryAfterSeconds = null, bool DropConnection = false);
 
 /// <summary>One request a fake highlight service received.</summary>
 public sealed record ServiceRequest(string Path, IReadOnlyDictionary<string, string> Query, string? Authorization, DateTimeOffset ReceivedAt)
@@ -73,6 +74,11 @@ public abstract class FakeHighlightService : IAsyncDisposable
     {
         if (Latency > TimeSpan.Zero) await Task.Delay(Latency, context.RequestAborted);
         if (Fault?.Invoke(request) is not { } fault) return false;
+        if (fault.DropConnection)
+        {
+            context.Abort();
+            return true;
+        }
         context.Response.StatusCode = fault.Status;
         if (fault.RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await context.Response.WriteAsJsonAsync(new { detail = $"scripted {fault.Status}" });

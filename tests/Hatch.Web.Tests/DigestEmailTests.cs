@@ -10,6 +10,7 @@ using Hatch.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 using SmtpServer.Protocol;
@@ -22,10 +23,12 @@ public sealed class DigestEmailAppFactory : DigestAppFactory
     public const string Site = "http://hatch.test";
 
     public SmtpTestServer Smtp { get; } = new SmtpTestServer().Start();
+    public LogCapture Logs { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.UseSetting("Hatch:Email:Host", "127.0.0.1");
         builder.UseSetting("Hatch:Email:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Hatch:Email:UseTls", "false");
@@ -218,10 +221,11 @@ public sealed class DigestEmailTests(DigestEmailAppFactory factory) : IClassFixt
     }
 
     [Fact]
-    public async Task AMailboxRefusedWith550FailsWithTheReasonShownOnTheDigestsPage()
+    public async Task AMailboxRefusedWith550FailsWithAPlainReasonAndAnErrorIdThatTheLogHasWithTheServersWords()
     {
         var (_, email, digestId) = await WrittenDigestAsync();
-        Smtp.Reply = new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
+        // What a mail server says can name its hosts and accounts: the reader is shown neither.
+        Smtp.Reply = new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "5.7.1 relay denied by internal-mx-7.corp.example for svc-hatch");
         try
         {
             await SendAsync(digestId);
@@ -236,7 +240,14 @@ public sealed class DigestEmailTests(DigestEmailAppFactory factory) : IClassFixt
         Assert.Equal((EmailStatus.Failed, 1), (failed!.Status, failed.Attempts));
         Assert.Empty(ReceivedBy(email));
         var client = await factory.LoginAsync(email);
-        Assert.Contains("failed: mailbox unavailable", await client.GetStringAsync("/Digests"));
+        var page = await client.GetStringAsync("/Digests");
+        Assert.Contains("failed: the mail server refused the message (550)", page);
+        Assert.DoesNotContain("internal-mx-7", page);
+        Assert.DoesNotContain("internal-mx-7", failed.Error);
+        var errorId = System.Text.RegularExpressions.Regex.Match(failed.Error!, "error id ([0-9a-f]{32})").Groups[1].Value;
+        Assert.True(errorId.Length == 32, $"no error id in: {failed.Error}");
+        Assert.Contains(errorId, page);
+        Assert.Contains(factory.Logs.Entries, e => e.ToString().Contains(errorId) && e.ToString().Contains("internal-mx-7.corp.example"));
     }
 
     [Fact]

@@ -274,6 +274,35 @@ public abstract class SyncTests(SyncAppFactory factory)
     }
 
     [Fact]
+    public async Task ADroppedConnectionShowsAPlainReasonAndAnErrorIdThatTheLogHasWithTheNetworksWords()
+    {
+        var (client, _, connectionId) = await ReadwiseReaderAsync();
+        try
+        {
+            Readwise.Fault = r => r.Path == "/api/v2/export/" ? new FakeFault(0, DropConnection: true) : null;
+            var failed = await factory.SyncAsync(connectionId);
+
+            Assert.Equal(ConnectionStatus.Failed, failed!.Status);
+            var shown = (await GetAsync(client, connectionId)).Error!;
+            var page = await client.GetStringAsync("/Connections");
+            foreach (var text in new[] { shown, page })
+            {
+                Assert.Contains("Readwise could not be reached", text);
+                Assert.DoesNotContain("error occurred while sending", text); // HttpClient's words, with the address when it has one
+                Assert.DoesNotContain(Readwise.BaseUri.Authority, text);
+            }
+            var errorId = System.Text.RegularExpressions.Regex.Match(shown, "error id ([0-9a-f]{32})").Groups[1].Value;
+            Assert.True(errorId.Length == 32, $"no error id in: {shown}");
+            Assert.Contains(errorId, page);
+            Assert.Contains(factory.Logs.Entries, e => e.ToString().Contains(errorId) && e.ToString().Contains("error occurred while sending"));
+        }
+        finally
+        {
+            Readwise.Fault = null;
+        }
+    }
+
+    [Fact]
     public async Task AHighlightDeletedInReadwiseIsRemovedAtTheNextSync()
     {
         var (_, userId, connectionId) = await ReadwiseReaderAsync();

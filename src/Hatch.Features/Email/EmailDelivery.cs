@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Hatch.Data;
 using Hatch.Domain.Email;
+using Hatch.Writing.Telemetry;
 using MailKit;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Logging;
@@ -37,19 +38,22 @@ public sealed partial class EmailDelivery(
         }
         catch (Exception ex) when (Classify(ex) is { } failure)
         {
+            // The reader sees a plain reason and an error id; the mail server's own words (which may name its hosts
+            // or accounts) stay in the log under that id.
+            var errorId = ErrorIds.Next();
             var after = time.GetUtcNow();
             if (failure.Permanent || email.Attempts >= options.Value.MaxAttempts)
             {
-                var reason = failure.Permanent ? failure.Reason : $"gave up after {email.Attempts} attempts: {failure.Reason}";
-                email.Failed(reason, after);
+                var shown = failure.Permanent ? failure.Plain : $"gave up after {email.Attempts} attempts: {failure.Plain}";
+                email.Failed($"{shown} (error id {errorId})", after);
                 await db.SaveChangesAsync(CancellationToken.None);
-                LogFailed(ex, email.Id, reason);
+                LogFailed(ex, email.Id, failure.Detail, errorId);
                 return null;
             }
             var delay = options.Value.DelayAfter(email.Attempts);
-            email.WillRetry(failure.Reason, after);
+            email.WillRetry($"{failure.Plain} (error id {errorId})", after);
             await db.SaveChangesAsync(CancellationToken.None);
-            LogRetrying(email.Id, failure.Reason, email.Attempts, delay.TotalSeconds);
+            LogRetrying(email.Id, failure.Detail, errorId, email.Attempts, delay.TotalSeconds);
             return delay;
         }
     }
@@ -61,26 +65,31 @@ public sealed partial class EmailDelivery(
     /// </summary>
     internal static SendFailure? Classify(Exception ex) => ex switch
     {
-        SmtpCommandException { StatusCode: var code } smtp when (int)code >= 500 => new SendFailure(true, ReasonOf(smtp)),
-        SmtpCommandException smtp => new SendFailure(false, ReasonOf(smtp)),
-        SocketException socket => new SendFailure(false, $"cannot reach the mail server ({socket.SocketErrorCode})"),
-        SmtpProtocolException or ServiceNotConnectedException or IOException or TimeoutException => new SendFailure(false, ex.Message),
+        SmtpCommandException { StatusCode: var code } smtp when (int)code >= 500 =>
+            new SendFailure(true, $"the mail server refused the message ({(int)code})", ReasonOf(smtp)),
+        SmtpCommandException { StatusCode: var code } smtp =>
+            new SendFailure(false, $"the mail server could not take the message now ({(int)code})", ReasonOf(smtp)),
+        SocketException socket => new SendFailure(false, "cannot reach the mail server", $"cannot reach the mail server ({socket.SocketErrorCode}): {socket.Message}"),
+        SmtpProtocolException or ServiceNotConnectedException or IOException or TimeoutException =>
+            new SendFailure(false, "the connection to the mail server failed", ex.Message),
         _ => null,
     };
 
     private static string ReasonOf(SmtpCommandException smtp) =>
-        string.IsNullOrWhiteSpace(smtp.Message) ? $"the mail server answered {(int)smtp.StatusCode}" : smtp.Message.Trim();
+        string.IsNullOrWhiteSpace(smtp.Message) ? $"the mail server answered {(int)smtp.StatusCode}" : $"{(int)smtp.StatusCode} {smtp.Message.Trim()}";
 
-    internal sealed record SendFailure(bool Permanent, string Reason);
+    /// <param name="Plain">What the reader is shown.</param>
+    /// <param name="Detail">What the mail server or the network said, for the log.</param>
+    internal sealed record SendFailure(bool Permanent, string Plain, string Detail);
 
     [LoggerMessage(LogLevel.Information, "Email {EmailId} sent as {MessageId} (attempt {Attempts})")]
     private partial void LogSent(Guid emailId, string messageId, int attempts);
 
-    [LoggerMessage(LogLevel.Warning, "Email {EmailId} not sent, retrying: {Reason} (attempt {Attempts}; next in {DelaySeconds} s)")]
-    private partial void LogRetrying(Guid emailId, string reason, int attempts, double delaySeconds);
+    [LoggerMessage(LogLevel.Warning, "Email {EmailId} not sent, retrying (error id {ErrorId}): {Reason} (attempt {Attempts}; next in {DelaySeconds} s)")]
+    private partial void LogRetrying(Guid emailId, string reason, string errorId, int attempts, double delaySeconds);
 
-    [LoggerMessage(LogLevel.Warning, "Email {EmailId} failed: {Reason}")]
-    private partial void LogFailed(Exception ex, Guid emailId, string reason);
+    [LoggerMessage(LogLevel.Warning, "Email {EmailId} failed (error id {ErrorId}): {Reason}")]
+    private partial void LogFailed(Exception ex, Guid emailId, string reason, string errorId);
 
     [LoggerMessage(LogLevel.Warning, "Email {EmailId}: an earlier attempt to send {MessageId} was interrupted; it may have been delivered, so this copy carries the same Message-Id")]
     private partial void LogInterrupted(Guid emailId, string? messageId);

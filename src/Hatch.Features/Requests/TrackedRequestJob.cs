@@ -2,6 +2,7 @@ using System.Data.Common;
 using Hatch.Data;
 using Hatch.Domain.Requests;
 using Hatch.Writing.Hatching;
+using Hatch.Writing.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -119,7 +120,7 @@ public abstract partial class TrackedRequestJob<TRequest>(HatchDbContext db, Tim
             }
             // A person sees a plain reason and an error id; the log keeps the details (a provider's reply, its address,
             // a database message) under the same id, so the operator can find them and nobody else reads them.
-            var errorId = ErrorId();
+            var errorId = ErrorIds.Next();
             if (IsTransient(ex) && request.Attempts < MaxAttempts)
             {
                 LogTransient(ex, request.Kind, requestId, request.Attempts, errorId, Describe(ex));
@@ -160,10 +161,6 @@ public abstract partial class TrackedRequestJob<TRequest>(HatchDbContext db, Tim
         TaskCanceledException => true, // an HTTP timeout; our own cancellation is handled before this
         _ => ex.InnerException is { } inner && IsTransient(inner),
     };
-
-    /// <summary>The trace id of the job's activity when there is one (so the id also finds the trace), else a fresh one.</summary>
-    private static string ErrorId() =>
-        (System.Diagnostics.Activity.Current?.TraceId ?? System.Diagnostics.ActivityTraceId.CreateRandom()).ToHexString();
 
     private static string Describe(Exception ex) => ex.InnerException is { } inner && ex is DbUpdateException ? inner.Message : ex.Message;
 

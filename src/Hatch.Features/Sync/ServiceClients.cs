@@ -24,7 +24,7 @@ public abstract class ServiceClient(HttpClient http, TimeProvider time)
         }
         catch (HttpRequestException ex)
         {
-            throw new SyncHttpException($"{ServiceName} could not be reached: {ex.Message}", inner: ex);
+            throw new SyncHttpException($"{ServiceName} could not be reached", inner: ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -55,7 +55,7 @@ public abstract class ServiceClient(HttpClient http, TimeProvider time)
         catch (JsonException ex)
         {
             // Not what the API documents: a proxy's error page, a truncated body. Worth another try like a server error.
-            throw new SyncHttpException($"{ServiceName} sent an answer Hatch could not read ({ex.Message})", inner: ex);
+            throw new SyncHttpException($"{ServiceName} sent an answer Hatch could not read", inner: ex);
         }
     }
 

@@ -6,6 +6,7 @@ using Hatch.Domain.Connections;
 using Hatch.Domain.Highlights;
 using Hatch.Features.Library;
 using Hatch.Writing.Importing;
+using Hatch.Writing.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -86,29 +87,36 @@ public sealed partial class SyncJob(
             // The page that would pass the quota was rolled back whole; its cursor is kept, so the sync goes on from
             // there once the reader has room (or the quota is raised).
             var reason = $"The sync stopped: {limits.Value.LibraryFull(full.Stored, full.Adding)}. Delete highlights you no longer need, then sync again";
-            LogFailed(full, connectionId, connection.Service, reason);
+            LogFailed(full, connectionId, connection.Service, reason, null);
             await FinishAsync(connection, ConnectionStatus.Failed, reason, finished: false, CancellationToken.None);
             return run.Outcome(ConnectionStatus.Failed, reason);
         }
-        catch (Exception ex) when (ex is SyncHttpException or LeaseLostException)
+        catch (LeaseLostException ex)
         {
-            if (ex is LeaseLostException)
-            {
-                LogLeaseLost(connectionId);
-                return run.Outcome(ConnectionStatus.Syncing, ex.Message);
-            }
-            LogFailed(ex, connectionId, connection.Service, ex.Message);
-            await FinishAsync(connection, ConnectionStatus.Failed, ex.Message, finished: false, cancellationToken);
-            return run.Outcome(ConnectionStatus.Failed, ex.Message);
+            LogLeaseLost(connectionId);
+            return run.Outcome(ConnectionStatus.Syncing, ex.Message);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Something of Hatch's own broke (the database, a bug): shown as such, and the cursor kept for the next run.
-            var reason = $"The sync stopped on an error in Hatch ({ex.GetType().Name}); it will try again at the next sync";
-            LogFailed(ex, connectionId, connection.Service, ex.Message);
+            // The reader sees a plain reason and an error id; what the service or the network said (an address, a
+            // parser's message, a database error) stays in the log under that id. Something of Hatch's own (the
+            // database, a bug) is shown as such. Either way the cursor is kept for the next run.
+            var errorId = ErrorIds.Next();
+            var plain = ex is SyncHttpException http ? http.Message : "The sync stopped on an error in Hatch; it will try again at the next sync";
+            var reason = $"{plain} (error id {errorId})";
+            LogFailed(ex, connectionId, connection.Service, ex is SyncHttpException ? Describe(ex) : ex.Message, errorId);
             await FinishAsync(connection, ConnectionStatus.Failed, reason, finished: false, CancellationToken.None);
             return run.Outcome(ConnectionStatus.Failed, reason);
         }
+    }
+
+    /// <summary>The shown message and what lies beneath it (the network's or the parser's words), for the log.</summary>
+    private static string Describe(Exception ex)
+    {
+        var detail = ex.Message;
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+            if (inner is not SyncHttpException) detail += $" <- {inner.Message}";
+        return detail;
     }
 
     private sealed class RunCounts
@@ -535,7 +543,7 @@ public sealed partial class SyncJob(
             catch (SyncHttpException ex) when (ex.Transient && ++attempt < o.MaxAttempts)
             {
                 var backOff = o.RetryBaseDelay * Math.Pow(2, attempt - 1);
-                LogRetrying(ex.Message, attempt, backOff.TotalSeconds);
+                LogRetrying(Describe(ex), attempt, backOff.TotalSeconds);
                 await Task.Delay(backOff, time, cancellationToken);
             }
             catch (SyncHttpException ex) when (ex.Transient)
@@ -616,8 +624,8 @@ public sealed partial class SyncJob(
     [LoggerMessage(LogLevel.Error, "The token of connection {ConnectionId} cannot be decrypted; the reader must add it again")]
     private partial void LogTokenUnreadable(Exception ex, Guid connectionId);
 
-    [LoggerMessage(LogLevel.Warning, "Connection {ConnectionId} ({Service}) failed: {Reason}")]
-    private partial void LogFailed(Exception ex, Guid connectionId, string service, string reason);
+    [LoggerMessage(LogLevel.Warning, "Connection {ConnectionId} ({Service}) failed (error id {ErrorId}): {Reason}")]
+    private partial void LogFailed(Exception ex, Guid connectionId, string service, string reason, string? errorId);
 
     [LoggerMessage(LogLevel.Warning, "Connection {ConnectionId} lost its lease mid-sync; the other run carries on")]
     private partial void LogLeaseLost(Guid connectionId);
