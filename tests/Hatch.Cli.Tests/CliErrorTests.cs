@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hatch.Cli.Hosting;
 using System.Net;
 using System.Net.Sockets;
 
@@ -100,7 +101,7 @@ public sealed class CliErrorTests : IDisposable
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
 
-        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(ExitCodes.ModelFailed, process.ExitCode);
         Assert.Equal("", await output);
         NoStack(error);
         Assert.DoesNotContain("Exception:", error);
@@ -120,7 +121,7 @@ public sealed class CliErrorTests : IDisposable
 
         var plain = await HatchProcess.RunAsync("dotnet", command, settings, _dir);
 
-        Assert.Equal(1, plain.Exit); // README "Exit codes": a failed model call is 1; bad input or a bad setting is 2
+        Assert.Equal(2, plain.Exit); // README "Exit codes": a failed model call is 2, like bad input; 1 is for the unexpected
         Assert.Equal("", plain.Out);
         NoStack(plain.Err);
         Assert.DoesNotContain("Exception", plain.Err);
@@ -131,7 +132,7 @@ public sealed class CliErrorTests : IDisposable
 
         var verbose = await HatchProcess.RunAsync("dotnet", [.. command, "--verbose"], settings, _dir);
 
-        Assert.Equal(1, verbose.Exit);
+        Assert.Equal(2, verbose.Exit);
         Assert.Matches(@"(?m)^\s+at \S+\(", verbose.Err);
     }
 
@@ -156,7 +157,7 @@ public sealed class CliErrorTests : IDisposable
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
 
-        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(ExitCodes.ModelFailed, process.ExitCode);
         Assert.Contains("HttpRequestException", error);
     }
 

@@ -36,7 +36,7 @@ public sealed class LlmCommandTests
             ["llm", "check", "--provider", "OpenAICompatible", "--model", "nope", "--endpoint", server.OpenAIEndpoint.ToString()],
             stdout, stderr);
 
-        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Equal(ExitCodes.ModelFailed, exit);
         Assert.Contains("error:", stdout.ToString());
         Assert.Contains("does not exist", stdout.ToString());
     }

@@ -149,12 +149,12 @@ public static class ArticleCommand
             catch (ArticleValidationException ex)
             {
                 await stderr.WriteLineAsync($"hatch: {ex.Message}");
-                return ExitCodes.Failed;
+                return ExitCodes.ModelFailed;
             }
             catch (ArticleWriterException ex)
             {
                 await stderr.WriteLineAsync($"hatch: {ex.Reason}{(ex.IsTransient ? " (this may work if you try again later)" : "")}");
-                return ExitCodes.Failed;
+                return ExitCodes.ModelFailed;
             }
 
             // The article says it too (once, in its conclusion); stderr tells whoever scripted the call.

@@ -32,7 +32,7 @@ public static class LlmCommand
                 await stdout.WriteLineAsync($"endpoint:  {result.Endpoint}");
                 await stdout.WriteLineAsync($"latency:   {result.LatencyMs} ms ({result.Attempts} attempt(s))");
                 await stdout.WriteLineAsync(result.Ok ? $"said:      {result.Said}" : $"error:     {result.Said}");
-                return result.Ok ? ExitCodes.Ok : ExitCodes.Failed;
+                return result.Ok ? ExitCodes.Ok : ExitCodes.ModelFailed;
             }
         });
         return new Command("llm", "Work with the configured language model.") { check };
