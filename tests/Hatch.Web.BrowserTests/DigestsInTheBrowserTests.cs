@@ -19,12 +19,7 @@ public sealed class DigestsInTheBrowserTests(DigestsBrowserFixture fixture) : IC
         // The browser's own zone is Tokyo: a first visit proposes it.
         await using var context = await fixture.NewContextAsync(new() { TimezoneId = "Asia/Tokyo" });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/Account/Register");
-        await page.GetByLabel("Email").FillAsync($"reader{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Passw0rd!x");
-        await page.GetByLabel("Confirm password").FillAsync("Passw0rd!x");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/Highlights");
+        await page.RegisterAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Digests" }).ClickAsync();
         await page.WaitForURLAsync("**/Digests");

@@ -25,11 +25,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
 
         await page.GotoAsync("/Account/Register");
         await AssertAccessibleAsync(page, "register page");
-        await page.GetByLabel("Email").FillAsync($"reader{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Passw0rd!x");
-        await page.GetByLabel("Confirm password").FillAsync("Passw0rd!x");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/Highlights");
+        await page.RegisterAsync();
         await AssertAccessibleAsync(page, "empty highlights page");
 
         await page.GetByLabel("Export file").SetInputFilesAsync(AppInBrowserFixture.Sample("kindle-my-clippings.txt"));
@@ -83,12 +79,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
     {
         await using var context = await fixture.NewContextAsync(new() { ViewportSize = new() { Width = 1100, Height = 900 } });
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/Account/Register");
-        await page.GetByLabel("Email").FillAsync($"ideas{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync("Passw0rd!x");
-        await page.GetByLabel("Confirm password").FillAsync("Passw0rd!x");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/Highlights");
+        await page.RegisterAsync($"ideas{Guid.NewGuid():N}@example.com");
 
         // Two topics, each across two books, embedded by MiniLM in the background job.
         (string Text, string Source)[] library =

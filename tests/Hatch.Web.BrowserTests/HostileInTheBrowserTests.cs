@@ -59,12 +59,7 @@ public sealed class HostileInTheBrowserTests(HostileBrowserFixture fixture) : IC
         var (authorContext, author) = await OpenAsync();
         await using var _ = authorContext;
         var page = author.Page;
-        await page.GotoAsync("/Account/Register");
-        await page.GetByLabel("Email").FillAsync($"author{Guid.NewGuid():N}@example.com");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(HostileBrowserFixture.Password);
-        await page.GetByLabel("Confirm password").FillAsync(HostileBrowserFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await page.WaitForURLAsync("**/Highlights");
+        await page.RegisterAsync($"author{Guid.NewGuid():N}@example.com");
 
         await page.GetByLabel("Export file").SetInputFilesAsync(export);
         await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();

@@ -26,13 +26,7 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
         // ---- the author: register, import, hatch, submit ----
         await using var authorContext = await fixture.NewContextAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
         var author = await authorContext.NewPageAsync();
-        await author.GotoAsync("/Account/Register");
-        await author.GetByLabel("Email").FillAsync($"author{Guid.NewGuid():N}@example.com");
-        await author.GetByLabel("Your name (optional)").FillAsync("Ada Author");
-        await author.GetByLabel("Password", new() { Exact = true }).FillAsync(ReviewBrowserFixture.Password);
-        await author.GetByLabel("Confirm password").FillAsync(ReviewBrowserFixture.Password);
-        await author.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await author.WaitForURLAsync("**/Highlights");
+        await author.RegisterAsync($"author{Guid.NewGuid():N}@example.com", displayName: "Ada Author");
 
         await author.GetByLabel("Export file").SetInputFilesAsync(AppInBrowserFixture.Sample("kindle-my-clippings.txt"));
         await author.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
