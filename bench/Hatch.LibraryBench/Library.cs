@@ -91,6 +91,9 @@ internal static class Library
             var count = Math.Min(5000, size - start);
             await InsertAsync(db, Enumerable.Range(start, count).Select(i => (userId, Passage(random, i))).ToArray(), model, now.AddSeconds(start / 5000));
         }
+        // The rows went in directly, past the import that would have refreshed the planner's statistics after each batch.
+        await using (var scope = services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<HatchDbContext>().RefreshPlannerStatisticsAsync();
     }
 
     private static async Task InsertAsync(HatchDbContext db, (string UserId, Highlight Highlight)[] rows, string model, DateTimeOffset at)
