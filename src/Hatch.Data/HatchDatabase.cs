@@ -44,6 +44,7 @@ public sealed class HatchDatabase(HatchDbContext db)
             }
         }
         await EnsureRolesAsync(cancellationToken);
+        await db.RefreshPlannerStatisticsAsync(cancellationToken);
         return pending;
     }
 

@@ -93,7 +93,8 @@ public abstract class HighlightPagingTests(HatchAppFactory factory)
         }
     }
 
-    private static async Task<string> PlanAsync(HatchDbContext db, IQueryable<StoredHighlight> query)
+    /// <summary>The database's plan for <paramref name="query"/>, one line per step (PostgreSQL with sorts and sequential scans off).</summary>
+    internal static async Task<string> PlanAsync<T>(HatchDbContext db, IQueryable<T> query)
     {
         await db.Database.OpenConnectionAsync();
         try

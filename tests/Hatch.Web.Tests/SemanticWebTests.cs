@@ -107,16 +107,23 @@ public abstract partial class SemanticWebTests(HatchAppFactory factory)
         {
             // PostgreSQL's queue is shared with the fixture's host, whose worker may already have taken the job; every
             // host's start-up embedding refresh adds jobs of its own, so the lists are read whole.
-            // Read in the order jobs move (enqueued, processing, then done or scheduled for a retry), and again for a
-            // while: on a loaded machine a job can change lists between two reads.
+            // Read in the order jobs move (enqueued, fetched by a worker but not yet processing, processing, then done
+            // or scheduled for a retry), and again for a while: on a loaded machine a job can change lists between two
+            // reads. The first sighting is kept: reading again could miss the job in its next move.
             bool Listed() => monitor.EnqueuedJobs("default", 0, 10_000).Select(j => j.Value.Job)
+                .Concat(monitor.FetchedJobs("default", 0, 10_000).Select(j => j.Value.Job))
                 .Concat(monitor.ProcessingJobs(0, 10_000).Select(j => j.Value.Job))
                 .Concat(monitor.SucceededJobs(0, 10_000).Select(j => j.Value.Job))
                 .Concat(monitor.ScheduledJobs(0, 10_000).Select(j => j.Value.Job))
                 .Any(j => IsEmbeddingJobFor(j, userId));
             var until = DateTime.UtcNow.AddSeconds(30);
-            while (!Listed() && DateTime.UtcNow < until) await Task.Delay(250);
-            Assert.True(Listed(), "no embedding job for the import's user in Hangfire's job lists");
+            var listed = Listed();
+            while (!listed && DateTime.UtcNow < until)
+            {
+                await Task.Delay(250);
+                listed = Listed();
+            }
+            Assert.True(listed, "no embedding job for the import's user in Hangfire's job lists");
             await WaitForEmbeddingsAsync(factory, userId);
         }
     }

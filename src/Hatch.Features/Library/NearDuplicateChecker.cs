@@ -75,48 +75,29 @@ public sealed partial class NearDuplicateChecker(
     /// <summary>
     /// Each new highlight against every highlight imported before its import and the new ones before it in the same
     /// import (an export can repeat itself): the closest with a cosine at or above the threshold and most words
-    /// shared (<see cref="NearDuplicates"/>'s rule). The library is streamed in chunks of texts, never held whole; its
-    /// vectors come from the in-memory block; only pairs sharing a signature word (prefix filtering) are compared.
+    /// shared (<see cref="NearDuplicates"/>'s rule). The library is streamed past an index of the new highlights'
+    /// words (<see cref="WordOverlapIndex"/>), never held whole; only passages sharing most of a new highlight's words
+    /// have their cosine computed, with vectors from the in-memory block.
     /// </summary>
     private async Task<List<ProbableDuplicate>> FindAsync(string userId, VectorBlock block, Pending[] ready, CancellationToken cancellationToken)
     {
         var threshold = options.Value.NearDuplicateThreshold;
-        var minOverlap = NearDuplicates.DefaultMinWordOverlap;
-        var words = ready.Select(p => NearDuplicates.Words(p.Text)).ToArray();
+        var index = new WordOverlapIndex(ready.Select(p => p.Text).ToArray());
         var rows = ready.Select(p => block.TryGetRow(p.Id, out var row) ? row : -1).ToArray();
 
-        // Words rare among the new highlights first: a library passage's signature then rarely meets theirs by chance.
-        var frequency = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var set in words) foreach (var w in set) frequency[w] = frequency.GetValueOrDefault(w) + 1;
-        var order = Comparer<string>.Create((a, b) =>
+        var best = new (Guid ExistingId, float Cosine)?[ready.Length];
+        void Consider(int i, Guid otherId, int otherRow)
         {
-            var byFrequency = frequency.GetValueOrDefault(a).CompareTo(frequency.GetValueOrDefault(b));
-            return byFrequency != 0 ? byFrequency : string.CompareOrdinal(a, b);
-        });
-        // Each list holds the new highlights in ascending order, which the comparison within an import relies on.
-        var signatures = words.Select(w => NearDuplicates.Signature(w, order, minOverlap).ToArray()).ToArray();
-        var bySignatureWord = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < ready.Length; i++)
-            foreach (var w in signatures[i])
-                (bySignatureWord.TryGetValue(w, out var list) ? list : bySignatureWord[w] = []).Add(i);
-
-        var best = new (Guid ExistingId, float Cosine, double Overlap)?[ready.Length];
-        void Consider(int i, Guid otherId, int otherRow, HashSet<string> otherWords)
-        {
-            // Jaccard ≥ t needs t·|x| ≤ |y| ≤ |x|/t: a free test before the dot product.
-            var (mine, theirs) = (words[i].Count, otherWords.Count);
-            if (theirs < minOverlap * mine - 1e-9 || mine < minOverlap * theirs - 1e-9) return;
+            // The first of the closest wins a tie: the library in id order, then the import's own earlier highlights.
             var cosine = VectorMath.Cosine(block.Row(rows[i]), block.Row(otherRow));
-            if (cosine < threshold || (best[i] is { } b && cosine <= b.Cosine)) return;
-            var overlap = NearDuplicates.Jaccard(words[i], otherWords);
-            if (overlap >= minOverlap) best[i] = (otherId, cosine, overlap);
+            if (cosine >= threshold && (best[i] is not { } b || cosine > b.Cosine)) best[i] = (otherId, cosine);
         }
 
         // The library imported before the last new import, in id order, streamed by one query: row by row, never
         // held whole. (Keyset pages of it cost a scan and sort of the reader's whole library each: twenty of them
         // at 100,000 highlights.)
         var latest = ready[^1].ImportedAt;
-        var candidates = new HashSet<int>();
+        var matches = new List<WordOverlapMatch>();
         await foreach (var existing in db.HighlightsOf(userId).AsNoTracking()
                            .Where(h => h.ImportedAt < latest)
                            .OrderBy(h => h.Id)
@@ -124,25 +105,17 @@ public sealed partial class NearDuplicateChecker(
                            .AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             if (!block.TryGetRow(existing.Id, out var existingRow)) continue;
-            var existingWords = NearDuplicates.Words(existing.Text);
-            candidates.Clear();
-            foreach (var w in NearDuplicates.Signature(existingWords, order, minOverlap))
-                if (bySignatureWord.TryGetValue(w, out var list)) candidates.UnionWith(list);
-            foreach (var i in candidates.Order())
-                if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow, existingWords);
+            index.Match(existing.Text, matches);
+            foreach (var (i, _) in matches)
+                if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow);
         }
 
         // The new highlights of one import against those before them in it.
         for (var i = 0; i < ready.Length; i++)
         {
-            candidates.Clear();
-            foreach (var w in signatures[i])
-                foreach (var j in bySignatureWord[w])
-                {
-                    if (j >= i) break;
-                    if (ready[j].ImportedAt == ready[i].ImportedAt) candidates.Add(j);
-                }
-            foreach (var j in candidates.Order()) Consider(i, ready[j].Id, rows[j], words[j]);
+            index.MatchEarlier(i, matches);
+            foreach (var (j, _) in matches)
+                if (ready[j].ImportedAt == ready[i].ImportedAt) Consider(i, ready[j].Id, rows[j]);
         }
 
         var winners = best.Select((b, i) => (b, i)).Where(x => x.b is not null).ToArray();
@@ -157,7 +130,7 @@ public sealed partial class NearDuplicateChecker(
             .Where(x => described.ContainsKey(x.b!.Value.ExistingId))
             .Select(x =>
             {
-                var (existingId, cosine, _) = x.b!.Value;
+                var (existingId, cosine) = x.b!.Value;
                 return new ProbableDuplicate(ready[x.i].Id, ready[x.i].Text, existingId, described[existingId].Text, described[existingId].Source, Math.Round(cosine, 4));
             })
             .ToList();

@@ -51,21 +51,6 @@ public static class NearDuplicates
         return result;
     }
 
-    /// <summary>
-    /// Prefix filtering (Bayardo et al., "Scaling up all pairs similarity search", 2007): with every word set sorted
-    /// by one total <paramref name="order"/>, two sets whose Jaccard overlap is at least <paramref name="minWordOverlap"/>
-    /// share a word among their first |x| − ⌈t·|x|⌉ + 1. So only passages sharing a signature word need their cosine
-    /// computed, and an import is checked against a large library without comparing every pair. Any order is
-    /// correct; putting rare words first makes the signatures selective. An empty set's signature is the empty word,
-    /// so two passages without words still meet (their overlap counts as 1).
-    /// </summary>
-    public static IEnumerable<string> Signature(IReadOnlySet<string> words, IComparer<string> order, double minWordOverlap = DefaultMinWordOverlap)
-    {
-        if (words.Count == 0) return [""];
-        var length = words.Count - (int)Math.Ceiling(minWordOverlap * words.Count - 1e-9) + 1;
-        return words.Order(order).Take(Math.Clamp(length, 1, words.Count));
-    }
-
     public static double Jaccard(IReadOnlySet<string> a, IReadOnlySet<string> b)
     {
         if (a.Count == 0 && b.Count == 0) return 1;
