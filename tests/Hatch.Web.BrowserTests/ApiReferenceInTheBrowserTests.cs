@@ -43,7 +43,7 @@ public sealed class ApiReferenceInTheBrowserTests(BrowserFixture fixture) : ICla
 
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).ClickAsync();
-        await page.WaitForURLAsync("**/scalar/");
+        await page.WaitForPathAsync("**/scalar/");
         // Identity's login operation, with the summary the document gives it, and the scheme to paste its token into.
         await Assertions.Expect(page.GetByText("Signs in: {tokenType, accessToken").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByText("Bearer").First).ToBeAttachedAsync();

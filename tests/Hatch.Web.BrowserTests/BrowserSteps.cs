@@ -23,12 +23,21 @@ public static class BrowserSteps
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync("**/Highlights");
+            await page.WaitForPathAsync("**/Highlights");
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"registering {email} did not lead to the highlights page; it shows {page.Url}:\n{await page.InnerTextAsync("main")}");
+            var readyState = await page.EvaluateAsync<string>("document.readyState");
+            Assert.Fail($"registering {email} did not lead to the highlights page; it shows {page.Url} (document {readyState}):\n{await page.InnerTextAsync("main")}");
         }
         return email;
     }
+
+    /// <summary>
+    /// Waits until the page's address matches <paramref name="urlGlob"/> and its document has been parsed, but not for
+    /// the <c>load</c> event that WaitForURL awaits by default. On a loaded machine that event once came more than 90 s
+    /// after the page had been drawn and failed a test; the steps that follow wait for the elements they need anyway.
+    /// </summary>
+    public static Task WaitForPathAsync(this IPage page, string urlGlob) =>
+        page.WaitForURLAsync(urlGlob, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
 }

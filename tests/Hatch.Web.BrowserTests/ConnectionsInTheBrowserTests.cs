@@ -39,7 +39,7 @@ public sealed class ConnectionsInTheBrowserTests(ConnectionsBrowserFixture fixtu
         await page.RegisterAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Connections" }).ClickAsync();
-        await page.WaitForURLAsync("**/Connections");
+        await page.WaitForPathAsync("**/Connections");
         await Assertions.Expect(page.Locator("#no-connections")).ToBeVisibleAsync();
 
         // A wrong token is refused with the reason, and the form does not keep it.

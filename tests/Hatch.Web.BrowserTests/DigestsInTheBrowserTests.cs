@@ -22,7 +22,7 @@ public sealed class DigestsInTheBrowserTests(DigestsBrowserFixture fixture) : IC
         await page.RegisterAsync();
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Digests" }).ClickAsync();
-        await page.WaitForURLAsync("**/Digests");
+        await page.WaitForPathAsync("**/Digests");
         var zone = page.GetByLabel("Time zone");
         await Assertions.Expect(zone).ToHaveValueAsync("Asia/Tokyo");
         // Email is off on this server: the page says digests stay in Hatch and how to turn email on.

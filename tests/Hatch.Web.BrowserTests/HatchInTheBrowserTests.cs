@@ -41,7 +41,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
         await page.GetByLabel("Style").SelectOptionAsync("essay");
         await page.GetByRole(AriaRole.Button, new() { Name = "Hatch", Exact = true }).ClickAsync();
 
-        await page.WaitForURLAsync("**/Hatches/*");
+        await page.WaitForPathAsync("**/Hatches/*");
         await Assertions.Expect(page.Locator(".stages li")).ToHaveCountAsync(5);
         await Assertions.Expect(page.Locator(".stages li").Nth(1)).ToContainTextAsync("Selecting");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -49,7 +49,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
         await AssertAccessibleAsync(page, "request status page");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" }).ClickAsync();
-        await page.WaitForURLAsync("**/Drafts/*");
+        await page.WaitForPathAsync("**/Drafts/*");
         await Assertions.Expect(page.Locator("article h1")).ToBeVisibleAsync();
         Assert.True(await page.Locator("sup.cite a").CountAsync() > 0, "the draft has no citation links");
         var firstCitation = await page.Locator("sup.cite a").First.GetAttributeAsync("href");
@@ -118,7 +118,7 @@ public sealed class HatchInTheBrowserTests(BrowserFixture fixture) : IClassFixtu
         await AssertAccessibleAsync(page, "highlights page with ideas waiting to hatch");
 
         await page.Locator(".ideas .theme").First.GetByRole(AriaRole.Button, new() { Name = "Hatch this idea" }).ClickAsync();
-        await page.WaitForURLAsync("**/Hatches/*");
+        await page.WaitForPathAsync("**/Hatches/*");
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
     }
 }

@@ -75,7 +75,7 @@ public sealed class HostileInTheBrowserTests(HostileBrowserFixture fixture) : IC
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await author.AssertNothingRanAsync("hatch status page");
         await page.GetByRole(AriaRole.Link, new() { Name = "Read the draft" }).ClickAsync();
-        await page.WaitForURLAsync("**/Drafts/*");
+        await page.WaitForPathAsync("**/Drafts/*");
         var draftUrl = page.Url;
         await Assertions.Expect(page.Locator("article")).ToContainTextAsync("hatchXss");
         await author.AssertNothingRanAsync("draft page");
@@ -91,7 +91,7 @@ public sealed class HostileInTheBrowserTests(HostileBrowserFixture fixture) : IC
         await editorPage.GetByLabel("Email").FillAsync(HostileBrowserFixture.EditorEmail);
         await editorPage.GetByLabel("Password").FillAsync(HostileBrowserFixture.Password);
         await editorPage.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await editorPage.WaitForURLAsync(url => !url.Contains("/Account/Login"));
+        await editorPage.WaitForURLAsync(url => !url.Contains("/Account/Login"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await editorPage.GotoAsync(draftUrl);
         await editor.AssertNothingRanAsync("draft page, as the editor");
         await editorPage.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();

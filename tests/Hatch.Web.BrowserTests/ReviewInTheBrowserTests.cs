@@ -36,7 +36,7 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
         await author.GetByRole(AriaRole.Button, new() { Name = "Hatch", Exact = true }).ClickAsync();
         await Assertions.Expect(author.GetByRole(AriaRole.Link, new() { Name = "Read the draft" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await author.GetByRole(AriaRole.Link, new() { Name = "Read the draft" }).ClickAsync();
-        await author.WaitForURLAsync("**/Drafts/*");
+        await author.WaitForPathAsync("**/Drafts/*");
         var draftUrl = author.Url;
         var title = (await author.Locator("article h1").InnerTextAsync()).Trim();
 
@@ -54,10 +54,10 @@ public sealed class ReviewInTheBrowserTests(ReviewBrowserFixture fixture) : ICla
         await editor.GetByLabel("Password").FillAsync(ReviewBrowserFixture.Password);
         await editor.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await editor.GetByRole(AriaRole.Link, new() { Name = "Review", Exact = true }).ClickAsync();
-        await editor.WaitForURLAsync("**/Review");
+        await editor.WaitForPathAsync("**/Review");
         await AssertAccessibleAsync(editor, "review queue");
         await editor.GetByRole(AriaRole.Link, new() { Name = title }).ClickAsync();
-        await editor.WaitForURLAsync("**/Drafts/*");
+        await editor.WaitForPathAsync("**/Drafts/*");
         Assert.Equal(draftUrl, editor.Url);
         await Assertions.Expect(editor.Locator(".cited-highlights li").First).ToBeVisibleAsync();
         await AssertAccessibleAsync(editor, "draft review page");
