@@ -147,6 +147,15 @@ public sealed class SqliteHatchDbContext(DbContextOptions<SqliteHatchDbContext> 
         configuration.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
     }
 
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        // "These few ids of this user" (a related call's candidates, a search's results, an import's findings) by
+        // the pair. SQLite's statistics keep only the average rows per user, so with the user's index alone it walks
+        // a 100,000-highlight library for 30 ids (63 ms against 3 ms); PostgreSQL knows the skew and uses the key.
+        builder.Entity<StoredHighlight>().HasIndex(h => new { h.UserId, h.Id });
+    }
+
     /// <summary>
     /// SQLite keeps no statistics until asked. Without them it reads "these few ids of this user" through the user's
     /// index, every one of a 100,000-highlight library, instead of through the ids' primary key. <c>optimize=0x10002</c>

@@ -960,6 +960,8 @@ namespace Hatch.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId", "DuplicateCheckedAt");
 
+                    b.HasIndex("UserId", "Id");
+
                     b.HasIndex("UserId", "ImportedAt");
 
                     b.HasIndex("UserId", "ProbableDuplicateOfId");
