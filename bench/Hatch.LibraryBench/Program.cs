@@ -41,6 +41,7 @@ public static class LibraryBench
         var users = args.Length > 1 ? int.Parse(args[1]) : 1000;
         var which = args.Length > 2 ? args[2] : "both";
         var importOnly = args.Length > 3 && args[3] == "import";
+        using var trace = CommandTrace.Start();
         Console.WriteLine($"library bench: {size:N0} highlights for one user among {users:N0}; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
 
         var root = AppContext.BaseDirectory;
@@ -110,6 +111,7 @@ public static class LibraryBench
         }
 
         // The cold load once (what the first request after a start or an eviction pays), then warm figures.
+        CommandTrace.Active = true;
         cache.Clear();
         var cold = await Time(() => InScope(sp => sp.GetRequiredService<EmbeddingStore>().IndexAsync(userId)));
         Console.WriteLine($"index cold load: {cold:0} ms ({cache.Bytes / (1024 * 1024)} MB)");
@@ -179,6 +181,7 @@ public static class LibraryBench
 
     private static async Task ImportAsync(IServiceProvider services, string userId, Random random)
     {
+        CommandTrace.Active = true;
         var import = await Library.ImportAsync(services, userId, 10_000, random);
         Console.WriteLine($"import of 10,000 with the near-duplicate check: {import.TotalMs:0} ms in all (highlights stored {import.StoreMs:0} ms, " +
                           $"vectors stored {import.VectorsMs:0} ms, the check {import.CheckMs:0} ms; {import.Found} probable duplicates); target < 10,000 ms");
@@ -193,6 +196,9 @@ public static class LibraryBench
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         using var process = Process.GetCurrentProcess();
         process.Refresh();
+        var gc = GC.GetGCMemoryInfo(GCKind.Any);
+        Console.WriteLine($"  managed heap {gc.HeapSizeBytes / 1048576.0:0} MB (fragmented {gc.FragmentedBytes / 1048576.0:0} MB), " +
+                          $"GC committed {gc.TotalCommittedBytes / 1048576.0:0} MB, private {process.PrivateMemorySize64 / 1048576.0:0} MB");
         return process.WorkingSet64 / (1024.0 * 1024);
     }
 
