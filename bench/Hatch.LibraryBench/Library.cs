@@ -106,6 +106,16 @@ internal static class Library
         db.ChangeTracker.Clear();
     }
 
+    /// <summary>The reader with the most highlights, when the database already holds a library of at least 1,000.</summary>
+    public static async Task<string?> LargestReaderAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var largest = await scope.ServiceProvider.GetRequiredService<HatchDbContext>().Highlights
+            .GroupBy(h => h.UserId).Select(g => new { UserId = g.Key, Count = g.Count() })
+            .OrderByDescending(g => g.Count).FirstOrDefaultAsync();
+        return largest is { Count: >= 1000 } ? largest.UserId : null;
+    }
+
     public static async Task<List<Guid>> SomeIdsAsync(IServiceProvider services, string userId, int count, Random random)
     {
         await using var scope = services.CreateAsyncScope();

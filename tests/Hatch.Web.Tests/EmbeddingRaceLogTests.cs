@@ -92,6 +92,38 @@ public abstract class EmbeddingRaceLogTests(HatchAppFactory factory) : IAsyncDis
         Assert.Contains(Logs.Entries, e => e.Level == LogLevel.Debug && e.Message == "2 of 2 embeddings were stored by another run first; skipped");
     }
 
+    /// <summary>
+    /// A save larger than one statement (SQLite takes 50 rows a statement): rows stored before are skipped wherever
+    /// they fall, and a save that meets a deleted highlight stores none of its rows, as one statement would.
+    /// </summary>
+    [Fact]
+    public async Task ALargeSaveSkipsWhatIsStoredAndStoresNothingWhenAHighlightIsGone()
+    {
+        var (_, email) = await factory.NewUserAsync();
+        var userId = await factory.UserIdAsync(email);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+        var store = scope.ServiceProvider.GetRequiredService<EmbeddingStore>();
+        var stored = await db.AddNewHighlightsAsync(userId,
+            Enumerable.Range(0, 180).Select(i => new Highlight { Text = $"Tide table entry {i}: the pier flooded at dawn.", Source = new HighlightSource("Harbour") }).ToArray(),
+            DateTimeOffset.UtcNow, CancellationToken.None);
+        var vectors = stored.Select((h, i) => (h.Id, Enumerable.Repeat(i / 180f, 8).ToArray())).ToArray();
+
+        // Every seventh stored first by "another run"; the rest of the 180, over several statements, by this one.
+        Assert.Equal(26, await store.SaveAsync(vectors.Where((_, i) => i % 7 == 0).ToArray()));
+        Assert.Equal(154, await store.SaveAsync(vectors));
+        Assert.Equal(180, await db.HighlightEmbeddings.CountAsync(e => stored.Select(h => h.Id).Contains(e.HighlightId)));
+
+        // 120 new highlights, the last of them deleted before its vector is stored: nothing of the save remains.
+        var more = await db.AddNewHighlightsAsync(userId,
+            Enumerable.Range(0, 120).Select(i => new Highlight { Text = $"Ledger line {i}: salt in the ink again.", Source = new HighlightSource("Harbour") }).ToArray(),
+            DateTimeOffset.UtcNow, CancellationToken.None);
+        var gone = more[^1].Id;
+        await db.Highlights.Where(h => h.Id == gone).ExecuteDeleteAsync();
+        Assert.Equal(-1, await store.SaveAsync(more.Select(h => (h.Id, Enumerable.Repeat(0.25f, 8).ToArray())).ToArray()));
+        Assert.Equal(0, await db.HighlightEmbeddings.CountAsync(e => more.Select(h => h.Id).Contains(e.HighlightId)));
+    }
+
     [Fact]
     public async Task ABurstOfImportsLogsNoFailureAboutTheVectorsTable()
     {
