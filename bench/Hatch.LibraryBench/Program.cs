@@ -29,6 +29,8 @@ using Npgsql;
 //     dotnet run -c Release --project bench/Hatch.LibraryBench -- [highlights=100000] [users=1000] [postgres|sqlite|both] [all|import]
 //
 // "import" builds the library and times only the import of 10,000 more with the near-duplicate check.
+// HATCH_BENCH_TRACE=ms prints every EF Core command that took that long; HATCH_BENCH_KEEP=FILE keeps the SQLite
+// library built, and HATCH_BENCH_SQLITE_LIBRARY=FILE starts from such a copy instead of building one.
 //
 // Embedding time is left out on purpose (the issue asks for it): vectors are hashed word vectors of 384 dimensions
 // from a generator registered in place of MiniLM, so the figures are retrieval, ranking and database time.
