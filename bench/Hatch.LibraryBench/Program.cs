@@ -117,8 +117,7 @@ public static class LibraryBench
             await using (var scope = app.Services.CreateAsyncScope())
                 await scope.ServiceProvider.GetRequiredService<EmbeddingStore>().IndexAsync(userId);
             await ImportAsync(app.Services, userId, new Random(7));
-            await using (var scope = app.Services.CreateAsyncScope())
-                await scope.ServiceProvider.GetRequiredService<HatchDbContext>().Database.EnsureDeletedAsync();
+            await DropPostgresAsync(app.Services, provider);
             return;
         }
 
@@ -196,8 +195,15 @@ public static class LibraryBench
         configuration["Hatch:Embeddings:IndexMemoryBudgetMB"] = "512";
         configuration.Reload();
 
-        await using (var scope = app.Services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<HatchDbContext>().Database.EnsureDeletedAsync();
+        await DropPostgresAsync(app.Services, provider);
+    }
+
+    /// <summary>The PostgreSQL database is dropped; the SQLite file goes with its folder (or is kept, HATCH_BENCH_KEEP).</summary>
+    private static async Task DropPostgresAsync(IServiceProvider services, string provider)
+    {
+        if (provider != "PostgreSQL") return;
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<HatchDbContext>().Database.EnsureDeletedAsync();
     }
 
     /// <summary>
