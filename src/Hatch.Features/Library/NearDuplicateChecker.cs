@@ -32,7 +32,7 @@ public sealed partial class NearDuplicateChecker(
         var pending = new List<Pending>();
         if (only is not null)
         {
-            foreach (var chunk in only.Distinct().Chunk(500))
+            foreach (var chunk in only.Distinct().Chunk(db.KeysPerLookup))
                 pending.AddRange(await pendingQuery.Where(h => chunk.Contains(h.Id))
                     .Select(h => new Pending(h.Id, h.ImportedAt, h.Text)).ToListAsync(cancellationToken));
         }
@@ -63,7 +63,7 @@ public sealed partial class NearDuplicateChecker(
             }
         }
         var now = time.GetUtcNow();
-        foreach (var chunk in ready.Select(p => p.Id).Chunk(500))
+        foreach (var chunk in ready.Select(p => p.Id).Chunk(db.KeysPerLookup))
             await db.HighlightsOf(userId).Where(h => chunk.Contains(h.Id) && h.DuplicateCheckedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(h => h.DuplicateCheckedAt, now), cancellationToken);
         if (ready.Length > 0) LogChecked(ready.Length, found.Count, userId);
@@ -71,6 +71,9 @@ public sealed partial class NearDuplicateChecker(
     }
 
     private sealed record Pending(Guid Id, DateTimeOffset ImportedAt, string Text);
+
+    /// <summary>Library passages matched at once: enough to keep every core busy, few enough to hold (a few MB of text).</summary>
+    private const int MatchBatch = 4096;
 
     /// <summary>
     /// Each new highlight against every highlight imported before its import and the new ones before it in the same
@@ -95,21 +98,42 @@ public sealed partial class NearDuplicateChecker(
 
         // The library imported before the last new import, in id order, streamed by one query: row by row, never
         // held whole. (Keyset pages of it cost a scan and sort of the reader's whole library each: twenty of them
-        // at 100,000 highlights.)
+        // at 100,000 highlights.) Its passages are matched a batch at a time on every core, each thread with its own
+        // prober, and the matches then considered in id order, so the answer is the one a single thread gives.
         var latest = ready[^1].ImportedAt;
-        var matches = new List<WordOverlapMatch>();
-        await foreach (var existing in db.HighlightsOf(userId).AsNoTracking()
-                           .Where(h => h.ImportedAt < latest)
-                           .OrderBy(h => h.Id)
-                           .Select(h => new { h.Id, h.Text, h.ImportedAt })
-                           .AsAsyncEnumerable().WithCancellation(cancellationToken))
+        var batch = new List<(Guid Id, string Text, DateTimeOffset ImportedAt, int Row)>(MatchBatch);
+        var found = new WordOverlapMatch[MatchBatch][];
+        var matchers = new ThreadLocal<(WordOverlapIndex.Prober Prober, List<WordOverlapMatch> Matches)>(
+            () => (index.CreateProber(), []), trackAllValues: false);
+        void MatchBatchAndConsider()
         {
-            if (!block.TryGetRow(existing.Id, out var existingRow)) continue;
-            index.Match(existing.Text, matches);
-            foreach (var (i, _) in matches)
-                if (ready[i].ImportedAt > existing.ImportedAt) Consider(i, existing.Id, existingRow);
+            Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken }, k =>
+            {
+                var (prober, matches) = matchers.Value;
+                prober.Match(batch[k].Text, matches);
+                found[k] = matches.Count == 0 ? [] : matches.ToArray();
+            });
+            for (var k = 0; k < batch.Count; k++)
+                foreach (var (i, _) in found[k])
+                    if (ready[i].ImportedAt > batch[k].ImportedAt) Consider(i, batch[k].Id, batch[k].Row);
+            batch.Clear();
+        }
+        using (matchers)
+        {
+            await foreach (var existing in db.HighlightsOf(userId).AsNoTracking()
+                               .Where(h => h.ImportedAt < latest)
+                               .OrderBy(h => h.Id)
+                               .Select(h => new { h.Id, h.Text, h.ImportedAt })
+                               .AsAsyncEnumerable().WithCancellation(cancellationToken))
+            {
+                if (!block.TryGetRow(existing.Id, out var existingRow)) continue;
+                batch.Add((existing.Id, existing.Text, existing.ImportedAt, existingRow));
+                if (batch.Count == MatchBatch) MatchBatchAndConsider();
+            }
+            if (batch.Count > 0) MatchBatchAndConsider();
         }
 
+        var matches = new List<WordOverlapMatch>();
         // The new highlights of one import against those before them in it.
         for (var i = 0; i < ready.Length; i++)
         {

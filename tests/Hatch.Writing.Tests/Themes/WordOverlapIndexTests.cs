@@ -68,6 +68,30 @@ public sealed class WordOverlapIndexTests
     }
 
     [Fact]
+    public void ProbersOnSeveralThreadsAtOnceFindWhatOneThreadFinds()
+    {
+        var random = new Random(5);
+        var library = Enumerable.Range(0, 20_000).Select(_ => Passage(random)).ToArray();
+        var incoming = Enumerable.Range(0, 2000).Select(i => i % 2 == 0 ? Edited(library[random.Next(library.Length)], random) : Passage(random)).ToArray();
+        var index = new WordOverlapIndex(incoming);
+        var one = new List<WordOverlapMatch>();
+        var expected = library.Select(text => { index.Match(text, one); return one.ToArray(); }).ToArray();
+
+        // Each thread its own prober, all probing the one index at once (the near-duplicate check's batches).
+        var found = new WordOverlapMatch[library.Length][];
+        using var probers = new ThreadLocal<(WordOverlapIndex.Prober Prober, List<WordOverlapMatch> Matches)>(() => (index.CreateProber(), []));
+        Parallel.For(0, library.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            var (prober, matches) = probers.Value;
+            prober.Match(library[k], matches);
+            found[k] = matches.ToArray();
+        });
+
+        Assert.True(expected.Sum(m => m.Length) > 100, "the data has matches to find");
+        for (var k = 0; k < library.Length; k++) Assert.Equal(expected[k], found[k]);
+    }
+
+    [Fact]
     public void PassagesWithoutWordsMeetEachOtherAndNothingElse()
     {
         var index = new WordOverlapIndex(["— …", "memory and sleep", "!!"]);
