@@ -95,15 +95,24 @@ public static class FullTextSearch
                 LIMIT {limit}
                 """).ToListAsync(cancellationToken);
         }
+        // ORDER BY rank, not bm25(...) and "Id": FTS5 then sorts the matches itself by score alone and hands them out
+        // best first, so "UserId" and "Id" are read from the content table only until the limit is reached. Ordering
+        // by an expression and a column read both for every match: a common word in a library of 100,000 matched
+        // 18,000 rows, and those reads were a third of the query. Ties at the cut go in insertion order; the rows
+        // kept are then ordered by score and id, as PostgreSQL orders them.
         var match = string.Join(' ', words.Select(w => $"\"{w}\""));
-        var ids = await db.Database.SqlQuery<string>($"""
-            SELECT "Id" AS "Value" FROM highlights_fts
+        var hits = await db.Database.SqlQuery<RankedId>($"""
+            SELECT "Id", rank AS "Rank" FROM highlights_fts
             WHERE highlights_fts MATCH {match} AND "UserId" = {userId}
-            ORDER BY bm25(highlights_fts), "Id"
+            ORDER BY rank
             LIMIT {limit}
             """).ToListAsync(cancellationToken);
-        return ids.Select(id => Guid.Parse(id, CultureInfo.InvariantCulture)).ToArray();
+        return hits.Select(h => (h.Rank, Id: Guid.Parse(h.Id, CultureInfo.InvariantCulture)))
+            .OrderBy(h => h.Rank).ThenBy(h => h.Id).Select(h => h.Id).ToArray();
     }
+
+    /// <summary>One FTS5 match: the highlight's id as stored in the side table, and its bm25 score (lower is better).</summary>
+    private sealed record RankedId(string Id, double Rank);
 
     internal static IReadOnlyList<string> Words(string query)
     {
