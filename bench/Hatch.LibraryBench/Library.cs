@@ -89,7 +89,9 @@ internal static class Library
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
             var count = Math.Min(5000, size - start);
-            await InsertAsync(db, Enumerable.Range(start, count).Select(i => (userId, Passage(random, i))).ToArray(), model, now.AddSeconds(start / 5000));
+            // A minute between batches, as a library's vectors are stored by the embedding job over minutes at the
+            // least: the block's append re-reads the last 30 seconds' vectors, which is then one batch, not all of them.
+            await InsertAsync(db, Enumerable.Range(start, count).Select(i => (userId, Passage(random, i))).ToArray(), model, now.AddMinutes(start / 5000));
         }
         // The rows went in directly, past the import that would have refreshed the planner's statistics after each batch.
         await using (var scope = services.CreateAsyncScope())

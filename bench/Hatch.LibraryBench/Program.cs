@@ -30,7 +30,8 @@ using Npgsql;
 //
 // "import" builds the library and times only the import of 10,000 more with the near-duplicate check.
 // HATCH_BENCH_TRACE=ms prints every EF Core command that took that long; HATCH_BENCH_KEEP=FILE keeps the SQLite
-// library built, and HATCH_BENCH_SQLITE_LIBRARY=FILE starts from such a copy instead of building one.
+// library built, and HATCH_BENCH_SQLITE_LIBRARY=FILE starts from such a copy instead of building one;
+// HATCH_BENCH_PG_DATABASE=NAME builds the PostgreSQL library in database NAME and keeps it after the run.
 //
 // Embedding time is left out on purpose (the issue asks for it): vectors are hashed word vectors of 384 dimensions
 // from a generator registered in place of MiniLM, so the figures are retrieval, ranking and database time.
@@ -55,8 +56,10 @@ public static class LibraryBench
         {
             var server = Environment.GetEnvironmentVariable("HATCH_BENCH_PG") ?? Environment.GetEnvironmentVariable("HATCH_TEST_PG")
                 ?? throw new InvalidOperationException("Set HATCH_TEST_PG (or HATCH_BENCH_PG) to a PostgreSQL connection string without Database.");
-            var cs = new NpgsqlConnectionStringBuilder(server) { Database = $"hatch_bench_{Guid.NewGuid():N}" }.ConnectionString;
-            await RunAsync("PostgreSQL", cs, size, users, importOnly);
+            // HATCH_BENCH_PG_DATABASE: a database to build the library in and keep after the run, for a look with psql.
+            var kept = Environment.GetEnvironmentVariable("HATCH_BENCH_PG_DATABASE") is { Length: > 0 } name ? name : null;
+            var cs = new NpgsqlConnectionStringBuilder(server) { Database = kept ?? $"hatch_bench_{Guid.NewGuid():N}" }.ConnectionString;
+            await RunAsync("PostgreSQL", cs, size, users, importOnly, keepDatabase: kept is not null);
         }
         if (which is "sqlite" or "both")
         {
@@ -79,7 +82,7 @@ public static class LibraryBench
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static async Task RunAsync(string provider, string connectionString, int size, int users, bool importOnly)
+    private static async Task RunAsync(string provider, string connectionString, int size, int users, bool importOnly, bool keepDatabase = false)
     {
         Console.WriteLine();
         Console.WriteLine($"== {provider} ==");
@@ -101,7 +104,7 @@ public static class LibraryBench
                 email = (await scope.ServiceProvider.GetRequiredService<HatchDbContext>().Users.SingleAsync(u => u.Id == userId)).Email!;
             var theirs = await (await client.PostAsJsonAsync("/api/auth/login", new { email, password = "Passw0rd!x" })).Content.ReadFromJsonAsync<Token>();
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", theirs!.AccessToken);
-            Console.WriteLine("library: the copy given by HATCH_BENCH_SQLITE_LIBRARY");
+            Console.WriteLine("library: the one already in the database (HATCH_BENCH_SQLITE_LIBRARY or HATCH_BENCH_PG_DATABASE)");
         }
         else
         {
@@ -117,7 +120,7 @@ public static class LibraryBench
             await using (var scope = app.Services.CreateAsyncScope())
                 await scope.ServiceProvider.GetRequiredService<EmbeddingStore>().IndexAsync(userId);
             await ImportAsync(app.Services, userId, new Random(7));
-            await DropPostgresAsync(app.Services, provider);
+            if (!keepDatabase) await DropPostgresAsync(app.Services, provider);
             return;
         }
 
@@ -195,7 +198,7 @@ public static class LibraryBench
         configuration["Hatch:Embeddings:IndexMemoryBudgetMB"] = "512";
         configuration.Reload();
 
-        await DropPostgresAsync(app.Services, provider);
+        if (!keepDatabase) await DropPostgresAsync(app.Services, provider);
     }
 
     /// <summary>The PostgreSQL database is dropped; the SQLite file goes with its folder (or is kept, HATCH_BENCH_KEEP).</summary>
