@@ -55,8 +55,11 @@ public sealed class VectorBlockTests
         foreach (var minScore in new[] { float.MinValue, 0.3f, 0.999f })
         {
             var expected = block.NearestExact(query, k, minScore, include);
-            var actual = block.NearestQuantized(query, k, minScore, include, out var rescored);
+            var actual = block.NearestQuantized(query, k, minScore, include, out var rescored, partitions: 1);
             Assert.Equal(expected, actual);
+            // The first pass split over threads (as on a large block) finds the same rows and rescores no more.
+            Assert.Equal(expected, block.NearestQuantized(query, k, minScore, include, out var rescoredInParts, partitions: 3));
+            Assert.Equal(rescored, rescoredInParts);
             if (k == 5 && include is null && minScore == float.MinValue) rescoredAtTopFive.Add(rescored);
         }
 
