@@ -201,10 +201,12 @@ public sealed partial class EmbeddingStore(
     /// </summary>
     public async Task<IReadOnlyList<RelatedHighlight>?> RelatedAsync(string userId, Guid highlightId, int count = 5, CancellationToken cancellationToken = default)
     {
-        if (!await db.HighlightsOf(userId).AnyAsync(h => h.Id == highlightId, cancellationToken)) return null;
+        // The block holds only this user's highlights, current as of this call: a row in it answers "is it theirs"
+        // without another round trip to the database.
         var block = await IndexAsync(userId, cancellationToken);
         if (!block.TryGetRow(highlightId, out var self))
         {
+            if (!await db.HighlightsOf(userId).AnyAsync(h => h.Id == highlightId, cancellationToken)) return null;
             await EnsureAsync(userId, [highlightId], cancellationToken);
             block = await IndexAsync(userId, cancellationToken);
             if (!block.TryGetRow(highlightId, out self)) return [];
