@@ -109,7 +109,10 @@ public static class KeyPhrases
         {
             var size = Math.Max(1, groupSizes[g]);
             var small = groups[g].Count <= SmallGroup;
+            // Most two-word keys are seen once; in a large group they are out before they are named, which is most of
+            // the cost of naming (a library's 3,000 newest highlights hold tens of thousands of such pairs).
             var ranked = counts[g]
+                .Where(kv => small || kv.Value.Count >= 2 || !kv.Key.Contains(' '))
                 .Select(kv => (kv.Key, Naming: Naming(kv.Key), kv.Value))
                 .Where(x => x.Naming is { } n && (!x.Key.Contains(' ') || x.Value.Count >= 2
                     || (small && n.Role >= OnceSeenPhraseRole && roles.PhraseEvidence(x.Key[..x.Key.IndexOf(' ')], x.Key[(x.Key.IndexOf(' ') + 1)..]) > 0)))
