@@ -231,6 +231,26 @@ public abstract class VectorIndexTests(HatchAppFactory factory)
         Assert.NotSame(a, await cache.GetAsync(db, first, model)); // the older one was dropped and is read again
     }
 
+    [Fact]
+    public async Task ALibraryLargerThanTheBudgetIsNotKeptButRequestsThatOverlapShareOneCopy()
+    {
+        var (reader, _) = await LibraryAsync(400, seed: 43);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+        var model = scope.ServiceProvider.GetRequiredService<EmbeddingStore>().ModelId;
+        // 400 vectors of 1,024 floats take about 1.6 MB, over a budget of 1 MB.
+        using var cache = new VectorIndexCache(new StaticOptionsMonitor(new EmbeddingOptions { IndexMemoryBudgetMB = 1 }), NullLogger<VectorIndexCache>.Instance);
+
+        var held = await cache.GetAsync(db, reader, model);
+        Assert.Equal(400, held.Count);
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(0, cache.Bytes);
+        // A request still holds it: the next one uses that copy instead of reading a second into memory.
+        Assert.Same(held, await cache.GetAsync(db, reader, model));
+        Assert.Equal(0, cache.Count);
+        GC.KeepAlive(held);
+    }
+
     private sealed class StaticOptionsMonitor(EmbeddingOptions value) : IOptionsMonitor<EmbeddingOptions>
     {
         public EmbeddingOptions CurrentValue => value;

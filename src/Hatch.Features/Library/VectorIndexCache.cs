@@ -22,7 +22,8 @@ namespace Hatch.Features.Library;
 /// count is compared with the block's, and any difference (a vector missed by the read) means a full reload.
 /// Anything removed or rewritten: a full reload.</para>
 /// <para>Memory: the blocks together stay within <c>Hatch:Embeddings:IndexMemoryBudgetMB</c>; the least recently used
-/// users are dropped first, and a library larger than the whole budget is served from a copy that is not kept.</para>
+/// users are dropped first, and a library larger than the whole budget is served from a copy that is not kept (but
+/// shared by the requests that overlap it).</para>
 /// </remarks>
 public sealed partial class VectorIndexCache : IDisposable
 {
@@ -57,6 +58,15 @@ public sealed partial class VectorIndexCache : IDisposable
         public readonly SemaphoreSlim Gate = new(1, 1);
         public volatile Snapshot? Current;
         public long LastUsed;
+
+        /// <summary>
+        /// A block too large for the budget is not kept, but while requests still hold it the next ones share it:
+        /// otherwise every concurrent request of that reader would read a copy of its own, and memory would grow
+        /// with the number of requests instead of staying at one library.
+        /// </summary>
+        public volatile WeakReference<Snapshot>? Unkept;
+
+        public Snapshot? Latest => Current ?? (Unkept is { } unkept && unkept.TryGetTarget(out var held) ? held : null);
     }
 
     private sealed record Snapshot(VectorBlock Block, long Version, long Removals, DateTimeOffset Newest);
@@ -75,13 +85,13 @@ public sealed partial class VectorIndexCache : IDisposable
         var key = (userId, modelId);
         var entry = _entries.GetOrAdd(key, _ => new Entry());
         Volatile.Write(ref entry.LastUsed, Stopwatch.GetTimestamp());
-        var current = entry.Current;
+        var current = entry.Latest;
         if (current is not null && current.Version == version) return current.Block;
 
         await entry.Gate.WaitAsync(cancellationToken);
         try
         {
-            current = entry.Current;
+            current = entry.Latest;
             if (current is not null && current.Version == version) return current.Block;
             var next = current is not null && current.Removals == removals
                 ? await AppendAsync(db, userId, modelId, current, version, cancellationToken)
@@ -89,6 +99,7 @@ public sealed partial class VectorIndexCache : IDisposable
             next ??= await LoadAsync(db, userId, modelId, version, removals, cancellationToken);
             entry.Current = next;
             Trim(keep: key);
+            entry.Unkept = entry.Current is null ? new WeakReference<Snapshot>(next) : null;
             return next.Block;
         }
         finally
@@ -100,7 +111,7 @@ public sealed partial class VectorIndexCache : IDisposable
     /// <summary>Drops every kept block (tests and the benchmark measure the cold path with it).</summary>
     public void Clear()
     {
-        foreach (var entry in _entries.Values) entry.Current = null;
+        foreach (var entry in _entries.Values) (entry.Current, entry.Unkept) = (null, null);
     }
 
     private static IQueryable<HighlightEmbedding> VectorsOf(HatchDbContext db, string userId, string modelId) =>
