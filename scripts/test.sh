@@ -74,6 +74,9 @@ for trx in "$results"/*.trx; do
   e=$(echo "$counters" | grep -o ' error="[0-9]*"' | grep -o '[0-9]*')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
 done
+# Skipped tests say why (e.g. pgvector missing on this PostgreSQL server); list them so a skip is never silent.
+skipped=$(cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*outcome="NotExecuted"[^>]*>' | grep -o 'testName="[^"]*"' | cut -d'"' -f2)
+[ -n "$skipped" ] && log "skipped, each with its reason in the .trx: $(echo "$skipped" | tr '\n' ' ')"
 docs_passed=$(echo "$docs_line" | grep -o '[0-9]* passed' | grep -o '[0-9]*')
 docs_failed=$(echo "$docs_line" | grep -o '[0-9]* failed' | grep -o '[0-9]*')
 passed=$((passed + ${docs_passed:-0})); failed=$((failed + ${docs_failed:-1}))

@@ -51,6 +51,12 @@ public sealed class EmbeddingOptions
     /// </summary>
     public int IdeasInBackgroundFrom { get; set; } = 2000;
 
+    /// <summary>
+    /// Where semantic search ranks vectors: <see cref="VectorIndexes.Memory"/> (the default, and the fallback) or
+    /// <see cref="VectorIndexes.PgVector"/>, used only when PostgreSQL has the pgvector extension.
+    /// </summary>
+    public string Index { get; set; } = VectorIndexes.Memory;
+
     public string? Endpoint { get; set; }
     public string? ApiKey { get; set; }
     public string? Deployment { get; set; }
@@ -78,6 +84,8 @@ internal sealed class EmbeddingOptionsValidator : IValidateOptions<EmbeddingOpti
             errors.Add($"{S}:IndexMemoryBudgetMB must be 0 or more (got {o.IndexMemoryBudgetMB}).");
         if (o.IdeasInBackgroundFrom < 0)
             errors.Add($"{S}:IdeasInBackgroundFrom must be 0 or more (got {o.IdeasInBackgroundFrom}).");
+        if (!VectorIndexes.All.Contains(o.Index, StringComparer.Ordinal))
+            errors.Add($"{S}:Index must be one of {string.Join(", ", VectorIndexes.All)} (got '{o.Index}').");
         if (o.Dimensions is < 1)
             errors.Add($"{S}:Dimensions must be positive when set (got {o.Dimensions}).");
 
@@ -110,4 +118,16 @@ internal sealed class EmbeddingOptionsValidator : IValidateOptions<EmbeddingOpti
     }
 
     private static bool IsAbsoluteUri(string? value) => Uri.TryCreate(value, UriKind.Absolute, out _);
+}
+
+/// <summary>Values of <c>Hatch:Embeddings:Index</c>.</summary>
+public static class VectorIndexes
+{
+    /// <summary>The default: each reader's vectors in one block in this process (Hatch.Features' VectorIndexCache).</summary>
+    public const string Memory = "Memory";
+
+    /// <summary>pgvector's HNSW index in PostgreSQL, where the server has the extension (Hatch.Features' PgVectorIndex).</summary>
+    public const string PgVector = "PgVector";
+
+    public static readonly IReadOnlyList<string> All = [Memory, PgVector];
 }

@@ -28,6 +28,7 @@ public sealed class EmbeddingRegistrationTests
     [InlineData("Hatch:Embeddings:BatchSize", "0", "Hatch:Embeddings:BatchSize")]
     [InlineData("Hatch:Embeddings:NearDuplicateThreshold", "1.5", "Hatch:Embeddings:NearDuplicateThreshold")]
     [InlineData("Hatch:Embeddings:Model", "bge-small", "Hatch:Embeddings:Model")]
+    [InlineData("Hatch:Embeddings:Index", "Hnsw", "Hatch:Embeddings:Index must be one of Memory, PgVector")]
     public async Task ABadSettingStopsTheHostAndTheMessageNamesIt(string key, string value, string named)
     {
         using var host = Build((key, value));

@@ -11,6 +11,7 @@ using Hatch.Writing.Themes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -249,6 +250,61 @@ public abstract class VectorIndexTests(HatchAppFactory factory)
         Assert.Same(held, await cache.GetAsync(db, reader, model));
         Assert.Equal(0, cache.Count);
         GC.KeepAlive(held);
+    }
+
+    /// <summary>A <see cref="PgVectorIndex"/> as the app makes it, with <c>Hatch:Embeddings:Index</c> set and its log kept.</summary>
+    private PgVectorIndex PgVectorIndexWith(string index, LogCapture log) => new(
+        Options.Create(new EmbeddingOptions { Index = index }), factory.Services.GetRequiredService<IServiceScopeFactory>(),
+        new Logger<PgVectorIndex>(new LoggerFactory([log])));
+
+    [SkippableFact]
+    public async Task WithoutPgVectorOnTheServerTheSettingFallsBackToTheInMemoryIndexAndSaysSoOnce()
+    {
+        var (userId, _) = await LibraryAsync(300, seed: 44);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+        Skip.If(await db.PgVectorAvailableAsync(default), "this PostgreSQL server has pgvector: PgVectorRanksAsTheInMemoryIndexDoes covers it");
+        var store = scope.ServiceProvider.GetRequiredService<EmbeddingStore>();
+        var log = new LogCapture();
+        var memory = new HighlightSearch(db, store, PgVectorIndexWith(VectorIndexes.Memory, log));
+        var pgVector = new HighlightSearch(db, store, PgVectorIndexWith(VectorIndexes.PgVector, log));
+
+        foreach (var mode in new[] { SearchMode.Semantic, SearchMode.Hybrid })
+        foreach (var query in new[] { "garden river light", "memory and sleep" })
+            Assert.Equal(await memory.SearchAsync(userId, query, mode, 20), await pgVector.SearchAsync(userId, query, mode, 20));
+
+        var warning = Assert.Single(log.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains("Hatch:Embeddings:Index is PgVector", warning.Message);
+        Assert.Contains("ranks vectors in memory instead", warning.Message);
+    }
+
+    [SkippableFact]
+    public async Task PgVectorRanksAsTheInMemoryIndexDoes()
+    {
+        var (userId, _) = await LibraryAsync(300, seed: 45);
+        var (otherUser, _) = await LibraryAsync(100, seed: 46);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HatchDbContext>();
+        Skip.IfNot(await db.PgVectorAvailableAsync(default),
+            $"pgvector is not installed on this server ({db.Database.ProviderName}; pg_available_extensions lists no 'vector'), so there is nothing to compare with; " +
+            "WithoutPgVectorOnTheServerTheSettingFallsBackToTheInMemoryIndexAndSaysSoOnce covers this server");
+        var store = scope.ServiceProvider.GetRequiredService<EmbeddingStore>();
+        var index = PgVectorIndexWith(VectorIndexes.PgVector, new LogCapture());
+        Assert.True(await index.UsableAsync(db, default));
+        var block = await store.IndexAsync(userId);
+
+        foreach (var query in new[] { "garden river light", "memory and sleep", "team trust feedback" })
+        {
+            var vector = (await store.Generator.EmbedAsync([query]))[0];
+            var expected = block.Nearest(vector, 10, SemanticSearch.DefaultMinCosine).Select(n => (Id: block.IdAt(n.Row), n.Score)).ToArray();
+            var actual = await index.NearestAsync(db, userId, store.ModelId, vector, 10, SemanticSearch.DefaultMinCosine, default);
+            // HNSW is approximate; at 300 vectors its recall is 1 in practice, and the scores are the same cosines.
+            Assert.Equal(expected[0].Id, actual[0].Id);
+            Assert.True(expected.Select(e => e.Id).Intersect(actual.Select(a => a.Id)).Count() >= expected.Length - 1);
+            var expectedScores = expected.ToDictionary(e => e.Id, e => e.Score);
+            Assert.All(actual.Where(a => expectedScores.ContainsKey(a.Id)), a => Assert.Equal(expectedScores[a.Id], a.Score, 3));
+            Assert.DoesNotContain(actual, a => db.HighlightsOf(otherUser).Any(h => h.Id == a.Id));
+        }
     }
 
     private sealed class StaticOptionsMonitor(EmbeddingOptions value) : IOptionsMonitor<EmbeddingOptions>

@@ -10,7 +10,7 @@ public enum SearchMode { Keyword, Semantic, Hybrid }
 /// Search over one user's highlights: keyword (the database's full-text engine), semantic (cosine to the query's
 /// embedding over stored vectors) or both fused by reciprocal rank. Highlights not yet embedded are found by keyword only.
 /// </summary>
-public sealed class HighlightSearch(HatchDbContext db, EmbeddingStore store)
+public sealed class HighlightSearch(HatchDbContext db, EmbeddingStore store, PgVectorIndex pgVector)
 {
     public const int MaxResults = 200;
 
@@ -23,6 +23,16 @@ public sealed class HighlightSearch(HatchDbContext db, EmbeddingStore store)
             return keyword.Select((id, i) => new SearchHit(id, 1.0 / (SemanticSearch.RrfK + i + 1), null, i + 1, 0f)).ToArray();
 
         var vector = (await store.Generator.EmbedAsync([query.Trim()], cancellationToken))[0];
+        if (await pgVector.UsableAsync(db, cancellationToken))
+        {
+            var nearest = await pgVector.NearestAsync(db, userId, store.ModelId, vector, limit, SemanticSearch.DefaultMinCosine, cancellationToken);
+            // Keyword hits beyond the semantic ones get their cosine from the database too: this path never loads the
+            // library into the process.
+            var cosines = nearest.ToDictionary(n => n.Id, n => n.Score);
+            foreach (var (id, cosine) in await db.PgVectorCosinesAsync(store.ModelId, vector, keyword.Except(cosines.Keys).ToArray(), cancellationToken))
+                cosines[id] = cosine;
+            return SemanticSearch.Fuse(nearest, keyword, id => cosines.GetValueOrDefault(id), limit);
+        }
         var block = await store.IndexAsync(userId, cancellationToken);
         var semantic = block.Nearest(vector, limit, SemanticSearch.DefaultMinCosine)
             .Select(n => (block.IdAt(n.Row), n.Score)).ToArray();

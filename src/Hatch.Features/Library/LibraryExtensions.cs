@@ -11,6 +11,7 @@ public static class LibraryExtensions
         var services = builder.Services;
         services.AddMemoryCache();
         services.AddSingleton<VectorIndexCache>();
+        services.AddSingleton<PgVectorIndex>();
         services.AddSingleton<IdeasInBackground>();
         services.AddScoped<HighlightLibrary>();
         services.AddScoped<EmbeddingStore>();
