@@ -24,18 +24,21 @@ public sealed partial class PgVectorIndex(IOptions<EmbeddingOptions> options, IS
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<int, Task> _hnswIndexes = new();
     private Version? _version;
-    private bool? _usable;
+
+    /// <summary>0 until decided, then <see cref="Usable"/> or <see cref="NotUsable"/>; written after <see cref="_version"/>.</summary>
+    private int _state;
+    private const int Usable = 1, NotUsable = 2;
 
     public async Task<bool> UsableAsync(HatchDbContext db, CancellationToken cancellationToken)
     {
         if (options.Value.Index != VectorIndexes.PgVector) return false;
-        if (_usable is { } known) return known;
+        if (Volatile.Read(ref _state) is var known && known != 0) return known == Usable;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             // Decided once per process; a cancelled check is simply made again by the next request.
-            _usable ??= await PrepareAsync(db, cancellationToken);
-            return _usable.Value;
+            if (_state == 0) Volatile.Write(ref _state, await PrepareAsync(db, cancellationToken) ? Usable : NotUsable);
+            return _state == Usable;
         }
         finally
         {
