@@ -64,12 +64,24 @@ public sealed partial class VectorIndexCache : IDisposable
         /// otherwise every concurrent request of that reader would read a copy of its own, and memory would grow
         /// with the number of requests instead of staying at one library.
         /// </summary>
-        public volatile WeakReference<Snapshot>? Unkept;
+        public volatile UnkeptSnapshot? Unkept;
 
-        public Snapshot? Latest => Current ?? (Unkept is { } unkept && unkept.TryGetTarget(out var held) ? held : null);
+        public Snapshot? Latest => Current ?? Unkept?.IfStillHeld();
     }
 
     private sealed record Snapshot(VectorBlock Block, long Version, long Removals, DateTimeOffset Newest);
+
+    /// <summary>
+    /// The weak reference is to the block itself, the object requests hold: one to the snapshot around it would be
+    /// collected at the next GC while requests still used the block.
+    /// </summary>
+    private sealed record UnkeptSnapshot(WeakReference<VectorBlock> Block, long Version, long Removals, DateTimeOffset Newest)
+    {
+        public UnkeptSnapshot(Snapshot snapshot)
+            : this(new WeakReference<VectorBlock>(snapshot.Block), snapshot.Version, snapshot.Removals, snapshot.Newest) { }
+
+        public Snapshot? IfStillHeld() => Block.TryGetTarget(out var block) ? new Snapshot(block, Version, Removals, Newest) : null;
+    }
 
     /// <summary>Bytes the kept blocks hold now.</summary>
     public long Bytes => _entries.Values.Sum(e => e.Current?.Block.Bytes ?? 0);
@@ -99,7 +111,7 @@ public sealed partial class VectorIndexCache : IDisposable
             next ??= await LoadAsync(db, userId, modelId, version, removals, cancellationToken);
             entry.Current = next;
             Trim(keep: key);
-            entry.Unkept = entry.Current is null ? new WeakReference<Snapshot>(next) : null;
+            entry.Unkept = entry.Current is null ? new UnkeptSnapshot(next) : null;
             return next.Block;
         }
         finally
