@@ -8,7 +8,9 @@ using Hatch.Features.Requests;
 using Hatch.TestSupport;
 using Hatch.Writing.Text;
 using Hatch.Writing.Themes;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -254,6 +256,81 @@ public abstract class VectorIndexTests(HatchAppFactory factory)
         Assert.Equal(0, cache.Count);
         GC.KeepAlive(held);
     }
+
+    [Fact]
+    public async Task HybridSearchEmbedsTheQueryWhileTheDatabaseRunsTheKeywordQuery()
+    {
+        var (userId, _) = await LibraryAsync(100, seed: 47);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var keywordQuery = new HoldKeywordQueryUntil();
+        await using var db = WithInterceptor(services, keywordQuery);
+        var generator = new SignallingGenerator(services.GetRequiredService<EmbeddingStore>().Generator);
+        keywordQuery.Signal = generator.Started.Task;
+        var store = new EmbeddingStore(db, generator, services.GetRequiredService<IOptions<EmbeddingOptions>>(),
+            services.GetRequiredService<IdeasInBackground>(), services.GetRequiredService<VectorIndexCache>(), TimeProvider.System,
+            NullLogger<EmbeddingStore>.Instance);
+        var search = new HighlightSearch(db, store, PgVectorIndexWith(VectorIndexes.Memory, new LogCapture()));
+
+        var hits = await search.SearchAsync(userId, "memory sleep", SearchMode.Hybrid, 10);
+
+        Assert.NotEmpty(hits);
+        Assert.Equal(1, keywordQuery.Held);
+        // Run one after the other, the embedding would start only once the keyword query had ended.
+        Assert.True(keywordQuery.SignalledWhileHeld, "the query's embedding started while the keyword query ran");
+    }
+
+    /// <summary>Holds the keyword (full-text) query until <see cref="Signal"/> completes or 10 s pass, and says which.</summary>
+    private sealed class HoldKeywordQueryUntil : DbCommandInterceptor
+    {
+        public Task Signal { get; set; } = Task.CompletedTask;
+        public int Held;
+        public bool SignalledWhileHeld;
+
+        private void Hold(DbCommand command)
+        {
+            if (!command.CommandText.Contains("highlights_fts") && !command.CommandText.Contains("\"SearchVector\" @@")) return;
+            Interlocked.Increment(ref Held);
+            SignalledWhileHeld = Signal.Wait(TimeSpan.FromSeconds(10));
+        }
+
+        public override InterceptionResult<DbDataReader> ReaderExecuting(
+            DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result)
+        {
+            Hold(command);
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            Hold(command);
+            return ValueTask.FromResult(result);
+        }
+    }
+
+    private sealed class SignallingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner)
+        : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+            IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Started.TrySetResult();
+            return base.GenerateAsync(values, options, cancellationToken);
+        }
+    }
+
+    /// <summary>A context on the app's database with <paramref name="interceptor"/> added, outside the app's pool.</summary>
+    private static HatchDbContext WithInterceptor(IServiceProvider services, IInterceptor interceptor) =>
+        services.GetRequiredService<HatchDbContext>() is SqliteHatchDbContext
+            ? new SqliteHatchDbContext(new DbContextOptionsBuilder<SqliteHatchDbContext>(
+                services.GetRequiredService<DbContextOptions<SqliteHatchDbContext>>()).AddInterceptors(interceptor).Options)
+            : new PostgresHatchDbContext(new DbContextOptionsBuilder<PostgresHatchDbContext>(
+                services.GetRequiredService<DbContextOptions<PostgresHatchDbContext>>()).AddInterceptors(interceptor).Options);
 
     /// <summary>A <see cref="PgVectorIndex"/> as the app makes it, with <c>Hatch:Embeddings:Index</c> set and its log kept.</summary>
     private PgVectorIndex PgVectorIndexWith(string index, LogCapture log) => new(

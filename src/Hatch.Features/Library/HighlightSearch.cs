@@ -18,11 +18,17 @@ public sealed class HighlightSearch(HatchDbContext db, EmbeddingStore store, PgV
     {
         limit = Math.Clamp(limit, 1, MaxResults);
         if (string.IsNullOrWhiteSpace(query)) return [];
+        // The query's embedding (the in-process model, or a remote call) is made on another thread while the database
+        // runs the keyword query: a hybrid search then takes the longer of the two, not their sum. Task.Run because the
+        // in-process model and SQLite both run synchronously inside their async calls.
+        var embedding = mode == SearchMode.Keyword
+            ? null
+            : Task.Run(() => store.Generator.EmbedAsync([query.Trim()], cancellationToken), cancellationToken);
         var keyword = mode == SearchMode.Semantic ? [] : await db.SearchAsync(userId, query, limit, cancellationToken);
-        if (mode == SearchMode.Keyword)
+        if (embedding is null)
             return keyword.Select((id, i) => new SearchHit(id, 1.0 / (SemanticSearch.RrfK + i + 1), null, i + 1, 0f)).ToArray();
 
-        var vector = (await store.Generator.EmbedAsync([query.Trim()], cancellationToken))[0];
+        var vector = (await embedding)[0];
         if (await pgVector.UsableAsync(db, cancellationToken))
         {
             var nearest = await pgVector.NearestAsync(db, userId, store.ModelId, vector, limit, SemanticSearch.DefaultMinCosine, cancellationToken);
