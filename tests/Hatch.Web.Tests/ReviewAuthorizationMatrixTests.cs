@@ -12,8 +12,15 @@ namespace Hatch.Web.Tests;
 /// a small rule function written from the rules independently of the production code; every response to
 /// someone who is not the author is checked for the author's private data.
 /// </summary>
-public sealed class ReviewAuthorizationMatrixTests(ReviewAppFactory factory) : IClassFixture<ReviewAppFactory>, IAsyncLifetime
+public sealed class ReviewAuthorizationMatrixTests(ReviewAuthorizationMatrixTests.MatrixAppFactory factory)
+    : IClassFixture<ReviewAuthorizationMatrixTests.MatrixAppFactory>, IAsyncLifetime
 {
+    /// <summary>The review app, with the matrix's users registered once for all its rows (each is a password hash).</summary>
+    public sealed class MatrixAppFactory : ReviewAppFactory
+    {
+        internal Task<(Dictionary<Persona, TestUser> Users, TestUser Stranger, TestUser SeedEditor)>? Registered;
+    }
+
     public enum Persona { Anonymous, Author, OtherUser, Editor, Admin }
 
     /// <summary>What an endpoint does: look (any who may see the draft), or one of the workflow's actions.</summary>
@@ -86,7 +93,7 @@ public sealed class ReviewAuthorizationMatrixTests(ReviewAppFactory factory) : I
         return legal ? endpoint.Success : HttpStatusCode.Conflict;
     }
 
-    private readonly Dictionary<Persona, TestUser> _users = [];
+    private Dictionary<Persona, TestUser> _users = [];
     private TestUser _stranger = null!;
     private TestUser _seedEditor = null!;
     private HttpClient _anonymous = null!;
@@ -95,13 +102,20 @@ public sealed class ReviewAuthorizationMatrixTests(ReviewAppFactory factory) : I
     {
         // The model answers every section revision the matrix asks for with a valid body.
         factory.Llm.Responder = _ => FakeReply.Text("A concrete revision of the section [1].");
-        _users[Persona.Author] = await factory.UserAsync();
-        _users[Persona.OtherUser] = await factory.UserAsync();
-        _users[Persona.Editor] = await factory.UserAsync(HatchUser.Roles.Editor);
-        _users[Persona.Admin] = await factory.UserAsync(HatchUser.Roles.Admin);
-        _stranger = await factory.UserAsync();
-        _seedEditor = await factory.UserAsync(HatchUser.Roles.Editor);
+        (_users, _stranger, _seedEditor) = await (factory.Registered ??= RegisterAsync());
         _anonymous = factory.CreateClient();
+    }
+
+    private async Task<(Dictionary<Persona, TestUser>, TestUser, TestUser)> RegisterAsync()
+    {
+        var users = new Dictionary<Persona, TestUser>
+        {
+            [Persona.Author] = await factory.UserAsync(),
+            [Persona.OtherUser] = await factory.UserAsync(),
+            [Persona.Editor] = await factory.UserAsync(HatchUser.Roles.Editor),
+            [Persona.Admin] = await factory.UserAsync(HatchUser.Roles.Admin),
+        };
+        return (users, await factory.UserAsync(), await factory.UserAsync(HatchUser.Roles.Editor));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
