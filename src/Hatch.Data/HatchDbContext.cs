@@ -73,8 +73,9 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
             var stored = await HighlightsOf(userId).CountAsync(cancellationToken);
             if (stored + fresh.Count > maxLibrarySize) throw new LibraryFullException(stored, fresh.Count);
         }
-        Highlights.AddRange(fresh);
-        await SaveChangesAsync(cancellationToken);
+        // Whatever the caller changed before is saved first, as one SaveChanges with the new rows used to.
+        if (ChangeTracker.HasChanges()) await SaveChangesAsync(cancellationToken);
+        await BulkInsert.InsertAsync(this, fresh, cancellationToken);
         ChangeTracker.Clear();
         if (fresh.Count > 0) await RefreshPlannerStatisticsAsync(cancellationToken);
         return fresh;
