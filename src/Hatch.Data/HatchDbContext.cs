@@ -55,7 +55,8 @@ public abstract class HatchDbContext(DbContextOptions options) : IdentityDbConte
 
     /// <summary>
     /// Stores the highlights the user's library does not hold yet (same content hash), each once; used by the web
-    /// import and `hatch import --user` alike. Returns the stored rows; the rest were duplicates.
+    /// import and `hatch import --user` alike. Returns the stored rows; the rest were duplicates. The rows are written by
+    /// <see cref="BulkInsert"/> (COPY, or one prepared INSERT), in the caller's transaction when there is one.
     /// </summary>
     public async Task<IReadOnlyList<StoredHighlight>> AddNewHighlightsAsync(
         string userId, IReadOnlyList<Highlight> highlights, DateTimeOffset now, CancellationToken cancellationToken, int maxLibrarySize = int.MaxValue)
