@@ -18,6 +18,13 @@ apt_install() {
 
 command -v dotnet >/dev/null || { log "the .NET SDK is missing (dotnet not on PATH)"; exit 1; }
 
+# A build with the tests' databases needs about 2 GB; with less, the build fails deep in MSBuild with "No space left
+# on device". Say so up front, where a reader of the log looks first.
+free_mb=$(df -Pm "$root" | awk 'NR==2 {print $4}')
+if [ -n "$free_mb" ] && [ "$free_mb" -lt 2048 ]; then
+  log "warning: only $free_mb MB free on the disk of $root; the build and tests need about 2 GB"
+fi
+
 # --- PostgreSQL: a private cluster on a free port, so tests never touch a real database ---
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$pg_bin" ]; then
